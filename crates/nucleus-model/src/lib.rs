@@ -1,0 +1,1 @@
+//! The Scale AI Nucleus dataset item: locations, reference ids, metadata and wire forms.

@@ -1,0 +1,3 @@
+//! Repository chores, run as `cargo xtask <task>`.
+
+fn main() {}
