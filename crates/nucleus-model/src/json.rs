@@ -1,0 +1,467 @@
+//! A strict JSON reader: `serde_json` plus the checks that keep data from changing silently.
+//!
+//! Plain `serde_json::from_str::<Value>` accepts three things that alter data without a word:
+//! duplicate keys (the last one wins), integers beyond 64 bits (rounded to the nearest f64) and,
+//! for some inputs, nothing else. [`parse`] rejects the first two with an error that names the
+//! JSON pointer of the value, and reports `1e400`-style overflow and excessive nesting with their
+//! own kinds so callers can give each a stable diagnostic code.
+
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostic::{Code, push_pointer_token};
+
+/// What kind of problem stopped [`parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JsonErrorKind {
+    /// Not JSON: a syntax error, a truncated text, a `NaN` or `Infinity` token.
+    Syntax,
+    /// An object has the same key twice.
+    DuplicateKey,
+    /// Nesting deeper than the parser's limit of 128 arrays and objects.
+    TooDeep,
+    /// An integer literal outside the range of `i64` and `u64`.
+    IntegerTooLarge,
+    /// A number that overflows `f64`, such as `1e400`.
+    NumberOutOfRange,
+}
+
+impl JsonErrorKind {
+    /// The diagnostic code for this kind of error.
+    #[must_use]
+    pub const fn code(self) -> Code {
+        match self {
+            JsonErrorKind::Syntax => Code::InvalidJson,
+            JsonErrorKind::DuplicateKey => Code::DuplicateKey,
+            JsonErrorKind::TooDeep => Code::TooDeeplyNested,
+            JsonErrorKind::IntegerTooLarge => Code::IntegerTooLarge,
+            JsonErrorKind::NumberOutOfRange => Code::NumberOutOfRange,
+        }
+    }
+}
+
+/// Why a text is not accepted as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct JsonError {
+    kind: JsonErrorKind,
+    message: String,
+    /// 1-based column (in bytes) where the parser stopped, 0 when unknown.
+    column: usize,
+    pointer: String,
+}
+
+impl JsonError {
+    /// What kind of problem it is.
+    #[must_use]
+    pub fn kind(&self) -> JsonErrorKind {
+        self.kind
+    }
+
+    /// The 1-based byte column at which the problem was found, when known.
+    #[must_use]
+    pub fn column(&self) -> Option<usize> {
+        (self.column > 0).then_some(self.column)
+    }
+
+    /// The JSON pointer of the offending value (`""` when it is not known or is the whole text).
+    #[must_use]
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// The message without position, lowercase.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Parses one JSON text strictly.
+///
+/// # Errors
+///
+/// Returns a [`JsonError`] for invalid JSON, duplicate object keys, integers that do not fit in
+/// 64 bits, numbers that overflow `f64`, and nesting deeper than 128 levels.
+pub fn parse(text: &str) -> Result<Value, JsonError> {
+    let saw_big_float = Cell::new(false);
+    let context = Context {
+        saw_big_float: &saw_big_float,
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let seed = ValueSeed {
+        context: &context,
+        path: Path::Root,
+    };
+    let value = match seed.deserialize(&mut deserializer).and_then(|value| {
+        deserializer.end()?;
+        Ok(value)
+    }) {
+        Ok(value) => value,
+        Err(error) => return Err(classify(&error)),
+    };
+    // serde_json turns an integer literal too large for 64 bits into the nearest f64. Such a
+    // float is integral and at least 2^63 in magnitude; only then is the text scanned for the
+    // literal, so the common case costs nothing.
+    if saw_big_float.get()
+        && let Some((literal, pointer, column)) = find_big_integer(text)
+    {
+        return Err(JsonError {
+            kind: JsonErrorKind::IntegerTooLarge,
+            message: format!(
+                "integer {literal} does not fit in 64 bits and would be rounded; \
+                 write it as a string to keep every digit"
+            ),
+            column,
+            pointer,
+        });
+    }
+    Ok(value)
+}
+
+fn classify(error: &serde_json::Error) -> JsonError {
+    let full = error.to_string();
+    // serde_json appends " at line L column C"; the caller adds its own position.
+    let message = match full.rfind(" at line ") {
+        Some(idx) => full.get(..idx).unwrap_or(&full).to_owned(),
+        None => full,
+    };
+    if let Some(duplicate) = message.strip_prefix(DUPLICATE_PREFIX) {
+        let (pointer, key) = duplicate.split_once('\u{0}').unwrap_or(("", duplicate));
+        return JsonError {
+            kind: JsonErrorKind::DuplicateKey,
+            message: format!(
+                "duplicate key {} in the object at {}; which value wins is ambiguous",
+                Value::String(key.to_owned()),
+                if pointer.is_empty() {
+                    "the top level"
+                } else {
+                    pointer
+                }
+            ),
+            column: error.column(),
+            pointer: pointer.to_owned(),
+        };
+    }
+    let kind = if message == "number out of range" {
+        JsonErrorKind::NumberOutOfRange
+    } else if message == "recursion limit exceeded" {
+        JsonErrorKind::TooDeep
+    } else {
+        JsonErrorKind::Syntax
+    };
+    let message = match kind {
+        JsonErrorKind::NumberOutOfRange => {
+            "number out of range: it overflows a 64-bit float and cannot be written back as JSON"
+                .to_owned()
+        }
+        JsonErrorKind::TooDeep => {
+            "too deeply nested: more than 128 levels of arrays and objects".to_owned()
+        }
+        _ => format!("invalid JSON: {message}"),
+    };
+    JsonError {
+        kind,
+        message,
+        column: error.column(),
+        pointer: String::new(),
+    }
+}
+
+const DUPLICATE_PREFIX: &str = "\u{0}duplicate\u{0}";
+
+struct Context<'a> {
+    saw_big_float: &'a Cell<bool>,
+}
+
+/// Where a value sits, as a linked list on the stack: rendered only when an error needs it.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut pointer = String::new();
+        self.render(&mut pointer);
+        f.write_str(&pointer)
+    }
+}
+
+impl Path<'_> {
+    fn render(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.render(out);
+                push_pointer_token(out, key);
+            }
+            Path::Index(parent, idx) => {
+                parent.render(out);
+                push_pointer_token(out, &idx.to_string());
+            }
+        }
+    }
+}
+
+struct ValueSeed<'c, 'p> {
+    context: &'c Context<'c>,
+    path: Path<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+        if v.abs() >= TWO_POW_63 && v.fract() == 0.0 {
+            self.context.saw_big_float.set(true);
+        }
+        match Number::from_f64(v) {
+            Some(number) => Ok(Value::Number(number)),
+            None => Err(E::custom("number out of range")),
+        }
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        loop {
+            let seed = ValueSeed {
+                context: self.context,
+                path: Path::Index(&self.path, values.len()),
+            };
+            match seq.next_element_seed(seed)? {
+                Some(value) => values.push(value),
+                None => break,
+            }
+        }
+        Ok(Value::Array(values))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let value = access.next_value_seed(ValueSeed {
+                context: self.context,
+                path: Path::Key(&self.path, &key),
+            })?;
+            if map.contains_key(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "{DUPLICATE_PREFIX}{}\u{0}{key}",
+                    self.path
+                )));
+            }
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+/// Finds the first integer literal (no fraction, no exponent) that fits neither `i64` nor `u64`,
+/// with its JSON pointer and 1-based byte column. `text` is known to be valid JSON.
+fn find_big_integer(text: &str) -> Option<(String, String, usize)> {
+    enum Frame {
+        Object { key: Option<String> },
+        Array { idx: usize },
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut pos = 0;
+    while let Some(&byte) = bytes.get(pos) {
+        match byte {
+            b'{' => stack.push(Frame::Object { key: None }),
+            b'[' => stack.push(Frame::Array { idx: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array { idx }) => *idx += 1,
+                Some(Frame::Object { key }) => *key = None,
+                None => {}
+            },
+            b'"' => {
+                let start = pos;
+                pos += 1;
+                while let Some(&b) = bytes.get(pos) {
+                    match b {
+                        b'\\' => pos += 2,
+                        b'"' => break,
+                        _ => pos += 1,
+                    }
+                }
+                // A string directly followed by ':' is an object key.
+                let mut after = pos + 1;
+                while bytes.get(after).is_some_and(u8::is_ascii_whitespace) {
+                    after += 1;
+                }
+                if bytes.get(after) == Some(&b':')
+                    && let Some(Frame::Object { key }) = stack.last_mut()
+                {
+                    *key = text
+                        .get(start..=pos)
+                        .and_then(|raw| serde_json::from_str::<String>(raw).ok());
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = pos;
+                while bytes
+                    .get(pos + 1)
+                    .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                {
+                    pos += 1;
+                }
+                let literal = text.get(start..=pos).unwrap_or_default();
+                let is_integer = !literal.contains(['.', 'e', 'E']);
+                if is_integer && literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err()
+                {
+                    let mut pointer = String::new();
+                    for frame in &stack {
+                        match frame {
+                            Frame::Object { key } => {
+                                push_pointer_token(&mut pointer, key.as_deref().unwrap_or(""));
+                            }
+                            Frame::Array { idx } => {
+                                push_pointer_token(&mut pointer, &idx.to_string());
+                            }
+                        }
+                    }
+                    return Some((literal.to_owned(), pointer, start + 1));
+                }
+            }
+            _ => {}
+        }
+        pos += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_err(text: &str, kind: JsonErrorKind, pointer: &str, message_part: &str) {
+        let error = parse(text).unwrap_err();
+        assert_eq!(error.kind(), kind, "{error}");
+        assert_eq!(error.pointer(), pointer, "{error}");
+        assert!(
+            error.message().contains(message_part),
+            "{:?} does not contain {message_part:?}",
+            error.message()
+        );
+    }
+
+    #[test]
+    fn accepts_plain_json_and_keeps_order_and_number_kinds() {
+        let value = parse(r#"{"b":1,"a":1.0,"c":[-5,1e16,18446744073709551615]}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            r#"{"b":1,"a":1.0,"c":[-5,1e+16,18446744073709551615]}"#
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected_with_their_object() {
+        check_err(
+            r#"{"metadata":{"a":1,"a":2}}"#,
+            JsonErrorKind::DuplicateKey,
+            "/metadata",
+            r#"duplicate key "a""#,
+        );
+        check_err(
+            r#"{"x":1,"x":1}"#,
+            JsonErrorKind::DuplicateKey,
+            "",
+            "the top level",
+        );
+    }
+
+    #[test]
+    fn big_integers_are_rejected_with_their_pointer() {
+        check_err(
+            r#"{"metadata":{"list":[1, 2, 123456789012345678901234567890]}}"#,
+            JsonErrorKind::IntegerTooLarge,
+            "/metadata/list/2",
+            "123456789012345678901234567890",
+        );
+        check_err(
+            r#"{"a": -9223372036854775809}"#,
+            JsonErrorKind::IntegerTooLarge,
+            "/a",
+            "-9223372036854775809",
+        );
+        // A float written as such is fine, even when it is huge and integral.
+        assert!(parse(r#"{"a": 1e19, "b": 18446744073709551616.0}"#).is_ok());
+        // Keys and strings that look like numbers are skipped.
+        assert!(
+            parse(r#"{"123456789012345678901234": "99999999999999999999999", "x": 1e30}"#).is_ok()
+        );
+    }
+
+    #[test]
+    fn overflow_depth_and_syntax_have_their_kinds() {
+        check_err(
+            r#"{"a": 1e400}"#,
+            JsonErrorKind::NumberOutOfRange,
+            "",
+            "out of range",
+        );
+        check_err(r#"{"a": NaN}"#, JsonErrorKind::Syntax, "", "invalid JSON");
+        check_err(r#"{"a": 1"#, JsonErrorKind::Syntax, "", "invalid JSON");
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        check_err(&deep, JsonErrorKind::TooDeep, "", "too deeply nested");
+        assert!(parse(&format!("{}{}", "[".repeat(100), "]".repeat(100))).is_ok());
+        check_err(
+            r#"{"a": "\ud800"}"#,
+            JsonErrorKind::Syntax,
+            "",
+            "invalid JSON",
+        );
+        check_err(r#"{} {}"#, JsonErrorKind::Syntax, "", "trailing");
+    }
+}
