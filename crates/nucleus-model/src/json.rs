@@ -88,9 +88,9 @@ impl JsonError {
 /// Returns a [`JsonError`] for invalid JSON, duplicate object keys, integers that do not fit in
 /// 64 bits, numbers that overflow `f64`, and nesting deeper than 128 levels.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let saw_big_float = Cell::new(false);
+    let saw_special_float = Cell::new(false);
     let context = Context {
-        saw_big_float: &saw_big_float,
+        saw_special_float: &saw_special_float,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let seed = ValueSeed {
@@ -104,21 +104,30 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
         Ok(value) => value,
         Err(error) => return Err(classify(&error)),
     };
-    // serde_json turns an integer literal too large for 64 bits into the nearest f64. Such a
-    // float is integral and at least 2^63 in magnitude; only then is the text scanned for the
-    // literal, so the common case costs nothing.
-    if saw_big_float.get()
-        && let Some((literal, pointer, column)) = find_big_integer(text)
-    {
-        return Err(JsonError {
-            kind: JsonErrorKind::IntegerTooLarge,
-            message: format!(
-                "integer {literal} does not fit in 64 bits and would be rounded; \
-                 write it as a string to keep every digit"
-            ),
-            column,
-            pointer,
-        });
+    // serde_json turns an integer literal too large for 64 bits into the nearest f64, and reads
+    // the integer `-0` as the float `-0.0`. The first gives an integral float of at least 2^63 in
+    // magnitude, the second a negative zero; only then is the text scanned for such literals, so
+    // the common case costs nothing.
+    let mut value = value;
+    if saw_special_float.get() {
+        for (literal, pointer, column) in find_special_integers(text) {
+            if literal == "-0" {
+                // -0 is the integer 0 (as Python reads it); keep it an integer.
+                if let Some(slot) = value.pointer_mut(&pointer) {
+                    *slot = Value::from(0);
+                }
+                continue;
+            }
+            return Err(JsonError {
+                kind: JsonErrorKind::IntegerTooLarge,
+                message: format!(
+                    "integer {literal} does not fit in 64 bits and would be rounded; \
+                     write it as a string to keep every digit"
+                ),
+                column,
+                pointer,
+            });
+        }
     }
     Ok(value)
 }
@@ -175,7 +184,8 @@ fn classify(error: &serde_json::Error) -> JsonError {
 const DUPLICATE_PREFIX: &str = "\u{0}duplicate\u{0}";
 
 struct Context<'a> {
-    saw_big_float: &'a Cell<bool>,
+    /// Set when a float may stand for an integer literal that serde_json could not keep.
+    saw_special_float: &'a Cell<bool>,
 }
 
 /// Where a value sits, as a linked list on the stack: rendered only when an error needs it.
@@ -244,8 +254,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-        if v.abs() >= TWO_POW_63 && v.fract() == 0.0 {
-            self.context.saw_big_float.set(true);
+        let negative_zero = v == 0.0 && v.is_sign_negative();
+        if negative_zero || (v.abs() >= TWO_POW_63 && v.fract() == 0.0) {
+            self.context.saw_special_float.set(true);
         }
         match Number::from_f64(v) {
             Some(number) => Ok(Value::Number(number)),
@@ -303,9 +314,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 }
 
-/// Finds the first integer literal (no fraction, no exponent) that fits neither `i64` nor `u64`,
-/// with its JSON pointer and 1-based byte column. `text` is known to be valid JSON.
-fn find_big_integer(text: &str) -> Option<(String, String, usize)> {
+/// Every integer literal (no fraction, no exponent) that fits neither `i64` nor `u64`, or is
+/// `-0`, with its JSON pointer and 1-based byte column. `text` is known to be valid JSON.
+fn find_special_integers(text: &str) -> Vec<(String, String, usize)> {
+    let mut found = Vec::new();
     enum Frame {
         Object { key: Option<String> },
         Array { idx: usize },
@@ -358,8 +370,9 @@ fn find_big_integer(text: &str) -> Option<(String, String, usize)> {
                 }
                 let literal = text.get(start..=pos).unwrap_or_default();
                 let is_integer = !literal.contains(['.', 'e', 'E']);
-                if is_integer && literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err()
-                {
+                let special = literal == "-0"
+                    || (literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err());
+                if is_integer && special {
                     let mut pointer = String::new();
                     for frame in &stack {
                         match frame {
@@ -371,14 +384,14 @@ fn find_big_integer(text: &str) -> Option<(String, String, usize)> {
                             }
                         }
                     }
-                    return Some((literal.to_owned(), pointer, start + 1));
+                    found.push((literal.to_owned(), pointer, start + 1));
                 }
             }
             _ => {}
         }
         pos += 1;
     }
-    None
+    found
 }
 
 #[cfg(test)]
@@ -440,6 +453,15 @@ mod tests {
         // Keys and strings that look like numbers are skipped.
         assert!(
             parse(r#"{"123456789012345678901234": "99999999999999999999999", "x": 1e30}"#).is_ok()
+        );
+    }
+
+    #[test]
+    fn negative_zero_integer_stays_an_integer() {
+        let value = parse(r#"{"a": -0, "b": [-0.0, -0], "c": {"x/y": -0}}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            r#"{"a":0,"b":[-0.0,0],"c":{"x/y":0}}"#
         );
     }
 

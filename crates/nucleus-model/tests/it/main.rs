@@ -5,6 +5,7 @@
 
 mod read;
 mod roundtrip;
+mod sdk_corpus;
 
 use nucleus_model::{Code, DatasetItem, PayloadForm, Severity, read_line};
 
