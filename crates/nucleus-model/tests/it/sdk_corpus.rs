@@ -41,7 +41,8 @@ fn agrees_with_the_python_sdk() {
                 let actual = without_kept_fields(&item, form);
                 let expected = &case["payload"];
                 // Compare texts: Value equality ignores key order.
-                if actual.to_string() != expected.to_string() {
+                let (ours, theirs) = (actual.to_string(), expected.to_string());
+                if ours != theirs {
                     failures.push(fail(format!(
                         "payload\n  ours: {actual}\n  sdk:  {expected}"
                     )));
