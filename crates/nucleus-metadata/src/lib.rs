@@ -1,5 +1,55 @@
 //! Validation rules for Nucleus metadata, per item and across a dataset.
 //!
-//! This crate will hold the dataset-level rules (type consistency per key, duplicate reference
-//! ids), insights, append with update and the local query bar. It is filled by the metadata,
-//! insights and query issues.
+//! - [`ItemRules`] checks one item: everything `nucleus-model` rejects when reading, plus the
+//!   reserved keys (`camera_params`, `lat`/`lon`, `context_attachments`) and the location
+//!   policies (local point clouds, `gcs://`, remote-only mode, privacy mode's dimensions).
+//! - [`DatasetState`] checks a dataset, one item at a time in order: string vs number per key,
+//!   other kind mixes, duplicate reference ids.
+//! - [`stream::for_each_line`] runs a check over JSON Lines of any size on all cores, with results
+//!   in line order.
+//!
+//! ```
+//! use nucleus_metadata::{DatasetState, ItemRules, Position};
+//!
+//! let rules = ItemRules::new();
+//! let mut state = DatasetState::new();
+//! let input = state.add_input("items.jsonl");
+//! let lines = [
+//!     r#"{"image_location": "s3://b/1.jpg", "reference_id": "1", "metadata": {"speed": 1.5}}"#,
+//!     r#"{"image_location": "s3://b/2.jpg", "reference_id": "2", "metadata": {"speed": "fast"}}"#,
+//! ];
+//! let mut findings = Vec::new();
+//! for (idx, text) in lines.iter().enumerate() {
+//!     let line = idx as u64 + 1;
+//!     let reading = rules.check_line(text);
+//!     findings.extend(reading.diagnostics.into_iter().map(|d| d.at_line(line)));
+//!     if let Some(item) = reading.item {
+//!         state.observe(Position { input, line }, &item, &mut findings);
+//!     }
+//! }
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].code.as_str(), "type-conflict");
+//! assert_eq!((findings[0].line, findings[0].related_line), (Some(2), Some(1)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod dataset;
+mod kind;
+mod rules;
+pub mod stream;
+
+pub use dataset::{DatasetState, KindSchema, Position};
+pub use kind::Kind;
+pub use rules::{ItemRules, coordinates};
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A kind name other than `string`, `number`, `boolean`, `list`, `object`.
+    #[error("unknown metadata kind {0:?}; expected string, number, boolean, list or object")]
+    UnknownKind(String),
+    /// A `--schema` file that is not `{"keys": {KEY: KIND}}`.
+    #[error("invalid kind schema: {0}; expected {{\"keys\": {{\"KEY\": \"string\" | \"number\" | \"boolean\" | \"list\" | \"object\"}}}}")]
+    InvalidKindSchema(String),
+}

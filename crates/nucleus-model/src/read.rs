@@ -34,6 +34,9 @@ pub struct ItemReading {
     pub item: Option<DatasetItem>,
     /// Errors and warnings, in the order the fields were checked.
     pub diagnostics: Vec<Diagnostic>,
+    /// The top-level key the location was read from (`image_url`, `url`, …), so that later
+    /// rules can point at it.
+    pub location_key: Option<&'static str>,
 }
 
 impl ItemReading {
@@ -82,6 +85,7 @@ pub fn read_line(text: &str) -> ItemReading {
         Err(error) => ItemReading {
             item: None,
             diagnostics: vec![json_diagnostic(&error)],
+            location_key: None,
         },
     }
 }
@@ -114,6 +118,7 @@ pub fn read_item(value: Value) -> ItemReading {
             return ItemReading {
                 item: None,
                 diagnostics,
+                location_key: None,
             };
         }
     };
@@ -133,7 +138,11 @@ pub fn read_item(value: Value) -> ItemReading {
     }
 
     let reference_id = read_reference_id(&object, &mut diagnostics);
-    let location = read_location(&object, &mut diagnostics);
+    let (location, location_key) = match read_location(&object, &mut diagnostics) {
+        Some((item_type, location, key)) => (Some((item_type, location)), Some(key)),
+        None => (None, None),
+    };
+    let has_location = location.is_some();
     let metadata = read_metadata(object.remove("metadata"), &mut diagnostics);
     let width = read_dimension(&object, "width", &mut diagnostics);
     let height = read_dimension(&object, "height", &mut diagnostics);
@@ -183,7 +192,11 @@ pub fn read_item(value: Value) -> ItemReading {
         }
         _ => None,
     };
-    ItemReading { item, diagnostics }
+    ItemReading {
+        item,
+        diagnostics,
+        location_key: location_key.filter(|_| has_location),
+    }
 }
 
 fn read_reference_id(
@@ -239,10 +252,10 @@ fn read_reference_id(
 /// The first non-empty string among `keys`; non-string values are reported.
 fn first_location<'a>(
     object: &'a Map<String, Value>,
-    keys: &[&'a str],
+    keys: &[&'static str],
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Option<(&'a str, &'a str)>, bool) {
-    let mut found: Option<(&str, &str)> = None;
+) -> (Option<(&'static str, &'a str)>, bool) {
+    let mut found: Option<(&'static str, &'a str)> = None;
     let mut saw_empty = false;
     for &key in keys {
         match object.get(key) {
@@ -279,11 +292,11 @@ fn first_location<'a>(
 fn read_location(
     object: &Map<String, Value>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(DatasetItemType, Location)> {
+) -> Option<(DatasetItemType, Location, &'static str)> {
     let (image, image_empty) = first_location(object, &IMAGE_KEYS, diagnostics);
     let (pointcloud, pointcloud_empty) = first_location(object, &POINTCLOUD_KEYS, diagnostics);
     let mut saw_empty = image_empty || pointcloud_empty;
-    let (item_type, text) = match (image, pointcloud) {
+    let (item_type, text, key) = match (image, pointcloud) {
         (Some((image_key, image)), Some((pointcloud_key, pointcloud))) => {
             diagnostics.push(Diagnostic::error(
                 Code::MultipleLocations,
@@ -296,15 +309,15 @@ fn read_location(
             ));
             return None;
         }
-        (Some((_, image)), None) => (DatasetItemType::Image, image),
-        (None, Some((_, pointcloud))) => (DatasetItemType::Pointcloud, pointcloud),
+        (Some((key, image)), None) => (DatasetItemType::Image, image, key),
+        (None, Some((key, pointcloud))) => (DatasetItemType::Pointcloud, pointcloud, key),
         (None, None) => match object.get("url") {
             Some(Value::String(url)) if !url.is_empty() => {
                 // The SDK's rule: the text after the last '.', compared exactly.
                 let extension = url.rsplit('.').next().unwrap_or_default();
                 match extension {
-                    "jpg" | "png" => (DatasetItemType::Image, url.as_str()),
-                    "json" => (DatasetItemType::Pointcloud, url.as_str()),
+                    "jpg" | "png" => (DatasetItemType::Image, url.as_str(), "url"),
+                    "json" => (DatasetItemType::Pointcloud, url.as_str(), "url"),
                     _ => {
                         diagnostics.push(Diagnostic::error(
                             Code::UnknownUrlExtension,
@@ -335,7 +348,7 @@ fn read_location(
     };
     Location::new(text)
         .ok()
-        .map(|location| (item_type, location))
+        .map(|location| (item_type, location, key))
 }
 
 fn missing_location<T>(diagnostics: &mut Vec<Diagnostic>, saw_empty: bool) -> Option<T> {

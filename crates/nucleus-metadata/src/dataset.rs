@@ -1,0 +1,317 @@
+//! Dataset-level rules: kind consistency per metadata key and unique reference ids.
+//!
+//! [`DatasetState`] sees items one at a time, in dataset order, and remembers only what the rules
+//! need: per metadata key the first kind seen (and where), per reference id the first line. Its
+//! memory grows with the number of distinct reference ids and keys, never with item size.
+//! Parallel checkers parse and check items in any order, then feed them to one state in line
+//! order (see [`crate::stream`]): the result is the same as a sequential run.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use nucleus_model::diagnostic::pointer;
+use nucleus_model::{Code, DatasetItem, Diagnostic};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{Error, Kind};
+
+/// Where an item is: which input (index into [`DatasetState::inputs`]) and which 1-based line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Position {
+    /// Index of the input (file) in the order inputs were added.
+    pub input: usize,
+    /// 1-based line within that input.
+    pub line: u64,
+}
+
+/// Where a key's kind was first established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// From a `--schema` file describing the existing dataset.
+    Schema,
+    /// From an item.
+    Item(Position),
+}
+
+#[derive(Debug, Clone, Default)]
+struct KeyState {
+    /// The first kind seen, of any kind.
+    first: Option<(Kind, Origin)>,
+    /// The first string or number seen: it decides which of the two the key is.
+    first_searchable: Option<(Kind, Origin)>,
+    /// Bit set of the kinds already reported as a mix, so each mix is warned about once.
+    warned: u8,
+}
+
+/// The per-key kinds of a dataset, as written by `nucleus profile --emit-schema` and read by
+/// `nucleus check --schema`, so that an append can be checked against the dataset it joins.
+///
+/// ```json
+/// {"keys": {"weather": "string", "speed_mps": "number", "tags": "list"}}
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSchema {
+    /// Optional note on where the file came from.
+    #[serde(rename = "$comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The kind of each metadata key.
+    pub keys: BTreeMap<String, Kind>,
+}
+
+impl KindSchema {
+    /// Reads a schema from JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKindSchema`] when the text is not `{"keys": {KEY: KIND, …}}` with kinds
+    /// among `string`, `number`, `boolean`, `list`, `object`.
+    pub fn from_json(text: &str) -> Result<KindSchema, Error> {
+        serde_json::from_str(text).map_err(|error| Error::InvalidKindSchema(error.to_string()))
+    }
+
+    /// The schema as pretty JSON with a final newline.
+    #[must_use]
+    pub fn to_json_pretty(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// What a dataset has shown so far; see the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetState {
+    inputs: Vec<String>,
+    keys: HashMap<String, KeyState>,
+    reference_ids: HashMap<Box<str>, Position>,
+    n_items: u64,
+}
+
+impl DatasetState {
+    /// An empty dataset.
+    #[must_use]
+    pub fn new() -> DatasetState {
+        DatasetState::default()
+    }
+
+    /// A dataset whose keys already have the kinds of `schema` (the dataset being appended to).
+    #[must_use]
+    pub fn with_schema(schema: &KindSchema) -> DatasetState {
+        let mut state = DatasetState::new();
+        for (key, &kind) in &schema.keys {
+            let entry = state.keys.entry(key.clone()).or_default();
+            entry.first = Some((kind, Origin::Schema));
+            if kind.is_searchable() {
+                entry.first_searchable = Some((kind, Origin::Schema));
+            }
+        }
+        state
+    }
+
+    /// Registers an input (a file name, or `-` for stdin) and returns its index for [`Position`].
+    pub fn add_input(&mut self, name: impl Into<String>) -> usize {
+        self.inputs.push(name.into());
+        self.inputs.len() - 1
+    }
+
+    /// The names of the inputs, in the order they were added.
+    #[must_use]
+    pub fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    /// Number of items observed.
+    #[must_use]
+    pub fn n_items(&self) -> u64 {
+        self.n_items
+    }
+
+    /// Number of distinct reference ids observed.
+    #[must_use]
+    pub fn n_reference_ids(&self) -> usize {
+        self.reference_ids.len()
+    }
+
+    /// The kind each key has settled on: the first string or number seen, else the first kind.
+    #[must_use]
+    pub fn kinds(&self) -> KindSchema {
+        let keys = self
+            .keys
+            .iter()
+            .filter_map(|(key, state)| {
+                let (kind, _) = state.first_searchable.or(state.first)?;
+                Some((key.clone(), kind))
+            })
+            .collect();
+        KindSchema {
+            comment: None,
+            keys,
+        }
+    }
+
+    /// Whether `reference_id` has been seen, and where.
+    #[must_use]
+    pub fn reference_id_position(&self, reference_id: &str) -> Option<Position> {
+        self.reference_ids.get(reference_id).copied()
+    }
+
+    /// Observes the next item of the dataset (items must come in dataset order) and appends the
+    /// dataset-level findings about it, each placed on `position.line`.
+    pub fn observe(&mut self, position: Position, item: &DatasetItem, out: &mut Vec<Diagnostic>) {
+        self.n_items += 1;
+        let reference_id = item.reference_id().as_str();
+        match self.reference_ids.get(reference_id) {
+            Some(&first) => out.push(
+                Diagnostic::error(
+                    Code::DuplicateReferenceId,
+                    "/reference_id",
+                    format!(
+                        "reference id {} is already used {}; reference ids must be unique in a dataset",
+                        quoted(reference_id),
+                        self.describe(Origin::Item(first), position)
+                    ),
+                )
+                .at_line(position.line)
+                .with_related_line(first.line),
+            ),
+            None => {
+                self.reference_ids.insert(reference_id.into(), position);
+            }
+        }
+        for (key, value) in item.metadata() {
+            let Some(kind) = Kind::of(value) else { continue };
+            self.observe_key(position, key, kind, value, out);
+        }
+    }
+
+    fn observe_key(
+        &mut self,
+        position: Position,
+        key: &str,
+        kind: Kind,
+        value: &Value,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let origin = Origin::Item(position);
+        let state = match self.keys.get_mut(key) {
+            Some(state) => state,
+            None => self.keys.entry(key.to_owned()).or_default(),
+        };
+        let (first_kind, first_origin) = *state.first.get_or_insert((kind, origin));
+        if kind.is_searchable() {
+            let (searchable, searchable_origin) =
+                *state.first_searchable.get_or_insert((kind, origin));
+            if searchable != kind {
+                let diagnostic = Diagnostic::error(
+                    Code::TypeConflict,
+                    pointer("/metadata", &[key]),
+                    format!(
+                        "metadata key {} holds {} {} here but {} {}; Nucleus rejects an upload that mixes strings and numbers on one key",
+                        quoted(key),
+                        article(kind),
+                        short(value),
+                        plural(searchable),
+                        self.describe_origin(searchable_origin, position),
+                    ),
+                )
+                .at_line(position.line);
+                out.push(match searchable_origin {
+                    Origin::Item(first) => diagnostic.with_related_line(first.line),
+                    Origin::Schema => diagnostic,
+                });
+                return;
+            }
+        }
+        let state = match self.keys.get_mut(key) {
+            Some(state) => state,
+            None => return,
+        };
+        if first_kind != kind && !first_kind.conflicts_with(kind) && state.warned & kind.bit() == 0
+        {
+            state.warned |= kind.bit();
+            let diagnostic = Diagnostic::warning(
+                Code::MixedKinds,
+                pointer("/metadata", &[key]),
+                format!(
+                    "metadata key {} holds {} here but {} {}; only strings and numbers are searchable, so check that this mix is intended",
+                    quoted(key),
+                    article(kind),
+                    plural(first_kind),
+                    self.describe_origin(first_origin, position),
+                ),
+            )
+            .at_line(position.line);
+            out.push(match first_origin {
+                Origin::Item(first) => diagnostic.with_related_line(first.line),
+                Origin::Schema => diagnostic,
+            });
+        }
+    }
+
+    fn describe_origin(&self, origin: Origin, here: Position) -> String {
+        match origin {
+            Origin::Schema => "in the existing dataset (--schema)".to_owned(),
+            Origin::Item(_) => format!("since {}", self.describe(origin, here)),
+        }
+    }
+
+    /// "at line 7", or "at line 7 of other.jsonl" when the line is in another input.
+    fn describe(&self, origin: Origin, here: Position) -> String {
+        match origin {
+            Origin::Schema => "in the existing dataset".to_owned(),
+            Origin::Item(position) if position.input == here.input => {
+                format!("at line {}", position.line)
+            }
+            Origin::Item(position) => format!(
+                "at line {} of {}",
+                position.line,
+                self.inputs
+                    .get(position.input)
+                    .map_or("another input", String::as_str)
+            ),
+        }
+    }
+}
+
+fn article(kind: Kind) -> &'static str {
+    match kind {
+        Kind::String => "a string",
+        Kind::Number => "a number",
+        Kind::Boolean => "a boolean",
+        Kind::List => "a list",
+        Kind::Object => "an object",
+    }
+}
+
+fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::String => "strings",
+        Kind::Number => "numbers",
+        Kind::Boolean => "booleans",
+        Kind::List => "lists",
+        Kind::Object => "objects",
+    }
+}
+
+/// The value for a message, shortened when long.
+fn short(value: &Value) -> ShortValue<'_> {
+    ShortValue(value)
+}
+
+struct ShortValue<'a>(&'a Value);
+
+impl fmt::Display for ShortValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        match text.char_indices().nth(40) {
+            Some((cut, _)) => write!(f, "{}…", text.get(..cut).unwrap_or_default()),
+            None => f.write_str(&text),
+        }
+    }
+}
+
+fn quoted(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}

@@ -1,0 +1,475 @@
+//! Streaming JSON Lines in bounded memory, on all cores, with results in line order.
+//!
+//! [`for_each_line`] reads its input in chunks split at newlines, hands the lines of a batch of
+//! chunks to a thread pool (the `map` function: parse and check), and gives the results to
+//! `sink` on the calling thread strictly in line order, so output is identical whatever the
+//! number of threads. Memory is bounded by the batch size and the longest line accepted
+//! ([`StreamConfig::max_line_bytes`]), never by the input size.
+//!
+//! Line handling: a UTF-8 byte order mark at the start is skipped; `\n` and `\r\n` endings are
+//! accepted (mixed too); blank lines (only spaces and tabs) are skipped; a last line without a
+//! newline is read. A line that is not UTF-8 or is too long becomes a [`Diagnostic`] and the rest
+//! of the input is still read.
+
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+use std::sync::mpsc;
+
+use nucleus_model::{Code, Diagnostic};
+use rayon::prelude::*;
+
+/// How to read a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StreamConfig {
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// Bytes read per chunk (a chunk is extended to the end of its last line).
+    pub chunk_bytes: usize,
+    /// Longest line accepted, in bytes; a longer line is reported and skipped without being
+    /// held in memory.
+    pub max_line_bytes: usize,
+}
+
+impl Default for StreamConfig {
+    fn default() -> StreamConfig {
+        StreamConfig {
+            jobs: 0,
+            chunk_bytes: 1 << 20,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
+    }
+}
+
+/// The default longest line: 64 MiB, far beyond any sane dataset item.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
+
+impl StreamConfig {
+    /// The same configuration with `jobs` worker threads (0 = one per core).
+    #[must_use]
+    pub fn jobs(mut self, jobs: usize) -> StreamConfig {
+        self.jobs = jobs;
+        self
+    }
+
+    /// The same configuration with another chunk size (at least 1 byte).
+    #[must_use]
+    pub fn chunk_bytes(mut self, chunk_bytes: usize) -> StreamConfig {
+        self.chunk_bytes = chunk_bytes.max(1);
+        self
+    }
+
+    /// The same configuration with another longest line.
+    #[must_use]
+    pub fn max_line_bytes(mut self, max_line_bytes: usize) -> StreamConfig {
+        self.max_line_bytes = max_line_bytes.max(1);
+        self
+    }
+
+    fn n_threads(&self) -> usize {
+        if self.jobs == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            self.jobs
+        }
+    }
+}
+
+/// What the sink receives, in order.
+#[derive(Debug)]
+pub enum Event<T> {
+    /// A non-blank line: the `map` result, or why the line could not be read as text.
+    Line {
+        /// 1-based line number.
+        line: u64,
+        /// The result of `map`, or the problem with the line itself.
+        result: Result<T, Diagnostic>,
+    },
+    /// Bytes of input consumed so far (after each batch), for a progress bar.
+    Progress(u64),
+}
+
+/// Totals of a stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StreamStats {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Lines seen, blank ones included.
+    pub lines: u64,
+    /// Whether the sink stopped the stream before its end.
+    pub stopped: bool,
+}
+
+/// Reads JSON Lines from `reader`, maps each non-blank line with `map` on a thread pool and
+/// passes results to `sink` in line order. `sink` may return `ControlFlow::Break` to stop early.
+///
+/// # Errors
+///
+/// Returns the reader's I/O errors, and an error when the thread pool cannot be built.
+pub fn for_each_line<R, T, M, S>(
+    reader: R,
+    config: &StreamConfig,
+    map: M,
+    mut sink: S,
+) -> io::Result<StreamStats>
+where
+    R: Read + Send,
+    T: Send,
+    M: Fn(u64, &str) -> T + Sync,
+    S: FnMut(Event<T>) -> ControlFlow<()>,
+{
+    let n_threads = config.n_threads();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n_threads)
+        .thread_name(|idx| format!("nucleus-worker-{idx}"))
+        .build()
+        .map_err(io::Error::other)?;
+    // More chunks than threads so that uneven chunks still keep every thread busy.
+    let chunks_per_batch = if n_threads == 1 { 1 } else { n_threads * 4 };
+    let map = &map;
+    let max_line_bytes = config.max_line_bytes;
+    let mut stats = StreamStats::default();
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::sync_channel::<(Vec<LineResult<T>>, u64)>(2);
+        let producer = scope.spawn(move || -> io::Result<(u64, u64)> {
+            let mut chunker = Chunker::new(reader, config);
+            loop {
+                let mut batch = Vec::with_capacity(chunks_per_batch);
+                while batch.len() < chunks_per_batch {
+                    match chunker.next_chunk()? {
+                        Some(chunk) => batch.push(chunk),
+                        None => break,
+                    }
+                }
+                if batch.is_empty() {
+                    return Ok((chunker.bytes, chunker.next_line - 1));
+                }
+                let results: Vec<LineResult<T>> = if n_threads == 1 {
+                    batch
+                        .into_iter()
+                        .flat_map(|chunk| process(chunk, max_line_bytes, map))
+                        .collect()
+                } else {
+                    pool.install(|| {
+                        batch
+                            .into_par_iter()
+                            .map(|chunk| process(chunk, max_line_bytes, map))
+                            .collect::<Vec<_>>()
+                    })
+                    .into_iter()
+                    .flatten()
+                    .collect()
+                };
+                if sender.send((results, chunker.bytes)).is_err() {
+                    // The sink stopped; nobody wants more.
+                    return Ok((chunker.bytes, chunker.next_line - 1));
+                }
+            }
+        });
+        for (results, bytes) in receiver.iter() {
+            for (line, result) in results {
+                if sink(Event::Line { line, result }).is_break() {
+                    stats.stopped = true;
+                    break;
+                }
+            }
+            if stats.stopped || sink(Event::Progress(bytes)).is_break() {
+                stats.stopped = true;
+                break;
+            }
+        }
+        drop(receiver);
+        let (bytes, lines) = producer
+            .join()
+            .map_err(|_| io::Error::other("a worker thread panicked"))??;
+        stats.bytes = bytes;
+        stats.lines = lines;
+        Ok(stats)
+    })
+}
+
+type LineResult<T> = (u64, Result<T, Diagnostic>);
+
+/// A run of whole lines, or a line reported without its text (too long).
+enum Chunk {
+    Lines { first_line: u64, bytes: Vec<u8> },
+    TooLong { line: u64, n_bytes: u64 },
+}
+
+fn too_long(n_bytes: u64, max_line_bytes: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::LineTooLong,
+        "",
+        format!(
+            "line is {n_bytes} bytes long, more than the limit of {max_line_bytes}; raise --max-line-bytes to read it"
+        ),
+    )
+}
+
+fn process<T>(
+    chunk: Chunk,
+    max_line_bytes: usize,
+    map: &(impl Fn(u64, &str) -> T + Sync),
+) -> Vec<LineResult<T>> {
+    let (first_line, bytes) = match chunk {
+        Chunk::TooLong { line, n_bytes } => {
+            return vec![(line, Err(too_long(n_bytes, max_line_bytes)))];
+        }
+        Chunk::Lines { first_line, bytes } => (first_line, bytes),
+    };
+    let mut results = Vec::new();
+    let mut line = first_line;
+    for raw in bytes.split(|&b| b == b'\n') {
+        let number = line;
+        line += 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+            continue;
+        }
+        if raw.len() > max_line_bytes {
+            results.push((number, Err(too_long(raw.len() as u64, max_line_bytes))));
+            continue;
+        }
+        match std::str::from_utf8(raw) {
+            Ok(text) => results.push((number, Ok(map(number, text)))),
+            Err(error) => results.push((
+                number,
+                Err(Diagnostic::error(
+                    Code::InvalidUtf8,
+                    "",
+                    format!(
+                        "line is not valid UTF-8 at byte column {}; re-encode the file as UTF-8",
+                        error.valid_up_to() + 1
+                    ),
+                )),
+            )),
+        }
+    }
+    results
+}
+
+/// Cuts a reader into chunks of whole lines.
+struct Chunker<'c, R> {
+    reader: R,
+    config: &'c StreamConfig,
+    /// Bytes read but not yet part of a chunk: the start of an unfinished line.
+    carry: Vec<u8>,
+    next_line: u64,
+    bytes: u64,
+    at_start: bool,
+    eof: bool,
+}
+
+impl<'c, R: Read> Chunker<'c, R> {
+    fn new(reader: R, config: &'c StreamConfig) -> Self {
+        Chunker {
+            reader,
+            config,
+            carry: Vec::new(),
+            next_line: 1,
+            bytes: 0,
+            at_start: true,
+            eof: false,
+        }
+    }
+
+    /// Reads until `buffer` has `want` more bytes or the input ends.
+    fn fill(&mut self, buffer: &mut Vec<u8>, want: usize) -> io::Result<()> {
+        let target = buffer.len() + want;
+        while buffer.len() < target && !self.eof {
+            let start = buffer.len();
+            buffer.resize(target, 0);
+            match self.reader.read(buffer.get_mut(start..).unwrap_or_default()) {
+                Ok(0) => {
+                    buffer.truncate(start);
+                    self.eof = true;
+                }
+                Ok(n) => {
+                    buffer.truncate(start + n);
+                    self.bytes += n as u64;
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => buffer.truncate(start),
+                Err(error) => {
+                    buffer.truncate(start);
+                    return Err(error);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        let mut buffer = std::mem::take(&mut self.carry);
+        // Bytes before `searched` are known to hold no newline. The carry may (after a skipped
+        // long line), so it is searched once.
+        let mut searched = 0;
+        loop {
+            let want = self.config.chunk_bytes.max(1);
+            self.fill(&mut buffer, want)?;
+            if self.at_start && (buffer.len() >= 3 || self.eof) {
+                self.at_start = false;
+                if buffer.starts_with(b"\xEF\xBB\xBF") {
+                    buffer.drain(..3);
+                    searched = 0;
+                }
+            }
+            let last_newline = buffer
+                .get(searched..)
+                .and_then(|tail| memchr::memrchr(b'\n', tail))
+                .map(|idx| idx + searched);
+            searched = buffer.len();
+            if let Some(end) = last_newline {
+                self.carry = buffer.split_off(end + 1);
+                return Ok(Some(self.lines_chunk(buffer)));
+            }
+            if self.eof {
+                if buffer.is_empty() {
+                    return Ok(None);
+                }
+                if buffer.len() > self.config.max_line_bytes {
+                    return Ok(Some(self.too_long(buffer.len() as u64)));
+                }
+                return Ok(Some(self.lines_chunk(buffer)));
+            }
+            if buffer.len() > self.config.max_line_bytes {
+                // Skip the rest of the line without keeping it.
+                let mut n_bytes = buffer.len() as u64;
+                loop {
+                    buffer.clear();
+                    self.fill(&mut buffer, want)?;
+                    match memchr::memchr(b'\n', &buffer) {
+                        Some(idx) => {
+                            n_bytes += idx as u64;
+                            self.carry = buffer.split_off(idx + 1);
+                            break;
+                        }
+                        None if self.eof => {
+                            n_bytes += buffer.len() as u64;
+                            break;
+                        }
+                        None => n_bytes += buffer.len() as u64,
+                    }
+                }
+                return Ok(Some(self.too_long(n_bytes)));
+            }
+        }
+    }
+
+    fn lines_chunk(&mut self, mut bytes: Vec<u8>) -> Chunk {
+        let first_line = self.next_line;
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        }
+        self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64 + 1;
+        Chunk::Lines { first_line, bytes }
+    }
+
+    fn too_long(&mut self, n_bytes: u64) -> Chunk {
+        let line = self.next_line;
+        self.next_line += 1;
+        Chunk::TooLong { line, n_bytes }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the stream and returns `(line, text or code)` for every event, in order.
+    fn run(input: &[u8], config: &StreamConfig) -> (Vec<(u64, String)>, StreamStats) {
+        let mut out = Vec::new();
+        let stats = for_each_line(
+            input,
+            config,
+            |_, text| text.to_owned(),
+            |event| {
+                if let Event::Line { line, result } = event {
+                    out.push((line, result.unwrap_or_else(|d| format!("!{}", d.code))));
+                }
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+        (out, stats)
+    }
+
+    fn lines(pairs: &[(u64, &str)]) -> Vec<(u64, String)> {
+        pairs.iter().map(|(l, t)| (*l, (*t).to_owned())).collect()
+    }
+
+    #[test]
+    fn endings_blank_lines_bom_and_last_line() {
+        let input = b"\xEF\xBB\xBFa\r\n\n  \nb\nc\r\nd";
+        for chunk_bytes in [1, 2, 3, 5, 1024] {
+            for jobs in [1, 2, 3] {
+                let config = StreamConfig::default().jobs(jobs).chunk_bytes(chunk_bytes);
+                let (out, stats) = run(input, &config);
+                assert_eq!(
+                    out,
+                    lines(&[(1, "a"), (4, "b"), (5, "c"), (6, "d")]),
+                    "chunk {chunk_bytes} jobs {jobs}"
+                );
+                assert_eq!(stats.lines, 6);
+                assert_eq!(stats.bytes, input.len() as u64);
+            }
+        }
+    }
+
+    #[test]
+    fn empty_inputs() {
+        for input in [&b""[..], b"\n\n", b"\xEF\xBB\xBF", b"\r\n"] {
+            let (out, _) = run(input, &StreamConfig::default());
+            assert!(out.is_empty(), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_and_reading_goes_on() {
+        let (out, _) = run(b"ok\nab\xFFc\nok2\n", &StreamConfig::default());
+        assert_eq!(out, lines(&[(1, "ok"), (2, "!invalid-utf8"), (3, "ok2")]));
+    }
+
+    #[test]
+    fn long_lines_are_skipped_without_holding_them() {
+        let mut input = b"first\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 10_000));
+        input.extend(b"\nlast\n");
+        input.extend(std::iter::repeat_n(b'y', 100));
+        for chunk_bytes in [7, 64, 100_000] {
+            let config = StreamConfig::default()
+                .chunk_bytes(chunk_bytes)
+                .max_line_bytes(50);
+            let (out, _) = run(&input, &config);
+            assert_eq!(
+                out,
+                lines(&[(1, "first"), (2, "!line-too-long"), (3, "last"), (4, "!line-too-long")]),
+                "chunk {chunk_bytes}"
+            );
+        }
+    }
+
+    #[test]
+    fn sink_can_stop_early() {
+        let input = "1\n2\n3\n4\n".repeat(1000);
+        let mut seen = 0;
+        let stats = for_each_line(
+            input.as_bytes(),
+            &StreamConfig::default().chunk_bytes(8),
+            |_, text| text.len(),
+            |event| {
+                if let Event::Line { .. } = event {
+                    seen += 1;
+                }
+                if seen == 10 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
+        .unwrap();
+        assert!(stats.stopped);
+        assert_eq!(seen, 10);
+    }
+}
