@@ -1,3 +1,176 @@
 //! Repository chores, run as `cargo xtask <task>`.
+//!
+//! Tasks:
+//! - `gen-examples [--check]`: write `examples/items.jsonl` (realistic valid items),
+//!   `examples/mistakes.jsonl` and `examples/mistakes.md`; `--check` only compares and fails
+//!   when a file is stale.
+//! - `gen-large --lines N [--out PATH]`: the same item generator scaled to `N` lines
+//!   (default output `target/large-N.jsonl`), for benchmarks.
 
-fn main() {}
+mod items;
+mod mistakes;
+mod rng;
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+/// Number of items in `examples/items.jsonl`: above 250 so that a key with a distinct value per
+/// item (`capture_id`) is not categorical, as in a real dataset.
+const N_EXAMPLE_ITEMS: u64 = 300;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md
+  gen-large --lines N [--out PATH]  write N generated items (default target/large-N.jsonl)
+  help                              show this text";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    let mut args = args.into_iter();
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match task.as_str() {
+        "gen-examples" => gen_examples(&rest),
+        "gen-large" => gen_large(&rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        "" => bail!("no task given\n\n{USAGE}"),
+        other => bail!("unknown task `{other}`\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn project_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+fn gen_examples(args: &[String]) -> Result<()> {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => bail!("gen-examples takes only `--check`, got {args:?}"),
+    };
+    let mut items = Vec::new();
+    for index in 0..N_EXAMPLE_ITEMS {
+        serde_json::to_writer(&mut items, &items::item(index))?;
+        items.push(b'\n');
+    }
+    let root = project_root();
+    let files = [
+        ("examples/items.jsonl", items),
+        ("examples/mistakes.jsonl", mistakes::jsonl().into_bytes()),
+        ("examples/mistakes.md", mistakes::markdown().into_bytes()),
+    ];
+    let mut stale = Vec::new();
+    for (relative, contents) in &files {
+        let path = root.join(relative);
+        let current = fs::read(&path).ok();
+        if current.as_deref() == Some(contents.as_slice()) {
+            continue;
+        }
+        if check {
+            stale.push(*relative);
+        } else {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            fs::write(&path, contents).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {relative} ({} bytes)", contents.len());
+        }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "stale generated files: {}; run `cargo xtask gen-examples`",
+            stale.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn gen_large(args: &[String]) -> Result<()> {
+    let mut n_lines: Option<u64> = None;
+    let mut out: Option<PathBuf> = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--lines" => {
+                let value = args.next().context("`--lines` needs a number")?;
+                let parsed = value
+                    .replace('_', "")
+                    .parse()
+                    .with_context(|| format!("`--lines {value}`: expected a whole number"))?;
+                n_lines = Some(parsed);
+            }
+            "--out" => out = Some(PathBuf::from(args.next().context("`--out` needs a path")?)),
+            other => bail!("gen-large: unknown argument `{other}`\n\n{USAGE}"),
+        }
+    }
+    let n_lines = n_lines.context("gen-large needs `--lines N`")?;
+    let out = out.unwrap_or_else(|| {
+        project_root()
+            .join("target")
+            .join(format!("large-{n_lines}.jsonl"))
+    });
+    if let Some(dir) = out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+
+    let started = Instant::now();
+    let file = fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;
+    let mut writer = CountingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        n_bytes: 0,
+    };
+    for index in 0..n_lines {
+        serde_json::to_writer(&mut writer, &items::item(index))?;
+        writer.write_all(b"\n")?;
+    }
+    writer
+        .flush()
+        .with_context(|| format!("writing {}", out.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "wrote {} ({n_lines} lines, {} bytes, {:.1} MB) in {seconds:.1} s",
+        out.display(),
+        writer.n_bytes,
+        writer.n_bytes as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// A writer that counts the bytes it passes on, so the report needs no second `stat`.
+struct CountingWriter<W> {
+    inner: W,
+    n_bytes: u64,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n_written = self.inner.write(buf)?;
+        self.n_bytes += n_written as u64;
+        Ok(n_written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
