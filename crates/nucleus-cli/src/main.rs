@@ -1,3 +1,66 @@
-//! The `nucleus` command.
+//! The `nucleus` command: check, convert, profile, query and project Nucleus datasets.
 
-fn main() {}
+mod check;
+mod convert;
+mod input;
+mod report;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status: everything checked, no error (warnings allowed).
+const EXIT_CLEAN: u8 = 0;
+/// Exit status: at least one error was found in the data.
+const EXIT_FINDINGS: u8 = 1;
+/// Exit status: the command could not run (bad usage, unreadable file).
+const EXIT_TROUBLE: u8 = 2;
+
+/// Validate, convert and inspect Scale AI Nucleus datasets offline, before you upload.
+///
+/// Input is JSON Lines: one dataset item per line, in the item JSON of the Nucleus Python SDK
+/// (`image_location`/`pointcloud_location`, `reference_id`, `metadata`, ... or the SDK's
+/// aliases `image_url`, `url`, `ref_id`, ...). Use `-` (or no file) to read standard input.
+///
+/// Exit status: 0 when no error was found (warnings allowed), 1 when any line has an error,
+/// 2 when the command could not run (bad usage, unreadable file).
+#[derive(Debug, Parser)]
+#[command(name = "nucleus", version, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Check(check::CheckArgs),
+    Payload(convert::ConvertArgs),
+    Normalize(convert::ConvertArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Payload(args) => convert::run(&args, convert::Output::Payload),
+        Command::Normalize(args) => convert::run(&args, convert::Output::Normalize),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(EXIT_CLEAN),
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "nucleus: error: {error:#}");
+            ExitCode::from(EXIT_TROUBLE)
+        }
+    }
+}
+
+/// A closed pipe (`nucleus payload big.jsonl | head`) is not an error worth reporting.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -181,7 +181,9 @@ impl DatasetState {
             }
         }
         for (key, value) in item.metadata() {
-            let Some(kind) = Kind::of(value) else { continue };
+            let Some(kind) = Kind::of(value) else {
+                continue;
+            };
             self.observe_key(position, key, kind, value, out);
         }
     }
@@ -208,7 +210,7 @@ impl DatasetState {
                     Code::TypeConflict,
                     pointer("/metadata", &[key]),
                     format!(
-                        "metadata key {} holds {} {} here but {} {}; Nucleus rejects an upload that mixes strings and numbers on one key",
+                        "metadata key {} holds {} {} here, but {} {}; Nucleus rejects an upload that mixes strings and numbers on one key",
                         quoted(key),
                         article(kind),
                         short(value),
@@ -235,7 +237,7 @@ impl DatasetState {
                 Code::MixedKinds,
                 pointer("/metadata", &[key]),
                 format!(
-                    "metadata key {} holds {} here but {} {}; only strings and numbers are searchable, so check that this mix is intended",
+                    "metadata key {} holds {} here, but {} {}; only strings and numbers are searchable, so check that this mix is intended",
                     quoted(key),
                     article(kind),
                     plural(first_kind),
@@ -253,7 +255,7 @@ impl DatasetState {
     fn describe_origin(&self, origin: Origin, here: Position) -> String {
         match origin {
             Origin::Schema => "in the existing dataset (--schema)".to_owned(),
-            Origin::Item(_) => format!("since {}", self.describe(origin, here)),
+            Origin::Item(_) => format!("{} (the first value decides)", self.describe(origin, here)),
         }
     }
 

@@ -106,11 +106,12 @@ mod tests {
 
     #[test]
     fn kinds_of_values() {
-        let kinds: Vec<Option<Kind>> = serde_json::from_str::<Vec<Value>>(r#"[null, true, 1, 1.5, "a", [], {}]"#)
-            .unwrap()
-            .iter()
-            .map(Kind::of)
-            .collect();
+        let kinds: Vec<Option<Kind>> =
+            serde_json::from_str::<Vec<Value>>(r#"[null, true, 1, 1.5, "a", [], {}]"#)
+                .unwrap()
+                .iter()
+                .map(Kind::of)
+                .collect();
         assert_eq!(
             kinds,
             [

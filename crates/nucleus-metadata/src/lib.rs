@@ -50,6 +50,8 @@ pub enum Error {
     #[error("unknown metadata kind {0:?}; expected string, number, boolean, list or object")]
     UnknownKind(String),
     /// A `--schema` file that is not `{"keys": {KEY: KIND}}`.
-    #[error("invalid kind schema: {0}; expected {{\"keys\": {{\"KEY\": \"string\" | \"number\" | \"boolean\" | \"list\" | \"object\"}}}}")]
+    #[error(
+        "invalid kind schema: {0}; expected {{\"keys\": {{\"KEY\": \"string\" | \"number\" | \"boolean\" | \"list\" | \"object\"}}}}"
+    )]
     InvalidKindSchema(String),
 }

@@ -70,12 +70,7 @@ impl ItemRules {
     /// Applies the rules that go beyond reading to an item, appending findings.
     ///
     /// `location_key` is the top-level key the location came from, for the JSON pointer.
-    pub fn check(
-        &self,
-        item: &DatasetItem,
-        location_key: &str,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) {
+    pub fn check(&self, item: &DatasetItem, location_key: &str, diagnostics: &mut Vec<Diagnostic>) {
         let location_path = pointer("", &[location_key]);
         self.check_location(item.location(), &location_path, diagnostics);
         if item.item_type() == DatasetItemType::Pointcloud
@@ -103,7 +98,9 @@ impl ItemRules {
             diagnostics.push(Diagnostic::error(
                 Code::MissingDimensions,
                 "",
-                format!("privacy mode needs the pixel size of every image, but {missing} is missing"),
+                format!(
+                    "privacy mode needs the pixel size of every image, but {missing} is missing"
+                ),
             ));
         }
         check_coordinates(item.metadata(), diagnostics);
@@ -207,7 +204,9 @@ fn check_coordinates(metadata: &Metadata, diagnostics: &mut Vec<Diagnostic>) {
     let lon = present(Metadata::LON);
     for (key, value, limit) in [(Metadata::LAT, lat, 90.0), (Metadata::LON, lon, 180.0)] {
         let Some(value) = value else { continue };
-        let in_range = value.as_f64().is_some_and(|v| (-limit..=limit).contains(&v));
+        let in_range = value
+            .as_f64()
+            .is_some_and(|v| (-limit..=limit).contains(&v));
         if !in_range {
             diagnostics.push(Diagnostic::error(
                 Code::InvalidCoordinate,
@@ -292,28 +291,56 @@ mod tests {
         let rules = ItemRules::new();
         check(
             &rules,
-            &with_metadata(r#"{"context_attachments":[{"attachment":"s3://b/x.jpg"},{"attachment":"local.png"}]}"#),
+            &with_metadata(
+                r#"{"context_attachments":[{"attachment":"s3://b/x.jpg"},{"attachment":"local.png"}]}"#,
+            ),
             &[],
         );
         check(
             &rules,
             &with_metadata(r#"{"context_attachments":"s3://b/x.jpg"}"#),
-            &[(E, Code::InvalidContextAttachments, "/metadata/context_attachments")],
+            &[(
+                E,
+                Code::InvalidContextAttachments,
+                "/metadata/context_attachments",
+            )],
         );
         check(
             &rules,
-            &with_metadata(r#"{"context_attachments":[{"attachment":""},{"url":"x"},7,{"attachment":3}]}"#),
+            &with_metadata(
+                r#"{"context_attachments":[{"attachment":""},{"url":"x"},7,{"attachment":3}]}"#,
+            ),
             &[
-                (E, Code::InvalidContextAttachments, "/metadata/context_attachments/0/attachment"),
-                (E, Code::InvalidContextAttachments, "/metadata/context_attachments/1"),
-                (E, Code::InvalidContextAttachments, "/metadata/context_attachments/2"),
-                (E, Code::InvalidContextAttachments, "/metadata/context_attachments/3/attachment"),
+                (
+                    E,
+                    Code::InvalidContextAttachments,
+                    "/metadata/context_attachments/0/attachment",
+                ),
+                (
+                    E,
+                    Code::InvalidContextAttachments,
+                    "/metadata/context_attachments/1",
+                ),
+                (
+                    E,
+                    Code::InvalidContextAttachments,
+                    "/metadata/context_attachments/2",
+                ),
+                (
+                    E,
+                    Code::InvalidContextAttachments,
+                    "/metadata/context_attachments/3/attachment",
+                ),
             ],
         );
         check(
             &rules.clone().remote_only(true),
             &with_metadata(r#"{"context_attachments":[{"attachment":"local.png"}]}"#),
-            &[(E, Code::LocalLocation, "/metadata/context_attachments/0/attachment")],
+            &[(
+                E,
+                Code::LocalLocation,
+                "/metadata/context_attachments/0/attachment",
+            )],
         );
     }
 
@@ -341,7 +368,11 @@ mod tests {
             r#"{"url":"images/1.jpg","reference_id":"a"}"#,
             &[(E, Code::LocalLocation, "/url")],
         );
-        check(&remote, r#"{"image_location":"https://x.org/1.jpg","reference_id":"a"}"#, &[]);
+        check(
+            &remote,
+            r#"{"image_location":"https://x.org/1.jpg","reference_id":"a"}"#,
+            &[],
+        );
     }
 
     #[test]
@@ -357,13 +388,20 @@ mod tests {
             r#"{"image_location":"s3://b/1.jpg","reference_id":"a","width":10,"height":5}"#,
             &[],
         );
-        check(&rules, r#"{"pointcloud_location":"s3://b/1.json","reference_id":"a"}"#, &[]);
+        check(
+            &rules,
+            r#"{"pointcloud_location":"s3://b/1.json","reference_id":"a"}"#,
+            &[],
+        );
     }
 
     #[test]
     fn map_points() {
         let metadata = |text: &str| Metadata::from_map(serde_json::from_str(text).unwrap());
-        assert_eq!(coordinates(&metadata(r#"{"lat":1,"lon":2.5}"#)), Some((1.0, 2.5)));
+        assert_eq!(
+            coordinates(&metadata(r#"{"lat":1,"lon":2.5}"#)),
+            Some((1.0, 2.5))
+        );
         assert_eq!(coordinates(&metadata(r#"{"lat":91,"lon":2.5}"#)), None);
         assert_eq!(coordinates(&metadata(r#"{"lat":1}"#)), None);
     }

@@ -219,10 +219,7 @@ fn process<T>(
         Chunk::Lines { first_line, bytes } => (first_line, bytes),
     };
     let mut results = Vec::new();
-    let mut line = first_line;
-    for raw in bytes.split(|&b| b == b'\n') {
-        let number = line;
-        line += 1;
+    for (number, raw) in (first_line..).zip(bytes.split(|&b| b == b'\n')) {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
             continue;
@@ -280,7 +277,10 @@ impl<'c, R: Read> Chunker<'c, R> {
         while buffer.len() < target && !self.eof {
             let start = buffer.len();
             buffer.resize(target, 0);
-            match self.reader.read(buffer.get_mut(start..).unwrap_or_default()) {
+            match self
+                .reader
+                .read(buffer.get_mut(start..).unwrap_or_default())
+            {
                 Ok(0) => {
                     buffer.truncate(start);
                     self.eof = true;
@@ -443,7 +443,12 @@ mod tests {
             let (out, _) = run(&input, &config);
             assert_eq!(
                 out,
-                lines(&[(1, "first"), (2, "!line-too-long"), (3, "last"), (4, "!line-too-long")]),
+                lines(&[
+                    (1, "first"),
+                    (2, "!line-too-long"),
+                    (3, "last"),
+                    (4, "!line-too-long")
+                ]),
                 "chunk {chunk_bytes}"
             );
         }

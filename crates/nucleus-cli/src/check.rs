@@ -1,0 +1,232 @@
+//! `nucleus check`: validate a whole dataset.
+
+use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use nucleus::metadata::stream::{Event, for_each_line};
+use nucleus::metadata::{DatasetState, ItemRules, KindSchema, Position};
+use nucleus::model::Diagnostic;
+use serde::Serialize;
+
+use crate::input::{self, InputArgs, Progress};
+use crate::report::{Format, Reporter};
+use crate::{EXIT_CLEAN, EXIT_FINDINGS};
+
+/// Check every item of a dataset: item rules and dataset rules (kinds per key, unique ids).
+///
+/// Item rules: locations (exactly one, a string, local or remote), reference_id, metadata,
+/// width/height, embedding_info, camera_params, lat/lon, context_attachments. Dataset rules,
+/// across all the files given: a metadata key holding strings on some items and numbers on
+/// others (Nucleus rejects the upload), other kind mixes (warning), duplicate reference ids.
+///
+/// Findings go to standard output, one per line, then a summary. Exit status: 0 no error
+/// (warnings allowed), 1 any error, 2 could not run.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  nucleus check items.jsonl
+  nucleus check --remote-only --require-dimensions part-*.jsonl
+  nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
+  zcat items.jsonl.gz | nucleus check --format json -")]
+pub struct CheckArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Output format of findings and summary.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+
+    /// Only remote locations are allowed (asynchronous uploads and scenes need them).
+    #[arg(long)]
+    remote_only: bool,
+
+    /// Every image needs width and height (privacy mode).
+    #[arg(long)]
+    require_dimensions: bool,
+
+    /// The per-key kinds of the dataset you append to ({"keys": {"KEY": "string"|"number"|...}},
+    /// as written by `nucleus profile --emit-schema`): new items must agree with them.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
+
+    /// Stop after N errors.
+    #[arg(long, value_name = "N")]
+    max_errors: Option<u64>,
+
+    /// Print nothing; only the exit status tells the result.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Summary {
+    items: u64,
+    valid: u64,
+    invalid: u64,
+    errors: u64,
+    warnings: u64,
+    codes: std::collections::BTreeMap<&'static str, u64>,
+    files: Vec<String>,
+    elapsed_seconds: f64,
+    items_per_second: f64,
+    stopped_early: bool,
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    let rules = ItemRules::new()
+        .remote_only(args.remote_only)
+        .require_dimensions(args.require_dimensions);
+    let mut state = match &args.schema {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --schema {}", path.display()))?;
+            let schema = KindSchema::from_json(&text)
+                .with_context(|| format!("in --schema {}", path.display()))?;
+            DatasetState::with_schema(&schema)
+        }
+        None => DatasetState::new(),
+    };
+    let config = args.input.stream_config();
+    let stdout = io::stdout().lock();
+    let mut reporter = Reporter::new(BufWriter::new(stdout), args.format, args.quiet);
+    let mut summary = Summary::default();
+    let started = Instant::now();
+
+    for path in args.input.inputs() {
+        let input = input::open(&path)?;
+        let name = input.name.clone();
+        let input_idx = state.add_input(&name);
+        summary.files.push(name.clone());
+        let progress = Progress::new(&input, !args.quiet);
+        let mut write_error: Option<io::Error> = None;
+        let stats = for_each_line(
+            input.reader,
+            &config,
+            |_, text| rules.check_line(text),
+            |event| {
+                let (line, result) = match event {
+                    Event::Progress(bytes) => {
+                        progress.set(bytes);
+                        return ControlFlow::Continue(());
+                    }
+                    Event::Line { line, result } => (line, result),
+                };
+                summary.items += 1;
+                let diagnostics: Vec<Diagnostic> = match result {
+                    Ok(reading) => {
+                        let mut diagnostics: Vec<Diagnostic> = reading
+                            .diagnostics
+                            .into_iter()
+                            .map(|d| d.at_line(line))
+                            .collect();
+                        if let Some(item) = reading.item {
+                            let position = Position {
+                                input: input_idx,
+                                line,
+                            };
+                            state.observe(position, &item, &mut diagnostics);
+                        }
+                        diagnostics
+                    }
+                    Err(diagnostic) => vec![diagnostic.at_line(line)],
+                };
+                if diagnostics.iter().any(Diagnostic::is_error) {
+                    summary.invalid += 1;
+                } else {
+                    summary.valid += 1;
+                }
+                for diagnostic in &diagnostics {
+                    if let Err(error) = reporter.report(&name, diagnostic) {
+                        write_error = Some(error);
+                        return ControlFlow::Break(());
+                    }
+                }
+                match args.max_errors {
+                    Some(max) if reporter.n_errors >= max => ControlFlow::Break(()),
+                    _ => ControlFlow::Continue(()),
+                }
+            },
+        )
+        .with_context(|| format!("cannot read {name}"))?;
+        progress.finish();
+        if let Some(error) = write_error {
+            return Err(error).context("cannot write the report");
+        }
+        if stats.stopped {
+            summary.stopped_early = true;
+            break;
+        }
+    }
+
+    let elapsed = started.elapsed().as_secs_f64();
+    summary.errors = reporter.n_errors;
+    summary.warnings = reporter.n_warnings;
+    summary.codes = std::mem::take(&mut reporter.per_code);
+    summary.elapsed_seconds = elapsed;
+    summary.items_per_second = if elapsed > 0.0 {
+        summary.items as f64 / elapsed
+    } else {
+        0.0
+    };
+    let mut out = reporter.into_inner();
+    if !args.quiet {
+        match args.format {
+            Format::Json => {
+                serde_json::to_writer(&mut out, &serde_json::json!({ "summary": &summary }))?;
+                writeln!(out)?;
+            }
+            Format::Text => write_text_summary(&mut out, &summary, args.max_errors)?,
+        }
+    }
+    out.flush()?;
+    Ok(if summary.errors > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn write_text_summary(
+    out: &mut impl Write,
+    summary: &Summary,
+    max_errors: Option<u64>,
+) -> io::Result<()> {
+    let n_files = summary.files.len();
+    writeln!(
+        out,
+        "checked {} items in {} {}: {} valid, {} invalid; {} {}, {} {} ({:.2} s, {:.0} items/s)",
+        summary.items,
+        n_files,
+        if n_files == 1 { "file" } else { "files" },
+        summary.valid,
+        summary.invalid,
+        summary.errors,
+        if summary.errors == 1 {
+            "error"
+        } else {
+            "errors"
+        },
+        summary.warnings,
+        if summary.warnings == 1 {
+            "warning"
+        } else {
+            "warnings"
+        },
+        summary.elapsed_seconds,
+        summary.items_per_second,
+    )?;
+    for (code, count) in &summary.codes {
+        writeln!(out, "  {code}: {count}")?;
+    }
+    if summary.stopped_early {
+        writeln!(
+            out,
+            "stopped after {} errors (--max-errors); the rest of the input was not checked",
+            max_errors.unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}

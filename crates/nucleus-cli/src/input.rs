@@ -1,0 +1,113 @@
+//! Opening inputs and the options every streaming subcommand shares.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nucleus::metadata::stream::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
+
+/// Files to read and how to read them.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// JSON Lines files to read; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Worker threads [default: one per core]. Output is the same for any value.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Longest line accepted, in bytes; a longer line is reported (line-too-long) and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
+}
+
+impl InputArgs {
+    /// The inputs, standard input when none is named.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        if self.files.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            self.files.clone()
+        }
+    }
+
+    pub fn stream_config(&self) -> StreamConfig {
+        StreamConfig::default()
+            .jobs(self.jobs.unwrap_or(0))
+            .max_line_bytes(self.max_line_bytes)
+    }
+}
+
+/// An opened input: its display name, a reader, and its size when known (for progress).
+pub struct Input {
+    pub name: String,
+    pub reader: Box<dyn Read + Send>,
+    pub size: Option<u64>,
+}
+
+pub fn open(path: &PathBuf) -> anyhow::Result<Input> {
+    if path.as_os_str() == "-" {
+        return Ok(Input {
+            name: "-".to_owned(),
+            reader: Box::new(io::stdin()),
+            size: None,
+        });
+    }
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    Ok(Input {
+        name: path.display().to_string(),
+        reader: Box::new(file),
+        size,
+    })
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal and the work is not tiny.
+pub struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    pub fn new(input: &Input, enabled: bool) -> Progress {
+        let show = enabled && io::stderr().is_terminal();
+        let bar = match (show, input.size) {
+            (false, _) => ProgressBar::hidden(),
+            (true, Some(size)) => {
+                let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                bar
+            }
+            (true, None) => {
+                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                bar.set_style(
+                    ProgressStyle::with_template("{prefix} {spinner} {bytes} {bytes_per_sec}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar
+            }
+        };
+        bar.set_prefix(input.name.clone());
+        // Do not flash a bar for inputs read in a blink.
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Progress { bar }
+    }
+
+    pub fn set(&self, bytes: u64) {
+        self.bar.set_position(bytes);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
