@@ -1,0 +1,354 @@
+//! End-to-end tests of the `nucleus` binary: exit codes, output shapes, line handling.
+
+// Test helpers outside #[test] functions may fail loudly: that is how a test reports.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn nucleus(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nucleus"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn check_examples_is_clean() {
+    let run = nucleus(&["check", "examples/items.jsonl"], b"");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("checked 300 items in 1 file: 300 valid, 0 invalid; 0 errors, 0 warnings"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The expected codes of `examples/mistakes.jsonl`, line by line (see examples/mistakes.md).
+const MISTAKES: &[(u64, &str)] = &[
+    (2, "multiple-locations"),
+    (3, "missing-location"),
+    (4, "empty-location"),
+    (5, "missing-reference-id"),
+    (6, "empty-reference-id"),
+    (7, "invalid-reference-id"),
+    (8, "metadata-not-an-object"),
+    (9, "invalid-dimension"),
+    (10, "invalid-dimension"),
+    (11, "embedding-on-pointcloud"),
+    (12, "invalid-embedding"),
+    (13, "invalid-camera-params"),
+    (14, "invalid-camera-params"),
+    (15, "invalid-camera-params"),
+    (16, "invalid-coordinate"),
+    (17, "unpaired-coordinate"),
+    (18, "invalid-context-attachments"),
+    (19, "invalid-context-attachments"),
+    (20, "local-pointcloud"),
+    (21, "gcs-scheme"),
+    (22, "type-conflict"),
+    (23, "mixed-kinds"),
+    (24, "duplicate-reference-id"),
+    (25, "unknown-field"),
+    (25, "missing-location"),
+    (26, "unknown-field"),
+    (27, "invalid-json"),
+    (28, "invalid-json"),
+    (29, "not-an-object"),
+    (30, "duplicate-key"),
+    (31, "integer-too-large"),
+    (32, "number-out-of-range"),
+];
+
+#[test]
+fn check_mistakes_reports_each_line_in_json() {
+    let run = nucleus(
+        &["check", "--format", "json", "examples/mistakes.jsonl"],
+        b"",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut lines = json_lines(&run.stdout);
+    let summary = lines.pop().unwrap();
+    let actual: Vec<(u64, String)> = lines
+        .iter()
+        .map(|d| {
+            assert_eq!(d["file"], "examples/mistakes.jsonl");
+            assert!(d["path"].is_string() && d["message"].is_string());
+            assert!(d["severity"] == "error" || d["severity"] == "warning");
+            (
+                d["line"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, String)> = MISTAKES
+        .iter()
+        .map(|(l, c)| (*l, (*c).to_owned()))
+        .collect();
+    assert_eq!(actual, expected);
+    let summary = &summary["summary"];
+    assert_eq!(summary["items"], 32);
+    assert_eq!(summary["invalid"], 26);
+    assert_eq!(summary["codes"]["invalid-camera-params"], 3);
+    // The type conflict names the line that set the first kind.
+    let conflict = lines.iter().find(|d| d["code"] == "type-conflict").unwrap();
+    assert_eq!(conflict["related_line"], 1);
+    assert_eq!(conflict["path"], "/metadata/frame_id");
+}
+
+#[test]
+fn check_output_does_not_depend_on_jobs() {
+    let one = nucleus(
+        &[
+            "check",
+            "-j1",
+            "--format",
+            "json",
+            "examples/mistakes.jsonl",
+            "examples/items.jsonl",
+        ],
+        b"",
+    );
+    let two = nucleus(
+        &[
+            "check",
+            "-j2",
+            "--format",
+            "json",
+            "examples/mistakes.jsonl",
+            "examples/items.jsonl",
+        ],
+        b"",
+    );
+    let strip = |text: &str| -> Vec<Value> {
+        json_lines(text)
+            .into_iter()
+            .filter(|v| v.get("summary").is_none())
+            .collect()
+    };
+    assert_eq!(strip(&one.stdout), strip(&two.stdout));
+    assert_eq!(one.code, 1);
+}
+
+#[test]
+fn check_across_files_names_the_other_file() {
+    let run = nucleus(
+        &["check", "examples/items.jsonl", "examples/items.jsonl"],
+        b"",
+    );
+    assert_eq!(run.code, 1);
+    let first = run.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("examples/items.jsonl:1: error[duplicate-reference-id]"),
+        "{first}"
+    );
+    assert!(
+        first.contains("at line 1 of examples/items.jsonl"),
+        "{first}"
+    );
+}
+
+#[test]
+fn check_max_errors_and_quiet() {
+    let run = nucleus(
+        &["check", "--max-errors", "2", "examples/mistakes.jsonl"],
+        b"",
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.contains(": error["))
+            .count(),
+        2
+    );
+    assert!(
+        run.stdout.contains("stopped after 2 errors"),
+        "{}",
+        run.stdout
+    );
+    let quiet = nucleus(&["check", "-q", "examples/mistakes.jsonl"], b"");
+    assert_eq!((quiet.code, quiet.stdout.as_str()), (1, ""));
+}
+
+#[test]
+fn check_against_an_existing_schema() {
+    let dir = std::env::temp_dir().join(format!("nucleus-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = dir.join("kinds.json");
+    std::fs::write(&schema, r#"{"keys": {"weather": "number"}}"#).unwrap();
+    let item =
+        br#"{"image_location":"s3://b/1.jpg","reference_id":"1","metadata":{"weather":"rain"}}"#;
+    let run = nucleus(&["check", "--schema", schema.to_str().unwrap(), "-"], item);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("-:1: error[type-conflict]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("existing dataset"), "{}", run.stdout);
+    std::fs::write(&schema, r#"{"keys": {"weather": "float"}}"#).unwrap();
+    let bad = nucleus(&["check", "--schema", schema.to_str().unwrap(), "-"], item);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("unknown variant `float`"),
+        "{}",
+        bad.stderr
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn could_not_run_is_exit_2() {
+    let run = nucleus(&["check", "does/not/exist.jsonl"], b"");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("nucleus: error: cannot open does/not/exist.jsonl"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(nucleus(&["check", "--no-such-flag"], b"").code, 2);
+}
+
+#[test]
+fn payload_writes_accepted_lines_and_reports_the_rest() {
+    let input = "\u{feff}{\"image_url\":\"s3://b/1.jpg\",\"ref_id\":\"1\",\"metadata\":{\"n\":1,\"x\":1.0}}\r\n\
+        \r\n\
+        {\"pointcloud_url\":\"s3://b/2.json\",\"reference_id\":\"2\"}\n\
+        {\"image_url\":\"s3://b/3.jpg\"}\n\
+        {\"url\":\"s3://b/4.png\",\"reference_id\":\"4\",\"width\":640,\"height\":480}";
+    let run = nucleus(&["payload"], input.as_bytes());
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "{\"metadata\":{\"n\":1,\"x\":1.0},\"reference_id\":\"1\",\"image_url\":\"s3://b/1.jpg\"}\n\
+         {\"metadata\":{},\"reference_id\":\"2\",\"url\":\"s3://b/2.json\",\"type\":\"pointcloud\"}\n\
+         {\"metadata\":{},\"reference_id\":\"4\",\"width\":640,\"height\":480,\"image_url\":\"s3://b/4.png\"}\n"
+    );
+    assert_eq!(
+        run.stderr,
+        "-:4: error[missing-reference-id]: /reference_id: reference_id is required: a non-empty string that identifies the item in the dataset\n"
+    );
+    let json = nucleus(&["payload", "--format", "json"], input.as_bytes());
+    let diagnostics = json_lines(&json.stderr);
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(
+        diagnostics[0],
+        serde_json::json!({"severity": "error", "code": "missing-reference-id", "file": "-", "line": 4, "path": "/reference_id", "message": "reference_id is required: a non-empty string that identifies the item in the dataset"})
+    );
+}
+
+#[test]
+fn normalize_writes_canonical_items_that_check_clean() {
+    let run = nucleus(&["normalize", "examples/items.jsonl"], b"");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let original = std::fs::read_to_string(root().join("examples/items.jsonl")).unwrap();
+    // The examples are canonical already, so normalising changes nothing.
+    assert!(
+        run.stdout == original,
+        "normalize changed the canonical examples"
+    );
+    let payload = nucleus(&["payload", "examples/items.jsonl"], b"");
+    assert_eq!(payload.code, 0, "{}", payload.stderr);
+    let back = nucleus(&["normalize", "-"], payload.stdout.as_bytes());
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    // payload → normalize is the identity, except for the server's fields, which the upload
+    // payload does not carry (as in the SDK).
+    let back_lines: Vec<&str> = back.stdout.lines().collect();
+    let original_lines: Vec<&str> = original.lines().collect();
+    assert_eq!(back_lines.len(), original_lines.len());
+    for (idx, (ours, theirs)) in back_lines.iter().zip(&original_lines).enumerate() {
+        let mut expected: Value = serde_json::from_str(theirs).unwrap();
+        expected.as_object_mut().unwrap().shift_remove("phash");
+        expected
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("dataset_item_id");
+        assert!(*ours == expected.to_string(), "line {}: {ours}", idx + 1);
+    }
+}
+
+#[test]
+fn invalid_utf8_and_long_lines_do_not_stop_the_run() {
+    let mut input = b"{\"image_url\":\"a.jpg\",\"reference_id\":\"1\"}\n".to_vec();
+    input.extend(b"{\"image_url\":\"\xff.jpg\",\"reference_id\":\"2\"}\n");
+    input.extend(
+        format!(
+            "{{\"image_url\":\"a.jpg\",\"reference_id\":\"{}\"}}\n",
+            "x".repeat(300)
+        )
+        .as_bytes(),
+    );
+    input.extend(b"{\"image_url\":\"b.jpg\",\"reference_id\":\"4\"}");
+    let run = nucleus(&["check", "--max-line-bytes", "200", "-"], &input);
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("-:2: error[invalid-utf8]: line is not valid UTF-8 at byte column 15"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("-:3: error[line-too-long]"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("checked 4 items in 1 file: 2 valid, 2 invalid"),
+        "{}",
+        lines[2]
+    );
+}
+
+#[test]
+fn closed_pipe_exits_quietly() {
+    // `head -c 1` closes the pipe after one byte; the writer must not complain.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nucleus"))
+        .args([
+            "normalize",
+            "examples/items.jsonl",
+            "examples/items.jsonl",
+            "examples/items.jsonl",
+        ])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(output.status.code(), Some(0));
+}

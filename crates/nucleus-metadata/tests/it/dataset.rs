@@ -1,0 +1,174 @@
+//! Dataset rules under streaming: any chunking and any number of threads give the diagnostics
+//! of one sequential pass; a conflicting item always gives exactly one type-conflict.
+
+use std::ops::ControlFlow;
+
+use nucleus_metadata::stream::{Event, StreamConfig, for_each_line};
+use nucleus_metadata::{DatasetState, ItemRules, Position};
+use nucleus_model::{Code, Diagnostic};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// One JSON Lines line: mostly items drawn from few keys and ids (so conflicts and duplicates
+/// happen), sometimes junk.
+fn line() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..5).prop_map(Value::from),
+        "[a-c]{1,2}".prop_map(Value::String),
+        Just(json!([1])),
+    ];
+    let item = (
+        0u8..12,
+        prop::collection::vec((prop_oneof![Just("a"), Just("b"), Just("c"), Just("lat")], value), 0..4),
+    )
+        .prop_map(|(id, pairs)| {
+            let metadata: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            json!({"image_location": format!("s3://b/{id}.jpg"), "reference_id": format!("id-{id}"), "metadata": metadata})
+                .to_string()
+        });
+    prop_oneof![
+        8 => item,
+        1 => Just("{not json".to_owned()),
+        1 => Just(String::new()),
+        1 => Just("[1]".to_owned()),
+    ]
+}
+
+/// The reference: one item after the other, no streaming machinery.
+fn sequential(lines: &[String]) -> Vec<Diagnostic> {
+    let rules = ItemRules::new();
+    let mut state = DatasetState::new();
+    let input = state.add_input("test");
+    let mut out = Vec::new();
+    for (idx, text) in lines.iter().enumerate() {
+        let line = idx as u64 + 1;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let reading = rules.check_line(text);
+        out.extend(reading.diagnostics.into_iter().map(|d| d.at_line(line)));
+        if let Some(item) = reading.item {
+            state.observe(Position { input, line }, &item, &mut out);
+        }
+    }
+    out
+}
+
+fn streamed(lines: &[String], config: &StreamConfig) -> Vec<Diagnostic> {
+    let text = lines.join("\n");
+    let rules = ItemRules::new();
+    let mut state = DatasetState::new();
+    let input = state.add_input("test");
+    let mut out = Vec::new();
+    for_each_line(
+        text.as_bytes(),
+        config,
+        |_, text| rules.check_line(text),
+        |event| {
+            if let Event::Line { line, result } = event {
+                match result {
+                    Ok(reading) => {
+                        out.extend(reading.diagnostics.into_iter().map(|d| d.at_line(line)));
+                        if let Some(item) = reading.item {
+                            state.observe(Position { input, line }, &item, &mut out);
+                        }
+                    }
+                    Err(diagnostic) => out.push(diagnostic.at_line(line)),
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    )
+    .unwrap();
+    out
+}
+
+proptest! {
+    #[test]
+    fn any_sharding_gives_the_sequential_diagnostics(
+        lines in prop::collection::vec(line(), 0..60),
+        chunk_bytes in 1usize..300,
+        jobs in 1usize..4,
+    ) {
+        let config = StreamConfig::default().jobs(jobs).chunk_bytes(chunk_bytes);
+        prop_assert_eq!(streamed(&lines, &config), sequential(&lines));
+    }
+
+    #[test]
+    fn one_conflicting_item_gives_exactly_one_type_conflict(
+        n_before in 1usize..20,
+        key_is_number in any::<bool>(),
+        first_with_key in 0usize..20,
+    ) {
+        // A consistent dataset where key "k" first appears at line `first + 1`.
+        let first = first_with_key % n_before;
+        let consistent = |idx: usize| if key_is_number { json!(idx) } else { json!(format!("v{idx}")) };
+        let mut lines: Vec<String> = (0..n_before)
+            .map(|idx| {
+                let metadata = if idx >= first { json!({"k": consistent(idx)}) } else { json!({}) };
+                json!({"image_location": "s3://b/x.jpg", "reference_id": format!("r{idx}"), "metadata": metadata}).to_string()
+            })
+            .collect();
+        prop_assert!(sequential(&lines).is_empty());
+        let conflicting = if key_is_number { json!("text") } else { json!(1.5) };
+        lines.push(json!({"image_location": "s3://b/y.jpg", "reference_id": "new", "metadata": {"k": conflicting}}).to_string());
+        let diagnostics = sequential(&lines);
+        prop_assert_eq!(diagnostics.len(), 1);
+        let conflict = &diagnostics[0];
+        prop_assert_eq!(conflict.code, Code::TypeConflict);
+        prop_assert_eq!(conflict.line, Some(n_before as u64 + 1));
+        prop_assert_eq!(conflict.related_line, Some(first as u64 + 1));
+        prop_assert_eq!(conflict.path.as_str(), "/metadata/k");
+    }
+}
+
+#[test]
+fn kind_mixes_warn_once_per_new_kind_and_null_conflicts_with_nothing() {
+    let lines: Vec<String> = [
+        r#"{"a": 1}"#,
+        r#"{"a": null}"#,
+        r#"{"a": true}"#,
+        r#"{"a": false}"#,
+        r#"{"a": [1]}"#,
+        r#"{"a": "x"}"#,
+        r#"{"a": "y"}"#,
+    ]
+    .iter()
+    .enumerate()
+    .map(|(idx, metadata)| format!(r#"{{"image_location":"s3://b/{idx}.jpg","reference_id":"{idx}","metadata":{metadata}}}"#))
+    .collect();
+    let found: Vec<(Code, Option<u64>, Option<u64>)> = sequential(&lines)
+        .iter()
+        .map(|d| (d.code, d.line, d.related_line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::MixedKinds, Some(3), Some(1)),
+            (Code::MixedKinds, Some(5), Some(1)),
+            (Code::TypeConflict, Some(6), Some(1)),
+            (Code::TypeConflict, Some(7), Some(1)),
+        ]
+    );
+}
+
+#[test]
+fn duplicates_name_the_first_line_at_every_repeat() {
+    let lines: Vec<String> = ["a", "b", "a", "a"]
+        .iter()
+        .map(|id| format!(r#"{{"image_location":"s3://b/x.jpg","reference_id":"{id}"}}"#))
+        .collect();
+    let found: Vec<(Code, Option<u64>, Option<u64>)> = sequential(&lines)
+        .iter()
+        .map(|d| (d.code, d.line, d.related_line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::DuplicateReferenceId, Some(3), Some(1)),
+            (Code::DuplicateReferenceId, Some(4), Some(1)),
+        ]
+    );
+}
