@@ -296,7 +296,8 @@ fn normalize_writes_canonical_items_that_check_clean() {
             .as_object_mut()
             .unwrap()
             .shift_remove("dataset_item_id");
-        assert!(*ours == expected.to_string(), "line {}: {ours}", idx + 1);
+        let expected = expected.to_string();
+        assert!(*ours == expected, "line {}: {ours}", idx + 1);
     }
 }
 
