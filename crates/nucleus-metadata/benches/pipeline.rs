@@ -1,0 +1,137 @@
+//! Throughput of the item pipeline against plain serde_json on the same lines.
+//!
+//! Input: `examples/items.jsonl` (300 realistic items: scene cameras with camera_params, point
+//! clouds, photos with embeddings) repeated with fresh reference ids, so every line is a real,
+//! valid item and the dataset has no duplicates.
+//!
+//! - `payload/*` (issue 2's target: within 2x of the baseline on one thread): baseline
+//!   `from_str::<Value>` + `to_string`; ours: strict read + item rules + `into_payload` +
+//!   `to_string`, what `nucleus payload` does per line.
+//! - `check/*` (issue 4's target: one thread at least 0.5x the parse baseline): baseline
+//!   `from_str::<Value>`; ours: item rules + dataset state per line, sequential, and the
+//!   streaming driver with one and with all threads over the same bytes.
+
+// Benchmark setup may fail loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::ops::ControlFlow;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nucleus_metadata::stream::{Event, StreamConfig, for_each_line};
+use nucleus_metadata::{DatasetState, ItemRules, Position};
+use nucleus_model::PayloadForm;
+use serde_json::Value;
+
+const EXAMPLES: &str = include_str!("../../../examples/items.jsonl");
+
+fn lines(n_lines: usize) -> Vec<String> {
+    let base: Vec<&str> = EXAMPLES.lines().collect();
+    (0..n_lines)
+        .map(|idx| {
+            let line = base[idx % base.len()];
+            // Each repetition gets its own reference ids.
+            line.replacen(
+                "\"reference_id\":\"",
+                &format!("\"reference_id\":\"r{}-", idx / base.len()),
+                1,
+            )
+        })
+        .collect()
+}
+
+fn payload(c: &mut Criterion) {
+    let lines = lines(200_000);
+    let n_bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+    let rules = ItemRules::new();
+    let mut group = c.benchmark_group("payload");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    group.bench_function("baseline_serde_json_parse_and_write", |b| {
+        b.iter(|| {
+            let mut total = 0;
+            for line in &lines {
+                let value: Value = serde_json::from_str(line).unwrap();
+                total += value.to_string().len();
+            }
+            black_box(total)
+        });
+    });
+    group.bench_function("nucleus_payload", |b| {
+        b.iter(|| {
+            let mut total = 0;
+            for line in &lines {
+                let item = rules.check_line(line).item.unwrap();
+                let form = PayloadForm::default_for(item.item_type());
+                total += item.into_payload(form).unwrap().to_string().len();
+            }
+            black_box(total)
+        });
+    });
+    group.finish();
+    eprintln!("payload input: {} lines, {} bytes", lines.len(), n_bytes);
+}
+
+fn check(c: &mut Criterion) {
+    let lines = lines(200_000);
+    let text = lines.join("\n");
+    let rules = ItemRules::new();
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    group.bench_function("baseline_serde_json_parse", |b| {
+        b.iter(|| {
+            let mut n_keys = 0;
+            for line in &lines {
+                let value: Value = serde_json::from_str(line).unwrap();
+                n_keys += value.as_object().map_or(0, |o| o.len());
+            }
+            black_box(n_keys)
+        });
+    });
+    group.bench_function("nucleus_check_sequential", |b| {
+        b.iter(|| {
+            let mut state = DatasetState::new();
+            let input = state.add_input("bench");
+            let mut diagnostics = Vec::new();
+            for (idx, line) in lines.iter().enumerate() {
+                let reading = rules.check_line(line);
+                if let Some(item) = reading.item {
+                    let position = Position { input, line: idx as u64 + 1 };
+                    state.observe(position, &item, &mut diagnostics);
+                }
+            }
+            black_box(diagnostics.len())
+        });
+    });
+    let n_cores = std::thread::available_parallelism().map_or(1, usize::from);
+    for jobs in [1, n_cores] {
+        group.bench_with_input(BenchmarkId::new("nucleus_check_stream", jobs), &jobs, |b, &jobs| {
+            let config = StreamConfig::default().jobs(jobs);
+            b.iter(|| {
+                let mut state = DatasetState::new();
+                let input = state.add_input("bench");
+                let mut diagnostics = Vec::new();
+                for_each_line(
+                    text.as_bytes(),
+                    &config,
+                    |_, line| rules.check_line(line),
+                    |event| {
+                        if let Event::Line { line, result: Ok(reading) } = event
+                            && let Some(item) = reading.item
+                        {
+                            state.observe(Position { input, line }, &item, &mut diagnostics);
+                        }
+                        ControlFlow::Continue(())
+                    },
+                )
+                .unwrap();
+                black_box(diagnostics.len())
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, payload, check);
+criterion_main!(benches);
