@@ -10,3 +10,6 @@
 )]
 
 mod json;
+mod opencv;
+mod projection;
+mod properties;
