@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: items are allocated on worker threads and freed on the output thread, which glibc
+/// malloc handles poorly (a third of the time of `check` went to arena consolidation).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit status: everything checked, no error (warnings allowed).
 const EXIT_CLEAN: u8 = 0;
 /// Exit status: at least one error was found in the data.

@@ -97,7 +97,10 @@ fn check(c: &mut Criterion) {
             for (idx, line) in lines.iter().enumerate() {
                 let reading = rules.check_line(line);
                 if let Some(item) = reading.item {
-                    let position = Position { input, line: idx as u64 + 1 };
+                    let position = Position {
+                        input,
+                        line: idx as u64 + 1,
+                    };
                     state.observe(position, &item, &mut diagnostics);
                 }
             }
@@ -106,29 +109,36 @@ fn check(c: &mut Criterion) {
     });
     let n_cores = std::thread::available_parallelism().map_or(1, usize::from);
     for jobs in [1, n_cores] {
-        group.bench_with_input(BenchmarkId::new("nucleus_check_stream", jobs), &jobs, |b, &jobs| {
-            let config = StreamConfig::default().jobs(jobs);
-            b.iter(|| {
-                let mut state = DatasetState::new();
-                let input = state.add_input("bench");
-                let mut diagnostics = Vec::new();
-                for_each_line(
-                    text.as_bytes(),
-                    &config,
-                    |_, line| rules.check_line(line),
-                    |event| {
-                        if let Event::Line { line, result: Ok(reading) } = event
-                            && let Some(item) = reading.item
-                        {
-                            state.observe(Position { input, line }, &item, &mut diagnostics);
-                        }
-                        ControlFlow::Continue(())
-                    },
-                )
-                .unwrap();
-                black_box(diagnostics.len())
-            });
-        });
+        group.bench_with_input(
+            BenchmarkId::new("nucleus_check_stream", jobs),
+            &jobs,
+            |b, &jobs| {
+                let config = StreamConfig::default().jobs(jobs);
+                b.iter(|| {
+                    let mut state = DatasetState::new();
+                    let input = state.add_input("bench");
+                    let mut diagnostics = Vec::new();
+                    for_each_line(
+                        text.as_bytes(),
+                        &config,
+                        |_, line| rules.check_line(line),
+                        |event| {
+                            if let Event::Line {
+                                line,
+                                result: Ok(reading),
+                            } = event
+                                && let Some(item) = reading.item
+                            {
+                                state.observe(Position { input, line }, &item, &mut diagnostics);
+                            }
+                            ControlFlow::Continue(())
+                        },
+                    )
+                    .unwrap();
+                    black_box(diagnostics.len())
+                });
+            },
+        );
     }
     group.finish();
 }

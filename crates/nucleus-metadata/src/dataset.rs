@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use foldhash::fast::RandomState;
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::{Code, DatasetItem, Diagnostic};
 use serde::{Deserialize, Serialize};
@@ -84,8 +85,8 @@ impl KindSchema {
 #[derive(Debug, Clone, Default)]
 pub struct DatasetState {
     inputs: Vec<String>,
-    keys: HashMap<String, KeyState>,
-    reference_ids: HashMap<Box<str>, Position>,
+    keys: HashMap<String, KeyState, RandomState>,
+    reference_ids: HashMap<Box<str>, Position, RandomState>,
     n_items: u64,
 }
 
