@@ -3,6 +3,7 @@
 mod check;
 mod convert;
 mod input;
+mod project;
 mod report;
 
 use std::io::{self, Write};
@@ -42,6 +43,7 @@ enum Command {
     Check(check::CheckArgs),
     Payload(convert::ConvertArgs),
     Normalize(convert::ConvertArgs),
+    Project(project::ProjectArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Payload(args) => convert::run(&args, convert::Output::Payload),
         Command::Normalize(args) => convert::run(&args, convert::Output::Normalize),
+        Command::Project(args) => project::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -139,6 +139,8 @@ codes! {
     DuplicateReferenceId = "duplicate-reference-id",
     /// The JSON Schema and the Rust validator disagree about a line (a bug: please report it).
     SchemaDisagreement = "schema-disagreement",
+    /// A `nucleus project` line whose `points` or `cuboid` is malformed.
+    InvalidGeometry = "invalid-geometry",
 }
 
 impl fmt::Display for Code {
