@@ -41,7 +41,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(check::CheckArgs),
+    #[command(about = "Write each accepted item as the Python SDK's upload payload (to_payload)")]
     Payload(convert::ConvertArgs),
+    #[command(about = "Write each accepted item as canonical item JSON (image_location, ...)")]
     Normalize(convert::ConvertArgs),
     Project(project::ProjectArgs),
 }
