@@ -191,6 +191,41 @@ pub const MISTAKES: &[Mistake] = &[
         Error,
         "`1e400` overflows to infinity: not representable, rejected like `NaN`.",
     ),
+    m(
+        r#"{"image_location":"s3://acme/m/33.jpg","reference_id":"m-33","metadata":{"deep":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}"#,
+        Error,
+        "Arrays nested 130 deep in metadata: more than the 128 levels a reader accepts.",
+    ),
+    m(
+        r#"{"processed_url":"s3://acme/m/34-processed.jpg","image_url":"s3://acme/m/34.jpg","reference_id":"m-34"}"#,
+        Warning,
+        "Two spellings of the image location with different values; `processed_url` wins, as in the SDK.",
+    ),
+    m(
+        r#"{"image_url":34,"reference_id":"m-35"}"#,
+        Error,
+        "A location that is a number, not a string.",
+    ),
+    m(
+        r#"{"url":"s3://acme/m/36.jpeg","reference_id":"m-36"}"#,
+        Error,
+        "`url` ending in `.jpeg`: the SDK types a `url` only by `jpg`, `png` or `json`.",
+    ),
+    m(
+        r#"{"image_location":"s3://acme/m/37.jpg","reference_id":"m-37","phash":1234}"#,
+        Warning,
+        "`phash` (set by the server) is not a string; it is dropped.",
+    ),
+    m(
+        r#"{"url":"s3://acme/m/38.json","type":"image","reference_id":"m-38"}"#,
+        Warning,
+        "`type` says image but the `.json` url makes it a point cloud.",
+    ),
+    m(
+        r#"{"image_location":"s3://acme/m/39.jpg","reference_id":"m-39","camera_params":{"fx":1000}}"#,
+        Warning,
+        "A top-level `camera_params` (as in a scene payload) is ignored; it belongs in `metadata.camera_params`.",
+    ),
 ];
 
 /// The JSON Lines file.
@@ -255,8 +290,8 @@ mod tests {
             .filter(|(_, mistake)| serde_json::from_str::<serde_json::Value>(mistake.line).is_err())
             .map(|(idx, _)| idx + 1)
             .collect();
-        // NaN, truncated object, 1e400. (The array, the duplicate key and the 30-digit
+        // NaN, truncated object, 1e400, nesting beyond serde_json's limit. (The array, the duplicate key and the 30-digit
         // integer parse with serde_json's defaults; the validator must catch them itself.)
-        assert_eq!(unparsable, [27, 28, 32]);
+        assert_eq!(unparsable, [27, 28, 32, 33]);
     }
 }
