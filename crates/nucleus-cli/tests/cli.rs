@@ -421,3 +421,17 @@ fn project_reports_bad_lines_and_keeps_going() {
         run.stderr
     );
 }
+
+#[test]
+fn readme_lists_every_code() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let missing: Vec<&str> = nucleus::model::Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|code| !readme.contains(&format!("| `{code}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md's code table lacks {missing:?}"
+    );
+}

@@ -91,16 +91,14 @@ impl ItemRules {
             && (item.width().is_none() || item.height().is_none())
         {
             let missing = match (item.width(), item.height()) {
-                (None, None) => "width and height",
-                (None, Some(_)) => "width",
-                _ => "height",
+                (None, None) => "width and height are",
+                (None, Some(_)) => "width is",
+                _ => "height is",
             };
             diagnostics.push(Diagnostic::error(
                 Code::MissingDimensions,
                 "",
-                format!(
-                    "privacy mode needs the pixel size of every image, but {missing} is missing"
-                ),
+                format!("privacy mode needs the pixel size of every image, but {missing} missing"),
             ));
         }
         check_coordinates(item.metadata(), diagnostics);
