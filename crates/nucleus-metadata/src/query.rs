@@ -334,13 +334,16 @@ impl Expr {
     /// Joins `left` and `right` under `And` (or `Or`), splicing in children of the same kind so
     /// the tree stays canonical.
     fn join(left: Expr, right: Expr, is_and: bool) -> Expr {
-        let mut children = Vec::new();
-        for side in [left, right] {
-            match side {
-                Expr::And(inner) if is_and => children.extend(inner),
-                Expr::Or(inner) if !is_and => children.extend(inner),
-                other => children.push(other),
-            }
+        // Reuse the left child list: a chain of n operators then costs O(n), not O(n^2).
+        let mut children = match left {
+            Expr::And(children) if is_and => children,
+            Expr::Or(children) if !is_and => children,
+            other => vec![other],
+        };
+        match right {
+            Expr::And(inner) if is_and => children.extend(inner),
+            Expr::Or(inner) if !is_and => children.extend(inner),
+            other => children.push(other),
         }
         if is_and {
             Expr::And(children)
