@@ -302,7 +302,42 @@ fn keys_lists_each_key_once_in_order() {
         r#"metadata.b = 1 AND (metadata.a = "x" OR NOT metadata.b % 2 = 0) OR metadata."c d" > 1"#,
     )
     .unwrap();
-    assert_eq!(query.keys(), ["b", "a", "c d"]);
+    assert_eq!(query.keys().collect::<Vec<_>>(), ["b", "a", "c d"]);
+}
+
+#[test]
+fn queries_with_many_keys_evaluate_the_same() {
+    // Beyond eight distinct keys evaluation looks keys up as it goes instead of in advance.
+    for n_keys in [1, 7, 8, 9, 20] {
+        let all = (0..n_keys)
+            .map(|idx| format!("metadata.k{idx} = {idx}"))
+            .collect::<Vec<_>>();
+        let query = Query::parse(&all.join(" AND ")).unwrap();
+        assert_eq!(query.keys().len(), n_keys);
+        let full: serde_json::Map<String, Value> = (0..n_keys)
+            .map(|idx| (format!("k{idx}"), json!(idx)))
+            .collect();
+        assert!(query.matches(&full), "{n_keys} keys, all present");
+        let mut last_missing = full.clone();
+        last_missing.remove(&format!("k{}", n_keys - 1));
+        assert!(!query.matches(&last_missing), "{n_keys} keys, last missing");
+        let mut last_wrong = full.clone();
+        last_wrong.insert(format!("k{}", n_keys - 1), json!("x"));
+        assert!(
+            !query.matches(&last_wrong),
+            "{n_keys} keys, last of another kind"
+        );
+        let not_last = Query::parse(&format!("NOT metadata.k{} = -1", n_keys - 1)).unwrap();
+        assert!(not_last.matches(&full));
+        let any = Query::parse(&all.join(" OR ")).unwrap();
+        let mut only_last: serde_json::Map<String, Value> = serde_json::Map::new();
+        only_last.insert(format!("k{}", n_keys - 1), json!(n_keys - 1));
+        assert!(
+            any.matches(&only_last),
+            "{n_keys} keys, only the last present"
+        );
+        assert!(!any.matches(&serde_json::Map::new()));
+    }
 }
 
 #[test]
