@@ -307,8 +307,10 @@ fn render_caret(source: &str, column: usize, width: usize, message: &str) -> Str
             }
         })
         .collect();
-    let padding = " ".repeat(column.saturating_sub(1));
-    let carets = "^".repeat(width.max(1));
+    // Clamped to the source so that a hand-made position cannot ask for a huge string.
+    let n_chars = shown.chars().count();
+    let padding = " ".repeat(column.saturating_sub(1).min(n_chars));
+    let carets = "^".repeat(width.clamp(1, n_chars + 1));
     format!("{}\n{padding}{carets} {message}", shown.trim_end())
 }
 
