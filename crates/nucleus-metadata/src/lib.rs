@@ -35,6 +35,7 @@
 
 mod dataset;
 mod kind;
+pub mod query;
 mod rules;
 pub mod stream;
 
