@@ -4,6 +4,7 @@ mod check;
 mod convert;
 mod input;
 mod project;
+mod query;
 mod report;
 
 use std::io::{self, Write};
@@ -46,6 +47,7 @@ enum Command {
     #[command(about = "Write each accepted item as canonical item JSON (image_location, ...)")]
     Normalize(convert::ConvertArgs),
     Project(project::ProjectArgs),
+    Query(query::QueryArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Payload(args) => convert::run(&args, convert::Output::Payload),
         Command::Normalize(args) => convert::run(&args, convert::Output::Normalize),
         Command::Project(args) => project::run(&args),
+        Command::Query(args) => query::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

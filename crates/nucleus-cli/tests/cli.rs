@@ -435,3 +435,111 @@ fn readme_lists_every_code() {
         "README.md's code table lacks {missing:?}"
     );
 }
+
+#[test]
+fn query_selects_sorts_and_counts() {
+    let all = nucleus(
+        &[
+            "query",
+            "examples/items.jsonl",
+            "metadata.sensor = \"lidar_top\"",
+        ],
+        b"",
+    );
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    let items = json_lines(&all.stdout);
+    assert_eq!(items.len(), 30);
+    assert!(items.iter().all(|i| i["metadata"]["sensor"] == "lidar_top"));
+    let count = nucleus(
+        &[
+            "query",
+            "examples/items.jsonl",
+            "metadata.sensor = \"lidar_top\"",
+            "--count",
+        ],
+        b"",
+    );
+    assert_eq!(count.stdout, "30\n");
+    // Modulo with the mathematical remainder, combined with NOT and parentheses.
+    let modulo = nucleus(
+        &[
+            "query",
+            "examples/items.jsonl",
+            "metadata.frame_number % 2 = 1 AND NOT (metadata.camera = \"front\" OR metadata.camera = \"rear\")",
+            "--count",
+        ],
+        b"",
+    );
+    let expected = items_matching(|i| {
+        i["metadata"]["frame_number"]
+            .as_i64()
+            .is_some_and(|n| n.rem_euclid(2) == 1)
+            && i["metadata"]["camera"] != "front"
+            && i["metadata"]["camera"] != "rear"
+    });
+    assert_eq!(modulo.stdout, format!("{expected}\n"));
+    let sorted = nucleus(
+        &[
+            "query",
+            "examples/items.jsonl",
+            "metadata.n_points > 0",
+            "--sort",
+            "-metadata.n_points",
+            "--limit",
+            "5",
+        ],
+        b"",
+    );
+    let values: Vec<i64> = json_lines(&sorted.stdout)
+        .iter()
+        .map(|i| i["metadata"]["n_points"].as_i64().unwrap())
+        .collect();
+    assert_eq!(values.len(), 5);
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+}
+
+fn items_matching(predicate: impl Fn(&Value) -> bool) -> usize {
+    std::fs::read_to_string(root().join("examples/items.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|i| predicate(i))
+        .count()
+}
+
+#[test]
+fn query_reports_typos_non_searchable_keys_and_bad_expressions() {
+    let run = nucleus(
+        &[
+            "query",
+            "examples/items.jsonl",
+            "metadata.wether = \"rain\" OR metadata.tags = \"x\"",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("did you mean metadata.weather?"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("error: metadata.tags is not searchable"),
+        "{}",
+        run.stderr
+    );
+    let bad = nucleus(
+        &["query", "examples/items.jsonl", "metadata.weather = "],
+        b"",
+    );
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains(
+            "                   ^ expected a string or number after '=', found end of input"
+        ),
+        "{}",
+        bad.stderr
+    );
+}
