@@ -7,12 +7,11 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use nucleus::metadata::stream::{Event, for_each_line};
 use nucleus::metadata::{DatasetState, ItemRules, KindSchema, Position};
 use nucleus::model::Diagnostic;
 use serde::Serialize;
 
-use crate::input::{self, InputArgs, Progress};
+use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
@@ -100,20 +99,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         let name = input.name.clone();
         let input_idx = state.add_input(&name);
         summary.files.push(name.clone());
-        let progress = Progress::new(&input, !args.quiet);
-        let mut write_error: Option<io::Error> = None;
-        let stats = for_each_line(
-            input.reader,
+        let stats = input::stream(
+            input,
             &config,
+            !args.quiet,
             |_, text| rules.check_line(text),
-            |event| {
-                let (line, result) = match event {
-                    Event::Progress(bytes) => {
-                        progress.set(bytes);
-                        return ControlFlow::Continue(());
-                    }
-                    Event::Line { line, result } => (line, result),
-                };
+            |line, result| {
                 summary.items += 1;
                 let diagnostics: Vec<Diagnostic> = match result {
                     Ok(reading) => {
@@ -139,22 +130,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                     summary.valid += 1;
                 }
                 for diagnostic in &diagnostics {
-                    if let Err(error) = reporter.report(&name, diagnostic) {
-                        write_error = Some(error);
-                        return ControlFlow::Break(());
-                    }
+                    reporter.report(&name, diagnostic)?;
                 }
-                match args.max_errors {
+                Ok(match args.max_errors {
                     Some(max) if reporter.n_errors >= max => ControlFlow::Break(()),
                     _ => ControlFlow::Continue(()),
-                }
+                })
             },
-        )
-        .with_context(|| format!("cannot read {name}"))?;
-        progress.finish();
-        if let Some(error) = write_error {
-            return Err(error).context("cannot write the report");
-        }
+        )?;
         if stats.stopped {
             summary.stopped_early = true;
             break;

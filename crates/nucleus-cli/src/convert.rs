@@ -3,13 +3,11 @@
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 
-use anyhow::Context;
 use clap::Args;
 use nucleus::metadata::ItemRules;
-use nucleus::metadata::stream::{Event, for_each_line};
 use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic, PayloadForm};
 
-use crate::input::{self, InputArgs, Progress};
+use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
@@ -92,11 +90,10 @@ pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
     for path in args.input.inputs() {
         let input = input::open(&path)?;
         let name = input.name.clone();
-        let progress = Progress::new(&input, !args.quiet);
-        let mut write_error: Option<io::Error> = None;
-        for_each_line(
-            input.reader,
+        input::stream(
+            input,
             &config,
+            !args.quiet,
             |_, text| {
                 let reading = rules.check_line(text);
                 let mut diagnostics = reading.diagnostics;
@@ -109,45 +106,24 @@ pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
                 });
                 (diagnostics, written)
             },
-            |event| {
-                let (line, result) = match event {
-                    Event::Progress(bytes) => {
-                        progress.set(bytes);
-                        return ControlFlow::Continue(());
-                    }
-                    Event::Line { line, result } => (line, result),
-                };
+            |line, result| {
                 let (diagnostics, written) = match result {
                     Ok(pair) => pair,
                     Err(diagnostic) => (vec![diagnostic], None),
                 };
-                let outcome = (|| -> io::Result<()> {
-                    match written {
-                        Some(text) => {
-                            out.write_all(text.as_bytes())?;
-                            out.write_all(b"\n")?;
-                        }
-                        None => n_rejected += 1,
+                match written {
+                    Some(text) => {
+                        out.write_all(text.as_bytes())?;
+                        out.write_all(b"\n")?;
                     }
-                    for diagnostic in diagnostics {
-                        reporter.report(&name, &diagnostic.at_line(line))?;
-                    }
-                    Ok(())
-                })();
-                match outcome {
-                    Ok(()) => ControlFlow::Continue(()),
-                    Err(error) => {
-                        write_error = Some(error);
-                        ControlFlow::Break(())
-                    }
+                    None => n_rejected += 1,
                 }
+                for diagnostic in diagnostics {
+                    reporter.report(&name, &diagnostic.at_line(line))?;
+                }
+                Ok(ControlFlow::Continue(()))
             },
-        )
-        .with_context(|| format!("cannot read {name}"))?;
-        progress.finish();
-        if let Some(error) = write_error {
-            return Err(error).context("cannot write output");
-        }
+        )?;
     }
     out.flush()?;
     reporter.out().flush()?;

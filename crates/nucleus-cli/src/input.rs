@@ -2,13 +2,17 @@
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Read};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nucleus::metadata::stream::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
+use nucleus::metadata::stream::{
+    DEFAULT_MAX_LINE_BYTES, Event, StreamConfig, StreamStats, for_each_line,
+};
+use nucleus::model::Diagnostic;
 
 /// Files to read and how to read them.
 #[derive(Debug, Clone, Args)]
@@ -109,5 +113,48 @@ impl Progress {
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// Streams one input through `map` (on worker threads) and `on_line` (in line order), with a
+/// progress bar. `on_line` returns `Break` to stop early; its I/O errors (writing output) stop
+/// the stream and are returned.
+///
+/// # Errors
+///
+/// Reading errors, with the input's name, and `on_line`'s write errors.
+pub fn stream<T, M, S>(
+    input: Input,
+    config: &StreamConfig,
+    show_progress: bool,
+    map: M,
+    mut on_line: S,
+) -> anyhow::Result<StreamStats>
+where
+    T: Send,
+    M: Fn(u64, &str) -> T + Sync,
+    S: FnMut(u64, Result<T, Diagnostic>) -> io::Result<ControlFlow<()>>,
+{
+    let progress = Progress::new(&input, show_progress);
+    let name = input.name;
+    let mut write_error: Option<io::Error> = None;
+    let stats = for_each_line(input.reader, config, map, |event| match event {
+        Event::Progress(bytes) => {
+            progress.set(bytes);
+            ControlFlow::Continue(())
+        }
+        Event::Line { line, result } => match on_line(line, result) {
+            Ok(flow) => flow,
+            Err(error) => {
+                write_error = Some(error);
+                ControlFlow::Break(())
+            }
+        },
+    })
+    .with_context(|| format!("cannot read {name}"))?;
+    progress.finish();
+    match write_error {
+        Some(error) => Err(error).context("cannot write output"),
+        None => Ok(stats),
     }
 }

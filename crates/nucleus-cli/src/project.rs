@@ -3,17 +3,15 @@
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 
-use anyhow::Context;
 use clap::Args;
 use nucleus::camera::{CameraParams, Cuboid, Pixel, Point3D};
-use nucleus::metadata::stream::{Event, for_each_line};
 use nucleus::model::diagnostic::pointer;
 use nucleus::model::json;
 use nucleus::model::read::{json_diagnostic, kind_name};
 use nucleus::model::{Code, Diagnostic};
 use serde_json::{Value, json};
 
-use crate::input::{self, InputArgs, Progress};
+use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
@@ -55,43 +53,25 @@ pub fn run(args: &ProjectArgs) -> anyhow::Result<u8> {
     for path in args.input.inputs() {
         let input = input::open(&path)?;
         let name = input.name.clone();
-        let progress = Progress::new(&input, !args.quiet);
-        let mut write_error: Option<io::Error> = None;
-        for_each_line(
-            input.reader,
+        input::stream(
+            input,
             &config,
+            !args.quiet,
             |_, text| project_line(text),
-            |event| {
-                let (line, result) = match event {
-                    Event::Progress(bytes) => {
-                        progress.set(bytes);
-                        return ControlFlow::Continue(());
+            |line, result| {
+                match result.and_then(|inner| inner) {
+                    Ok(text) => {
+                        out.write_all(text.as_bytes())?;
+                        out.write_all(b"\n")?;
                     }
-                    Event::Line { line, result } => (line, result),
-                };
-                let written = match result.and_then(|inner| inner) {
-                    Ok(text) => out
-                        .write_all(text.as_bytes())
-                        .and_then(|()| out.write_all(b"\n")),
                     Err(diagnostic) => {
                         n_rejected += 1;
-                        reporter.report(&name, &diagnostic.at_line(line))
-                    }
-                };
-                match written {
-                    Ok(()) => ControlFlow::Continue(()),
-                    Err(error) => {
-                        write_error = Some(error);
-                        ControlFlow::Break(())
+                        reporter.report(&name, &diagnostic.at_line(line))?;
                     }
                 }
+                Ok(ControlFlow::Continue(()))
             },
-        )
-        .with_context(|| format!("cannot read {name}"))?;
-        progress.finish();
-        if let Some(error) = write_error {
-            return Err(error).context("cannot write output");
-        }
+        )?;
     }
     out.flush()?;
     reporter.out().flush()?;

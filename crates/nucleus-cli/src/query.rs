@@ -5,15 +5,13 @@ use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use nucleus::metadata::Kind;
 use nucleus::metadata::query::{self, KeyKind, Query, SortKey};
-use nucleus::metadata::stream::{Event, for_each_line};
 use nucleus::model::read_line;
 use serde_json::{Map, Value};
 
-use crate::input::{self, Progress};
+use crate::input;
 use crate::report::{Format, Reporter};
 use crate::{EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE};
 
@@ -108,7 +106,6 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     let config = nucleus::metadata::stream::StreamConfig::default().jobs(args.jobs.unwrap_or(0));
     let input = input::open(&args.file)?;
     let name = input.name.clone();
-    let progress = Progress::new(&input, true);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, false);
     let mut kinds: HashMap<String, SeenKinds> = HashMap::new();
@@ -116,11 +113,11 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     // With --sort, matches wait here: the line and a map holding only the sort key's value.
     let mut sorted: Vec<(String, Map<String, Value>)> = Vec::new();
     let streaming_output = sort.is_none() && !args.count;
-    let mut write_error: Option<io::Error> = None;
 
-    let stats = for_each_line(
-        input.reader,
+    let stats = input::stream(
+        input,
         &config,
+        true,
         |_, text| {
             let reading = read_line(text);
             let matched = reading
@@ -130,36 +127,19 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
             let kept = matched.then(|| text.to_owned());
             (reading, kept)
         },
-        |event| {
-            let (line, result) = match event {
-                Event::Progress(bytes) => {
-                    progress.set(bytes);
-                    return ControlFlow::Continue(());
-                }
-                Event::Line { line, result } => (line, result),
-            };
+        |line, result| {
             let (reading, kept) = match result {
                 Ok(pair) => pair,
                 Err(diagnostic) => {
-                    return report_or_stop(
-                        &mut reporter,
-                        &name,
-                        diagnostic.at_line(line),
-                        &mut write_error,
-                    );
+                    reporter.report(&name, &diagnostic.at_line(line))?;
+                    return Ok(ControlFlow::Continue(()));
                 }
             };
             let Some(item) = reading.item else {
-                let first_error = reading.diagnostics.into_iter().find(|d| d.is_error());
-                return match first_error {
-                    Some(diagnostic) => report_or_stop(
-                        &mut reporter,
-                        &name,
-                        diagnostic.at_line(line),
-                        &mut write_error,
-                    ),
-                    None => ControlFlow::Continue(()),
-                };
+                if let Some(diagnostic) = reading.diagnostics.into_iter().find(|d| d.is_error()) {
+                    reporter.report(&name, &diagnostic.at_line(line))?;
+                }
+                return Ok(ControlFlow::Continue(()));
             };
             for (key, value) in item.metadata() {
                 let Some(kind) = Kind::of(value) else {
@@ -176,7 +156,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
                 }
             }
             let Some(text) = kept else {
-                return ControlFlow::Continue(());
+                return Ok(ControlFlow::Continue(()));
             };
             n_matches += 1;
             if let Some(sort) = &sort {
@@ -186,25 +166,15 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
                 }
                 sorted.push((text, value));
             } else if streaming_output {
-                let written = out
-                    .write_all(text.as_bytes())
-                    .and_then(|()| out.write_all(b"\n"));
-                if let Err(error) = written {
-                    write_error = Some(error);
-                    return ControlFlow::Break(());
-                }
+                out.write_all(text.as_bytes())?;
+                out.write_all(b"\n")?;
             }
-            match args.limit {
+            Ok(match args.limit {
                 Some(limit) if sort.is_none() && n_matches >= limit => ControlFlow::Break(()),
                 _ => ControlFlow::Continue(()),
-            }
+            })
         },
-    )
-    .with_context(|| format!("cannot read {name}"))?;
-    progress.finish();
-    if let Some(error) = write_error {
-        return Err(error).context("cannot write output");
-    }
+    )?;
 
     if let Some(sort) = &sort {
         query::sort_by_key(&mut sorted, sort, |(_, value)| value);
@@ -242,19 +212,4 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     }
     stderr.flush()?;
     Ok(if has_error { EXIT_FINDINGS } else { EXIT_CLEAN })
-}
-
-fn report_or_stop(
-    reporter: &mut Reporter<impl Write>,
-    name: &str,
-    diagnostic: nucleus::model::Diagnostic,
-    write_error: &mut Option<io::Error>,
-) -> ControlFlow<()> {
-    match reporter.report(name, &diagnostic) {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(error) => {
-            *write_error = Some(error);
-            ControlFlow::Break(())
-        }
-    }
 }

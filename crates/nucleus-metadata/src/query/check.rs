@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use nucleus_model::suggest::edit_distance;
+
 use super::{Comparison, Query, Test, render_caret};
 
 /// The kind of values a dataset holds for a metadata key (SPEC section 2), as found by
@@ -233,30 +235,6 @@ fn closest_key<'k>(key: &str, kinds: &HashMap<&'k str, KeyKind>) -> Option<&'k s
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over characters.
-fn edit_distance(left: &str, right: &str) -> usize {
-    let right: Vec<char> = right.chars().collect();
-    let mut previous: Vec<usize> = (0..=right.len()).collect();
-    let mut current = vec![0; right.len() + 1];
-    for (left_idx, left_char) in left.chars().enumerate() {
-        let mut row = current.iter_mut();
-        if let Some(first) = row.next() {
-            *first = left_idx + 1;
-        }
-        for (right_idx, right_char) in right.iter().enumerate() {
-            let substitution = previous.get(right_idx).copied().unwrap_or(0)
-                + usize::from(left_char != *right_char);
-            let deletion = previous.get(right_idx + 1).copied().unwrap_or(0) + 1;
-            let insertion = current.get(right_idx).copied().unwrap_or(0) + 1;
-            if let Some(cell) = current.get_mut(right_idx + 1) {
-                *cell = substitution.min(deletion).min(insertion);
-            }
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous.last().copied().unwrap_or(0)
-}
-
 impl Finding {
     /// The source on one line with carets under the token this finding points at, followed
     /// by the severity and message (see [`ParseError::render`](super::ParseError::render)).
@@ -344,18 +322,6 @@ impl fmt::Display for Field<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance("", ""), 0);
-        assert_eq!(edit_distance("lat", "lat"), 0);
-        assert_eq!(edit_distance("lat", "lon"), 2);
-        assert_eq!(edit_distance("wether", "weather"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("été", "ete"), 2);
-    }
 
     #[test]
     fn modulo_satisfiability() {
