@@ -30,7 +30,17 @@ pub(crate) fn required_number(
     parent: &str,
     field: &'static str,
 ) -> Result<f64, Error> {
-    number(required(map, parent, field)?, &child(parent, field))
+    let value = required(map, parent, field)?;
+    // Pointers are built only for errors: this runs for every camera of every item.
+    match finite_f64(value) {
+        Some(number) => Ok(number),
+        None => number(value, &child(parent, field)),
+    }
+}
+
+/// The value as a finite f64, if it is one.
+fn finite_f64(value: &Value) -> Option<f64> {
+    value.as_f64().filter(|number| number.is_finite())
 }
 
 /// An optional number: absent or `null` reads as 0, as in the SDK.
@@ -41,7 +51,10 @@ pub(crate) fn optional_number(
 ) -> Result<f64, Error> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(0.0),
-        Some(value) => number(value, &child(parent, field)),
+        Some(value) => match finite_f64(value) {
+            Some(number) => Ok(number),
+            None => number(value, &child(parent, field)),
+        },
     }
 }
 
@@ -75,8 +88,18 @@ pub(crate) fn required_vector(
     parent: &str,
     field: &'static str,
 ) -> Result<Vector3, Error> {
+    let value = required(map, parent, field)?;
+    if let Some(inner) = value.as_object()
+        && let (Some(x), Some(y), Some(z)) = (
+            inner.get("x").and_then(finite_f64),
+            inner.get("y").and_then(finite_f64),
+            inner.get("z").and_then(finite_f64),
+        )
+    {
+        return Ok(Vector3::new(x, y, z));
+    }
     let pointer = child(parent, field);
-    let inner = object(required(map, parent, field)?, &pointer)?;
+    let inner = object(value, &pointer)?;
     Ok(Vector3::new(
         required_number(inner, &pointer, "x")?,
         required_number(inner, &pointer, "y")?,
@@ -86,6 +109,9 @@ pub(crate) fn required_vector(
 
 /// Checks that every component of `vector` is finite.
 pub(crate) fn finite_vector(vector: Vector3, pointer: &str) -> Result<Vector3, Error> {
+    if vector.x.is_finite() && vector.y.is_finite() && vector.z.is_finite() {
+        return Ok(vector);
+    }
     finite(vector.x, &child(pointer, "x"))?;
     finite(vector.y, &child(pointer, "y"))?;
     finite(vector.z, &child(pointer, "z"))?;

@@ -65,7 +65,7 @@ pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, args.quiet);
     let mut n_rejected = 0u64;
-    let convert = |item: DatasetItem| -> Result<String, Diagnostic> {
+    let convert = |item: DatasetItem| -> Result<Vec<u8>, Diagnostic> {
         let value = match output {
             Output::Normalize => item.into_json(),
             Output::Payload => {
@@ -84,7 +84,10 @@ pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
                 })?
             }
         };
-        Ok(value.to_string())
+        // serde_json's writer is much faster than Display's formatting machinery.
+        serde_json::to_vec(&value).map_err(|error| {
+            Diagnostic::error(nucleus::model::Code::InvalidJson, "", error.to_string())
+        })
     };
 
     for path in args.input.inputs() {
@@ -113,7 +116,7 @@ pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
                 };
                 match written {
                     Some(text) => {
-                        out.write_all(text.as_bytes())?;
+                        out.write_all(&text)?;
                         out.write_all(b"\n")?;
                     }
                     None => n_rejected += 1,

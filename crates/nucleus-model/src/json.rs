@@ -302,13 +302,19 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 context: self.context,
                 path: Path::Key(&self.path, &key),
             })?;
-            if map.contains_key(&key) {
-                return Err(de::Error::custom(format_args!(
-                    "{DUPLICATE_PREFIX}{}\u{0}{key}",
-                    self.path
-                )));
+            // One hash lookup per key: `entry` both detects the duplicate and inserts.
+            match map.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    return Err(de::Error::custom(format_args!(
+                        "{DUPLICATE_PREFIX}{}\u{0}{}",
+                        self.path,
+                        slot.key()
+                    )));
+                }
             }
-            map.insert(key, value);
         }
         Ok(Value::Object(map))
     }
