@@ -23,6 +23,11 @@ use nucleus_metadata::{DatasetState, ItemRules, Position};
 use nucleus_model::PayloadForm;
 use serde_json::Value;
 
+/// The allocator of the `nucleus` binary, so the figures are the CLI's (items are freed on
+/// another thread than the one that built them, which glibc malloc handles poorly).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLES: &str = include_str!("../../../examples/items.jsonl");
 
 fn lines(n_lines: usize) -> Vec<String> {
