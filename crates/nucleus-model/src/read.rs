@@ -18,7 +18,7 @@
 
 use std::num::NonZeroU64;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic, pointer};
 use crate::item::{DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
@@ -68,6 +68,23 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "type",
     "camera_params",
 ];
+
+/// The known top-level fields of one item, found in a single pass over its object.
+#[derive(Default)]
+struct Fields<'a> {
+    slots: [Option<&'a Value>; KNOWN_FIELDS.len()],
+}
+
+impl<'a> Fields<'a> {
+    /// The value of a known field, when present (present and `null` is `Some(Null)`).
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        field_index(key).and_then(|idx| self.slots.get(idx).copied().flatten())
+    }
+}
+
+fn field_index(key: &str) -> Option<usize> {
+    KNOWN_FIELDS.iter().position(|known| *known == key)
+}
 
 const IMAGE_KEYS: [&str; 4] = [
     "image_location",
@@ -123,35 +140,46 @@ pub fn read_item(value: Value) -> ItemReading {
         }
     };
 
-    for key in object.keys() {
-        if !KNOWN_FIELDS.contains(&key.as_str()) {
-            let mut message = format!("unknown field {}; it is not uploaded", quoted(key));
-            if let Some(suggestion) = closest(key, KNOWN_FIELDS.iter().copied()) {
-                message.push_str(&format!(" (did you mean {}?)", quoted(suggestion)));
+    // Metadata is moved out (no copy); every other field is looked up once, in one pass.
+    let metadata_value = object.remove("metadata");
+    let mut object_fields = Fields::default();
+    for (key, value) in &object {
+        match field_index(key) {
+            Some(idx) => {
+                if let Some(slot) = object_fields.slots.get_mut(idx) {
+                    *slot = Some(value);
+                }
             }
-            diagnostics.push(Diagnostic::warning(
-                Code::UnknownField,
-                pointer("", &[key]),
-                message,
-            ));
+            None => {
+                let mut message = format!("unknown field {}; it is not uploaded", quoted(key));
+                if let Some(suggestion) = closest(key, KNOWN_FIELDS.iter().copied()) {
+                    message.push_str(&format!(" (did you mean {}?)", quoted(suggestion)));
+                }
+                diagnostics.push(Diagnostic::warning(
+                    Code::UnknownField,
+                    pointer("", &[key]),
+                    message,
+                ));
+            }
         }
     }
+    let object = &object_fields;
 
-    let reference_id = read_reference_id(&object, &mut diagnostics);
-    let (location, location_key) = match read_location(&object, &mut diagnostics) {
+    let reference_id = read_reference_id(object, &mut diagnostics);
+    let (location, location_key) = match read_location(object, &mut diagnostics) {
         Some((item_type, location, key)) => (Some((item_type, location)), Some(key)),
         None => (None, None),
     };
     let has_location = location.is_some();
-    let metadata = read_metadata(object.remove("metadata"), &mut diagnostics);
-    let width = read_dimension(&object, "width", &mut diagnostics);
-    let height = read_dimension(&object, "height", &mut diagnostics);
-    let embedding = read_embedding(&object, &mut diagnostics);
-    let phash = read_optional_string(&object, "phash", &mut diagnostics);
-    let dataset_item_id = read_optional_string(&object, "dataset_item_id", &mut diagnostics);
+    let metadata = read_metadata(metadata_value, &mut diagnostics);
+    let width = read_dimension(object, "width", &mut diagnostics);
+    let height = read_dimension(object, "height", &mut diagnostics);
+    let embedding = read_embedding(object, &mut diagnostics);
+    let phash = read_optional_string(object, "phash", &mut diagnostics);
+    let dataset_item_id = read_optional_string(object, "dataset_item_id", &mut diagnostics);
 
     if let Some(metadata) = &metadata {
-        check_camera_params(metadata, &object, &mut diagnostics);
+        check_camera_params(metadata, object, &mut diagnostics);
     }
     if let (Some((item_type, _)), Some(declared)) = (&location, object.get("type")) {
         let matches = declared.as_str() == Some(item_type.value());
@@ -200,11 +228,11 @@ pub fn read_item(value: Value) -> ItemReading {
 }
 
 fn read_reference_id(
-    object: &Map<String, Value>,
+    object: &Fields<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ReferenceId> {
     // As in the SDK, the backend's `ref_id` wins whenever the key is present, even when null.
-    let key = if object.contains_key("ref_id") {
+    let key = if object.get("ref_id").is_some() {
         "ref_id"
     } else {
         "reference_id"
@@ -251,7 +279,7 @@ fn read_reference_id(
 
 /// The first non-empty string among `keys`; non-string values are reported.
 fn first_location<'a>(
-    object: &'a Map<String, Value>,
+    object: &Fields<'a>,
     keys: &[&'static str],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Option<(&'static str, &'a str)>, bool) {
@@ -290,7 +318,7 @@ fn first_location<'a>(
 }
 
 fn read_location(
-    object: &Map<String, Value>,
+    object: &Fields<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(DatasetItemType, Location, &'static str)> {
     let (image, image_empty) = first_location(object, &IMAGE_KEYS, diagnostics);
@@ -393,7 +421,7 @@ fn read_metadata(value: Option<Value>, diagnostics: &mut Vec<Diagnostic>) -> Opt
 }
 
 fn read_dimension(
-    object: &Map<String, Value>,
+    object: &Fields<'_>,
     key: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<NonZeroU64> {
@@ -413,10 +441,7 @@ fn read_dimension(
     }
 }
 
-fn read_embedding(
-    object: &Map<String, Value>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<EmbeddingInfo> {
+fn read_embedding(object: &Fields<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<EmbeddingInfo> {
     let value = match object.get("embedding_info") {
         None | Some(Value::Null) => return None,
         Some(value) => value,
@@ -493,7 +518,7 @@ fn read_embedding(
 }
 
 fn read_optional_string(
-    object: &Map<String, Value>,
+    object: &Fields<'_>,
     key: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<String> {
@@ -516,7 +541,7 @@ fn read_optional_string(
 
 fn check_camera_params(
     metadata: &Metadata,
-    object: &Map<String, Value>,
+    object: &Fields<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     match metadata.get(Metadata::CAMERA_PARAMS) {
