@@ -98,8 +98,8 @@
 //! `top` lists every value of a categorical key and the 20 most frequent otherwise. Histogram
 //! bins are `[start, end)`, covering the minimum to the maximum; `method` is `integers` (one
 //! bin `[v, v+1)` per integer, for integer keys spanning fewer than 50 values),
-//! `freedman-diaconis` (width 2·IQR·n^(−1/3)), `sturges` (⌈log₂ n⌉ + 1 bins, when the IQR is
-//! 0) or `single` (all values equal: one bin `[min, max]`). For the last two the width is
+//! `freedman-diaconis` (width 2·IQR·n^(−1/3)) or `sturges` (⌈log₂ n⌉ + 1 bins), whichever
+//! gives more bins (numpy's `auto` rule), or `single` (all values equal: one bin `[min, max]`). For the last two the width is
 //! rounded up to 1, 2, 2.5 or 5 times a power of ten (an integer for integer keys) and the edges
 //! are multiples of it, so there are at most about 50 bins with readable edges. `mean` is `null` when the sum overflows f64. `bounds` is `null`
 //! without mappable items; `points_complete` says whether every distinct point is drawn.
@@ -732,13 +732,19 @@ impl NumberState {
             // One bin per integer: [v, v+1) for v in min..=max.
             ("integers", (span * 2.0) as usize + 1)
         } else {
+            // numpy's "auto": the larger of Freedman–Diaconis (robust, good for large n) and
+            // Sturges (good for small n), so small samples are not drawn with two bars.
             let iqr = quantile(&values, n, 0.75) - quantile(&values, n, 0.25);
-            let cube_root = (n as f64).cbrt();
-            let fd = (span * cube_root / iqr).ceil();
-            if iqr > 0.0 && fd.is_finite() && fd >= 1.0 {
-                ("freedman-diaconis", (fd as usize).min(MAX_BINS))
+            let fd = (span * (n as f64).cbrt() / iqr).ceil();
+            let fd = if iqr > 0.0 && fd.is_finite() {
+                fd as usize
             } else {
-                let sturges = (n as f64).log2().ceil() as usize + 1;
+                0
+            };
+            let sturges = (n as f64).log2().ceil() as usize + 1;
+            if fd > sturges {
+                ("freedman-diaconis", fd.min(MAX_BINS))
+            } else {
                 ("sturges", sturges.min(MAX_BINS))
             }
         };

@@ -208,11 +208,12 @@ fn histogram_methods() {
     assert_eq!(counts, [3, 3, 2, 2]);
     assert_eq!((integers.bins[0].start, integers.bins[3].end), (0.0, 4.0));
     let uniform = sequence((0..1000).map(|v| json!(f64::from(v) / 10.0)).collect());
-    assert_eq!(uniform.method, "freedman-diaconis");
+    // Sturges (11 bins) beats Freedman–Diaconis (10 bins) at n = 1000; the width 9.08 is
+    // rounded up to 10, so 10 bins of 100 values.
+    assert_eq!(uniform.method, "sturges");
     assert!(!uniform.exact, "1000 distinct values go to the sketch");
-    // FD: width 2·IQR·n^(-1/3) = 2·50·0.1 = 10 over a span of 99.9: 10 bins of about 100
-    // each (11 when the sketch's 1 % error shrinks the IQR a little).
-    assert!((10..=11).contains(&uniform.bins.len()), "{uniform:?}");
+    assert_eq!(uniform.bins.len(), 10, "{uniform:?}");
+    assert_eq!((uniform.bins[0].start, uniform.bins[9].end), (0.0, 100.0));
     // The documented bound: a value within 1 % of an edge may land in the neighbouring bin.
     let true_count = |lo: f64, hi: f64| {
         (0..1000)
@@ -225,6 +226,14 @@ fn histogram_methods() {
         assert!(bin.count <= true_count(lo * 0.99, hi * 1.01), "{bin:?}");
     }
     assert_eq!(uniform.bins.iter().map(|b| b.count).sum::<u64>(), 1000);
+    let large = sequence(
+        (0..20_000)
+            .map(|v| json!(f64::from(v % 10_000) / 100.0))
+            .collect(),
+    );
+    // FD: 99.99 · 20000^(1/3) / (2 · 50) ≈ 27 bins beats Sturges' 16; width 3.7 → 5.
+    assert_eq!(large.method, "freedman-diaconis");
+    assert_eq!(large.bins.len(), 20);
     let skewed = sequence(
         (0..20)
             .map(|v| json!(if v == 0 { 1000.5 } else { 1.5 }))
