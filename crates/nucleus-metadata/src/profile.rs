@@ -1029,6 +1029,11 @@ impl Profile {
 
 mod text;
 
+/// `text` with control characters escaped, for terminal output.
+pub(crate) fn text_clean(text: &str) -> String {
+    text::clean(text, usize::MAX)
+}
+
 /// The result of [`profile_reader`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
