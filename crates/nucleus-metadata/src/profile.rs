@@ -105,11 +105,11 @@
 //! without mappable items; `points_complete` says whether every distinct point is drawn.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
+use foldhash::{HashMap, HashMapExt};
 use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic};
 use serde::Serialize;
 use serde_json::{Number, Value};

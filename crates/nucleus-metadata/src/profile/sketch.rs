@@ -11,7 +11,9 @@
 //! | [`LogHistogram`] (number histogram) | ≤ 2 × 2048 buckets | every value known to 1 % relative error |
 //! | [`BottomK`] (map points) | ≤ 2048 points | none: a uniform sample of the distinct points |
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 /// MurmurHash64A (Austin Appleby, public domain): a fast 64-bit hash with good avalanche. Fixed,
 /// unseeded, so sketches built in different processes agree.
@@ -381,7 +383,7 @@ mod tests {
     #[test]
     fn heavy_hitters_keep_frequent_values_within_the_bound() {
         // Zipf-like: value i occurs about 20000/i times, plus a long tail of singletons.
-        let mut truth: HashMap<String, u64> = HashMap::new();
+        let mut truth: HashMap<String, u64> = HashMap::default();
         let mut stream = Vec::new();
         for rank in 1..=50u64 {
             for _ in 0..(20_000 / rank) {
