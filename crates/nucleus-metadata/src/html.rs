@@ -255,7 +255,7 @@ fn number_block(out: &mut String, key: &str, numbers: &NumberProfile) {
     );
     histogram_svg(out, key, &numbers.histogram);
     if !numbers.histogram.exact {
-        out.push_str("<p class=\"note\">Values binned with 1 % relative error: a value within 1 % of a bin edge may be counted in the neighbouring bin.</p>\n");
+        out.push_str("<p class=\"note\">Approximate bins (more than 256 distinct values): a value within 2 % of a bin edge may be counted, in part, in the neighbouring bin.</p>\n");
     }
 }
 

@@ -6,9 +6,9 @@
 //!
 //! | summary | memory (per key) | error |
 //! |---|---|---|
-//! | [`Hll`] (distinct count) | 4 KiB | standard error 1.04/√4096 ≈ 1.6 % |
+//! | [`Hll`] (distinct count) | 16 KiB | standard error 1.04/√16384 ≈ 0.81 % |
 //! | [`HeavyHitters`] (top values) | ≤ 512 counters | each count underestimated by at most [`HeavyHitters::error_bound`] ≤ n/257 |
-//! | [`LogHistogram`] (number histogram) | ≤ 2 × 2048 buckets | every value known to 1 % relative error |
+//! | [`LogHistogram`] (number histogram) | ≤ 2 × 2048 buckets | a bucket spans ±1 % around its middle value |
 //! | [`BottomK`] (map points) | ≤ 2048 points | none: a uniform sample of the distinct points |
 
 use std::collections::BTreeMap;
@@ -48,16 +48,16 @@ pub(crate) fn hash64(bytes: &[u8]) -> u64 {
     h
 }
 
-/// HyperLogLog (Flajolet et al. 2007) with 2^12 registers and linear counting for small
+/// HyperLogLog (Flajolet et al. 2007) with 2^14 registers and linear counting for small
 /// cardinalities: the estimate of the number of distinct values has a standard error of
-/// 1.04/√4096 ≈ 1.6 % (so 99.7 % of estimates are within ±4.9 %). Merging takes the register-wise
+/// 1.04/√16384 ≈ 0.81 % (so 99.7 % of estimates are within ±2.4 %). Merging takes the register-wise
 /// maximum, which is exact and order-free.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Hll {
     registers: Vec<u8>,
 }
 
-const HLL_BITS: u32 = 12;
+const HLL_BITS: u32 = 14;
 const HLL_REGISTERS: usize = 1 << HLL_BITS;
 
 impl Default for Hll {
@@ -289,6 +289,32 @@ impl LogHistogram {
     }
 }
 
+impl LogHistogram {
+    /// `(low, high, count)` per bucket, in increasing value order: every value counted lies in
+    /// `[low, high]` (`low == high == 0` for zeros). The collapsed lowest bucket of a sign, if
+    /// any, also holds the smaller magnitudes.
+    pub(crate) fn intervals(&self) -> Vec<(f64, f64, u64)> {
+        let bound = |index: i32| (f64::from(index) * log_gamma()).exp();
+        let mut out: Vec<(f64, f64, u64)> = self
+            .negative
+            .counts
+            .iter()
+            .rev()
+            .map(|(&index, &count)| (-bound(index), -bound(index - 1), count))
+            .collect();
+        if self.zeros > 0 {
+            out.push((0.0, 0.0, self.zeros));
+        }
+        out.extend(
+            self.positive
+                .counts
+                .iter()
+                .map(|(&index, &count)| (bound(index - 1), bound(index), count)),
+        );
+        out
+    }
+}
+
 /// A bottom-k sample of distinct map points: the `BOTTOM_K` distinct points with the smallest
 /// hashes, each with its exact count. Which points are kept depends only on the set of points,
 /// so the sample is order-free and merges exactly; it is a uniform sample of the distinct points.
@@ -439,6 +465,11 @@ mod tests {
         for &value in &values {
             let mut histogram = LogHistogram::default();
             histogram.insert(value, 1);
+            let [(low, high, _)] = histogram.intervals()[..] else {
+                panic!("one bucket expected")
+            };
+            assert!(low <= value * 1.000_000_001 && value <= high * 1.000_000_001 || value < 0.0);
+            assert!(value <= 0.0 || (high - low) <= 2.0 * LOG_ALPHA * value.abs() * 1.01);
             let buckets = histogram.buckets();
             assert_eq!(buckets.len(), 1);
             let (representative, count) = buckets[0];

@@ -214,7 +214,7 @@ fn histogram_methods() {
     assert!(!uniform.exact, "1000 distinct values go to the sketch");
     assert_eq!(uniform.bins.len(), 10, "{uniform:?}");
     assert_eq!((uniform.bins[0].start, uniform.bins[9].end), (0.0, 100.0));
-    // The documented bound: a value within 1 % of an edge may land in the neighbouring bin.
+    // The documented bound: a value within 2 % of an edge may land in the neighbouring bin.
     let true_count = |lo: f64, hi: f64| {
         (0..1000)
             .filter(|&v| (lo..hi).contains(&(f64::from(v) / 10.0)))
@@ -222,8 +222,8 @@ fn histogram_methods() {
     };
     for bin in &uniform.bins {
         let (lo, hi) = (bin.start, bin.end + 1e-9);
-        assert!(true_count(lo * 1.01, hi * 0.99) <= bin.count, "{bin:?}");
-        assert!(bin.count <= true_count(lo * 0.99, hi * 1.01), "{bin:?}");
+        assert!(true_count(lo * 1.02, hi * 0.98) <= bin.count + 1, "{bin:?}");
+        assert!(bin.count <= true_count(lo * 0.98, hi * 1.02) + 1, "{bin:?}");
     }
     assert_eq!(uniform.bins.iter().map(|b| b.count).sum::<u64>(), 1000);
     let large = sequence(
@@ -288,7 +288,7 @@ fn free_text_switches_to_sketches_with_bounded_memory() {
         assert!(!strings.categorical && !strings.distinct_exact && !strings.top_exact);
         let error = (strings.distinct as f64 - expected_distinct).abs() / expected_distinct;
         assert!(
-            error < 0.05,
+            error < 0.025,
             "distinct {} vs {expected_distinct}",
             strings.distinct
         );

@@ -153,7 +153,7 @@ fn details(out: &mut String, key: &KeyProfile) {
         let approx = if histogram.exact {
             ""
         } else {
-            ", values ±1 %"
+            ", approximate: values within 2 % of an edge may fall in the next bin"
         };
         let _ = writeln!(
             out,
