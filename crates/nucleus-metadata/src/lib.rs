@@ -33,14 +33,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod append;
 mod dataset;
+mod html;
 mod kind;
+pub mod profile;
 pub mod query;
 mod rules;
 pub mod stream;
 
 pub use dataset::{DatasetState, KindSchema, Position};
+pub use html::render_html;
 pub use kind::Kind;
+pub use profile::{Profile, ProfileState, profile_reader};
 pub use rules::{ItemRules, coordinates};
 
 /// Everything that can go wrong in this crate.

@@ -1,7 +1,14 @@
-//! Integration tests of nucleus-metadata.
+//! Integration tests of nucleus-metadata (one binary, to save link time).
 
-// Test helpers outside #[test] functions may fail loudly: that is how a test reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// clippy.toml allows unwrap in `#[test]` functions only; helpers and proptest strategies here are
+// test code too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
+mod append;
 mod dataset;
 mod sdk_corpus;
