@@ -1,8 +1,11 @@
 //! The `nucleus` command: check, convert, profile, query and project Nucleus datasets.
 
+mod append;
 mod check;
 mod convert;
 mod input;
+mod output;
+mod profile;
 mod project;
 mod query;
 mod report;
@@ -48,6 +51,8 @@ enum Command {
     Normalize(convert::ConvertArgs),
     Project(project::ProjectArgs),
     Query(query::QueryArgs),
+    Profile(profile::ProfileArgs),
+    Append(append::AppendArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Normalize(args) => convert::run(&args, convert::Output::Normalize),
         Command::Project(args) => project::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Profile(args) => profile::run(&args),
+        Command::Append(args) => append::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,148 @@
+//! `nucleus append`: what `dataset.append(items, update=...)` will do, and the merged dataset.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use nucleus::metadata::ItemRules;
+use nucleus::metadata::append::{AppendError, AppendMode, AppendReport, append_streams};
+use nucleus::metadata::stream::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
+
+use crate::output::AtomicFile;
+use crate::report::Format;
+use crate::{EXIT_CLEAN, EXIT_FINDINGS};
+
+/// Append UPDATE to BASE as `dataset.append(items, update=...)` does, and write the result.
+///
+/// Items are matched by reference_id. With --update a matched item is replaced by the new one:
+/// its metadata is replaced wholesale, so keys the new item lacks are deleted (the report counts
+/// them per key). Without --update matched items are left as they are. New items are appended.
+/// The result is checked like `nucleus check` (kinds per key, duplicate ids); on a conflict
+/// nothing is written.
+///
+/// The merged dataset goes to -o FILE (written under a temporary name and renamed, so it
+/// appears whole or not at all) or to standard output; the report goes to standard error, or
+/// to standard output with --dry-run, which writes no dataset. Exit status: 0 done, 1 refused
+/// (conflict or invalid item), 2 could not run.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  nucleus append base.jsonl new.jsonl --update --dry-run
+  nucleus append base.jsonl new.jsonl --update -o merged.jsonl")]
+pub struct AppendArgs {
+    /// The dataset as it is (JSON Lines).
+    #[arg(value_name = "BASE")]
+    base: PathBuf,
+
+    /// The items to append (JSON Lines).
+    #[arg(value_name = "UPDATE")]
+    update_file: PathBuf,
+
+    /// Replace matched items (update=True); without it they are ignored (update=False).
+    #[arg(long)]
+    update: bool,
+
+    /// Write the merged dataset here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Report what the append would change; write no dataset.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Format of the report.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+
+    /// Worker threads [default: one per core].
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
+    let mode = if args.update {
+        AppendMode::Update
+    } else {
+        AppendMode::Ignore
+    };
+    let config = StreamConfig::default()
+        .jobs(args.jobs.unwrap_or(0))
+        .max_line_bytes(DEFAULT_MAX_LINE_BYTES);
+    let rules = ItemRules::new();
+    let base_name = args.base.display().to_string();
+    let update_name = args.update_file.display().to_string();
+    let open_base = || File::open(&args.base);
+    let update =
+        File::open(&args.update_file).with_context(|| format!("cannot open {update_name}"))?;
+    // Fail on an unreadable base before anything else.
+    File::open(&args.base).with_context(|| format!("cannot open {base_name}"))?;
+    let names = (base_name.as_str(), update_name.as_str());
+
+    let result = if args.dry_run {
+        append_streams::<_, _, io::Sink>(open_base, update, mode, &config, &rules, names, None)
+    } else if let Some(path) = &args.output {
+        let mut file = AtomicFile::create(path)?;
+        let result = append_streams(
+            open_base,
+            update,
+            mode,
+            &config,
+            &rules,
+            names,
+            Some(&mut file),
+        );
+        if result.is_ok() {
+            file.commit()?;
+        }
+        result
+    } else {
+        let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        let result = append_streams(
+            open_base,
+            update,
+            mode,
+            &config,
+            &rules,
+            names,
+            Some(&mut stdout),
+        );
+        stdout.flush()?;
+        result
+    };
+
+    match result {
+        Ok(report) => {
+            print_report(&report, args.format, args.dry_run)?;
+            Ok(if report.has_errors() {
+                EXIT_FINDINGS
+            } else {
+                EXIT_CLEAN
+            })
+        }
+        Err(AppendError::Conflicts(report)) => {
+            print_report(&report, args.format, args.dry_run)?;
+            Ok(EXIT_FINDINGS)
+        }
+        Err(error @ AppendError::InvalidItem { .. }) => {
+            writeln!(
+                io::stderr(),
+                "nucleus: {error}; nothing written (run `nucleus check` on it)"
+            )?;
+            Ok(EXIT_FINDINGS)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn print_report(report: &AppendReport, format: Format, to_stdout: bool) -> io::Result<()> {
+    let text = match format {
+        Format::Text => report.render_text(),
+        Format::Json => format!("{}\n", report.to_json()),
+    };
+    if to_stdout {
+        io::stdout().lock().write_all(text.as_bytes())
+    } else {
+        io::stderr().lock().write_all(text.as_bytes())
+    }
+}
