@@ -24,12 +24,19 @@
 //!   camera coordinates into world coordinates. It is normalised before use; zero is an error.
 //! - Camera axes: +x image right, +y image down, +z forward along the optical axis.
 //! - World → camera: `p_cam = R(heading)ᵀ · (p_world − position)`.
+//!
+//! # Features
+//! - `schema`: `schemars::JsonSchema` for [`CameraParams`], [`CameraModel`], [`Vector3`] and
+//!   [`Quaternion`], describing the JSON [`CameraParams::from_json`] accepts (used by
+//!   `nucleus-schema`).
 
 mod cuboid;
 mod error;
 mod geometry;
 mod json;
 mod params;
+#[cfg(feature = "schema")]
+mod schema;
 
 pub use cuboid::Cuboid;
 pub use error::Error;
