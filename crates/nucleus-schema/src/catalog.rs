@@ -395,6 +395,34 @@ fn order_keywords(schema: &mut Value) {
     // schemars writes the Rust default of `#[serde(default)]` fields (`null`, `[]`): an
     // annotation that says nothing about the JSON, so the published schemas have none.
     object.remove("default");
+    // ajv's strict mode (and its default "log" mode) wants the type of every schema that uses
+    // object keywords, and every required key named in `properties`. Every such subschema here
+    // applies to an object already, so this changes no verdict; it keeps ajv silent.
+    let uses_object_keywords = object.contains_key("required") || object.contains_key("properties");
+    if uses_object_keywords && !object.contains_key("type") && !object.contains_key("$ref") {
+        object.insert("type".to_owned(), Value::from("object"));
+    }
+    let required: Vec<String> = object
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if !required.is_empty() {
+        let properties = object
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(properties) = properties {
+            for name in required {
+                properties.entry(name).or_insert_with(|| json!({}));
+            }
+        }
+    }
     let mut entries: Vec<(String, Value)> = std::mem::take(object).into_iter().collect();
     // A stable sort keeps unknown keys in their original order.
     entries.sort_by_key(|(key, _)| rank(key));
