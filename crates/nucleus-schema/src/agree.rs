@@ -3,7 +3,7 @@
 use std::fmt;
 
 use nucleus_metadata::ItemRules;
-use nucleus_model::{Code, Diagnostic, json};
+use nucleus_model::{Code, Diagnostic, Severity, json};
 use serde_json::Value;
 
 use crate::{Error, SchemaError, entry};
@@ -47,6 +47,20 @@ pub struct Disagreement {
     pub rust_diagnostics: Vec<Diagnostic>,
     /// Set when the disagreement is a documented limitation rather than a bug.
     pub known_gap: Option<KnownGap>,
+}
+
+impl Disagreement {
+    /// The finding `nucleus check --via-schema` reports: `schema-disagreement`, an error (a bug
+    /// to report) or, for a [`KnownGap`], a warning; the message is this value's `Display`.
+    #[must_use]
+    pub fn diagnostic(&self) -> Diagnostic {
+        let severity = if self.known_gap.is_some() {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        Diagnostic::new(severity, Code::SchemaDisagreement, "", self.to_string())
+    }
 }
 
 impl fmt::Display for Disagreement {

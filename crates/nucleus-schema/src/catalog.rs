@@ -37,7 +37,7 @@ pub(crate) const RECIPES: &[Recipe] = &[
     Recipe {
         name: "item",
         title: "Nucleus dataset item",
-        description: "One line of a JSON Lines file of Scale AI Nucleus dataset items, as `nucleus check` reads it: the canonical names (image_location, pointcloud_location, reference_id, metadata, width, height, embedding_info, phash, dataset_item_id) or the Python SDK's aliases (processed_url, image_url, original_image_url, pointcloud_url, url, ref_id) with the SDK's precedence. A value is valid exactly when the Rust validator finds no item-level error; dataset-level rules (type consistency of metadata, unique reference ids) are outside JSON Schema.",
+        description: "One line of a JSON Lines file of Scale AI Nucleus dataset items, as `nucleus check` reads it: the canonical names (image_location, pointcloud_location, reference_id, metadata, width, height, embedding_info, phash, dataset_item_id) or the Python SDK's aliases (processed_url, image_url, original_image_url, pointcloud_url, url, ref_id) with the SDK's precedence. A value is valid exactly when the Rust validator (nucleus check) finds no item-level error, except where the JSON text matters and the parsed value cannot show it: the Rust reader also rejects duplicate keys, integers beyond 64 bits, 1e400, and a width or height written as a float (1920.0). Dataset-level rules (type consistency of metadata, unique reference ids) are outside JSON Schema.",
         build: item,
     },
     Recipe {

@@ -35,7 +35,8 @@
 //! - [`validate_item`] validates one item against the `item` schema.
 //! - [`item_verdicts_agree`] and [`compare_item`] run one JSON Lines line through the schema and
 //!   through `nucleus_metadata::ItemRules::new()` and report a [`Disagreement`], for
-//!   `nucleus check --via-schema`.
+//!   `nucleus check --via-schema`; [`Disagreement::diagnostic`] turns a disagreement into a
+//!   `schema-disagreement` finding (an error, or a warning for a [`KnownGap`]).
 //! - [`ensure_file_contents`] and [`ensure_schemas`] keep the generated files fresh; the
 //!   `cargo xtask schemas [--check]` task and this crate's golden test share them.
 //!

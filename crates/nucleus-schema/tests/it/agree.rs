@@ -179,6 +179,13 @@ fn a_float_spelled_width_is_the_one_known_gap() {
             paths: vec!["/width".to_owned()]
         })
     );
+    let diagnostic = disagreement.diagnostic();
+    assert_eq!(diagnostic.code.as_str(), "schema-disagreement");
+    assert!(!diagnostic.is_error());
+    assert_eq!(
+        diagnostic.message,
+        "the item schema accepts this item but the Rust validator rejects it (/width: an integral float is an integer for JSON Schema; a known limitation); rust: error[invalid-dimension]: /width: width must be an integer of at least 1 (pixels), found 1920.0"
+    );
     // With another error as well, both reject: no gap to explain.
     check(
         r#"{"image_url":"a.jpg","reference_id":"","width":1920.0}"#,

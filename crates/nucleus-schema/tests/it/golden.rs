@@ -7,7 +7,7 @@ use crate::root;
 #[test]
 fn committed_schemas_are_fresh() {
     let update = std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1");
-    let command = "cargo xtask schemas` (or `UPDATE_EXPECT=1 cargo test -p nucleus-schema";
+    let command = "cargo xtask schemas` or `UPDATE_EXPECT=1 cargo test -p nucleus-schema";
     match ensure_schemas(&root().join("schemas"), update, command) {
         Ok(statuses) => {
             for (path, status) in statuses {
