@@ -6,10 +6,13 @@
 //!   when a file is stale.
 //! - `gen-large --lines N [--out PATH]`: the same item generator scaled to `N` lines
 //!   (default output `target/large-N.jsonl`), for benchmarks.
+//! - `schemas [--check]`: write `schemas/*.schema.json` from the nucleus-schema catalog;
+//!   `--check` only compares and fails, naming the stale file.
 
 mod items;
 mod mistakes;
 mod rng;
+mod schemas;
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -29,6 +32,7 @@ usage: cargo xtask <task>
 tasks:
   gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md
   gen-large --lines N [--out PATH]  write N generated items (default target/large-N.jsonl)
+  schemas [--check]                 write schemas/*.schema.json (--check: fail when stale)
   help                              show this text";
 
 fn main() -> ExitCode {
@@ -48,6 +52,7 @@ fn run(args: Vec<String>) -> Result<()> {
     match task.as_str() {
         "gen-examples" => gen_examples(&rest),
         "gen-large" => gen_large(&rest),
+        "schemas" => schemas::run(&rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

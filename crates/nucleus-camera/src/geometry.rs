@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A vector or point in 3D, in metres when it is a position. Serialised as `{"x", "y", "z"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Vector3 {
     /// The x component.
     pub x: f64,
@@ -90,6 +91,13 @@ impl ops::Neg for Vector3 {
 /// As a camera heading it rotates camera coordinates into world coordinates. It need not be of
 /// unit length: [`Quaternion::to_rotation_matrix`] normalises it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "A Hamilton quaternion w + xi + yj + zk, written {x, y, z, w} as in the SDK; need not be of unit length."
+    )
+)]
 pub struct Quaternion {
     /// The i component.
     pub x: f64,

@@ -63,6 +63,11 @@
 //! The SDK accepts any JSON for the numbers and checks only that required keys exist and that
 //! `camera_model` is known. This crate also requires finite numbers, `fx` and `fy` > 0 and a
 //! non-zero heading, so every accepted camera projects. Everything the SDK rejects is rejected.
+//!
+//! # Features
+//! - `schema`: `schemars::JsonSchema` for [`CameraParams`], [`CameraModel`], [`Vector3`] and
+//!   [`Quaternion`], describing the JSON [`CameraParams::from_json`] accepts (used by
+//!   `nucleus-schema`).
 
 mod cuboid;
 mod error;
@@ -70,6 +75,8 @@ mod geometry;
 mod json;
 mod params;
 mod project;
+#[cfg(feature = "schema")]
+mod schema;
 
 pub use cuboid::Cuboid;
 pub use error::Error;

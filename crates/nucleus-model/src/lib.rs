@@ -25,12 +25,19 @@
 //! To see every problem of an item rather than the first, use [`read_item`] or [`read_line`],
 //! which return all [`Diagnostic`]s. Differences from the SDK, all deliberate, are listed in the
 //! [`read`] module.
+//!
+//! # Features
+//! - `schema`: `schemars::JsonSchema` for [`DatasetItem`] (exactly what [`read_item`] accepts
+//!   without an error: canonical names, SDK aliases and their precedence), [`DatasetItemType`],
+//!   [`ReferenceId`], [`Location`], [`Metadata`] and [`EmbeddingInfo`] (used by `nucleus-schema`).
 
 pub mod diagnostic;
 mod item;
 pub mod json;
 mod location;
 pub mod read;
+#[cfg(feature = "schema")]
+mod schema;
 pub mod suggest;
 mod write;
 
