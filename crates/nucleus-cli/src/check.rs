@@ -58,6 +58,11 @@ pub struct CheckArgs {
     /// Print nothing; only the exit status tells the result.
     #[arg(short, long)]
     quiet: bool,
+
+    /// Also validate each line against the published item JSON Schema and report any line on
+    /// which the schema and these rules disagree (schema-disagreement: a bug, please report it).
+    #[arg(long)]
+    via_schema: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -103,11 +108,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             input,
             &config,
             !args.quiet,
-            |_, text| rules.check_line(text),
+            |_, text| {
+                let reading = rules.check_line(text);
+                let disagreement = if args.via_schema {
+                    schema_disagreement(text)
+                } else {
+                    None
+                };
+                (reading, disagreement)
+            },
             |line, result| {
                 summary.items += 1;
                 let diagnostics: Vec<Diagnostic> = match result {
-                    Ok(reading) => {
+                    Ok((reading, disagreement)) => {
                         let mut diagnostics: Vec<Diagnostic> = reading
                             .diagnostics
                             .into_iter()
@@ -120,6 +133,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                             };
                             state.observe(position, &item, &mut diagnostics);
                         }
+                        diagnostics.extend(disagreement.map(|d| d.at_line(line)));
                         diagnostics
                     }
                     Err(diagnostic) => vec![diagnostic.at_line(line)],
@@ -212,4 +226,18 @@ fn write_text_summary(
         )?;
     }
     Ok(())
+}
+
+/// The `schema-disagreement` finding for a line, when the item schema and the item rules
+/// disagree about it (the item rules run twice: the price of the cross-check).
+fn schema_disagreement(text: &str) -> Option<Diagnostic> {
+    match nucleus::schema::compare_item(text) {
+        Ok(Ok(_)) => None,
+        Ok(Err(disagreement)) => Some(disagreement.diagnostic()),
+        Err(error) => Some(Diagnostic::error(
+            nucleus::model::Code::SchemaDisagreement,
+            "",
+            format!("the schema validator failed: {error}"),
+        )),
+    }
 }

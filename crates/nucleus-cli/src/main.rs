@@ -9,6 +9,7 @@ mod profile;
 mod project;
 mod query;
 mod report;
+mod schema;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -53,6 +54,7 @@ enum Command {
     Query(query::QueryArgs),
     Profile(profile::ProfileArgs),
     Append(append::AppendArgs),
+    Schema(schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Query(args) => query::run(&args),
         Command::Profile(args) => profile::run(&args),
         Command::Append(args) => append::run(&args),
+        Command::Schema(args) => schema::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -543,3 +543,175 @@ fn query_reports_typos_non_searchable_keys_and_bad_expressions() {
         bad.stderr
     );
 }
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nucleus-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn profile_reports_keys_and_emits_a_schema_that_check_reads() {
+    let text = nucleus(&["profile", "examples/items.jsonl"], b"");
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .starts_with("300 items: 270 images, 30 point clouds;"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("weather              string         210"),
+        "{}",
+        text.stdout
+    );
+    let json = nucleus(
+        &["profile", "--format", "json", "examples/items.jsonl"],
+        b"",
+    );
+    let profile: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(profile["n_items"], 300);
+
+    let dir = temp_dir("profile");
+    let kinds = dir.join("kinds.json");
+    let html = dir.join("report.html");
+    let run = nucleus(
+        &[
+            "profile",
+            "--format",
+            "none",
+            "--emit-schema",
+            kinds.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+            "examples/items.jsonl",
+        ],
+        b"",
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    let report = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        report.starts_with("<!DOCTYPE html>") && report.contains("<svg"),
+        "not an HTML report"
+    );
+    assert!(
+        !report.contains("<script"),
+        "the report must need no script"
+    );
+    // An append whose weather is a number conflicts with the profiled dataset.
+    let new_item =
+        br#"{"image_location":"s3://b/new.jpg","reference_id":"new","metadata":{"weather":3}}"#;
+    let check = nucleus(
+        &["check", "--schema", kinds.to_str().unwrap(), "-"],
+        new_item,
+    );
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check
+            .stdout
+            .contains("error[type-conflict]: /metadata/weather"),
+        "{}",
+        check.stdout
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn append_reports_writes_whole_files_and_refuses_conflicts() {
+    let dir = temp_dir("append");
+    let base = dir.join("base.jsonl");
+    let update = dir.join("update.jsonl");
+    let out = dir.join("merged.jsonl");
+    std::fs::write(
+        &base,
+        "{\"image_location\":\"s3://b/1.jpg\",\"reference_id\":\"1\",\"metadata\":{\"w\":\"sun\",\"n\":1}}\n\
+         {\"image_location\":\"s3://b/2.jpg\",\"reference_id\":\"2\",\"metadata\":{\"w\":\"fog\"}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &update,
+        "{\"image_location\":\"s3://b/1.jpg\",\"reference_id\":\"1\",\"metadata\":{\"w\":\"rain\"}}\n\
+         {\"image_location\":\"s3://b/3.jpg\",\"reference_id\":\"3\",\"metadata\":{}}\n",
+    )
+    .unwrap();
+    let (b, u, o) = (
+        base.to_str().unwrap(),
+        update.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let dry = nucleus(
+        &["append", b, u, "--update", "--dry-run", "--format", "json"],
+        b"",
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let report: Value = serde_json::from_str(&dry.stdout).unwrap();
+    assert_eq!(report["counts"]["n_new"], 1);
+    assert_eq!(report["counts"]["n_updated"], 1);
+    assert_eq!(report["counts"]["n_kept_image_location"], 1);
+    assert!(!out.exists());
+
+    let run = nucleus(&["append", b, u, "--update", "-o", o], b"");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let merged: Vec<Value> = json_lines(&std::fs::read_to_string(&out).unwrap());
+    let ids: Vec<&str> = merged
+        .iter()
+        .map(|i| i["reference_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+    // Update replaces metadata wholesale: "n" is gone.
+    assert_eq!(merged[0]["metadata"], serde_json::json!({"w": "rain"}));
+
+    // A conflicting append writes nothing and leaves the previous output as it was.
+    std::fs::write(
+        &update,
+        "{\"image_location\":\"s3://b/4.jpg\",\"reference_id\":\"4\",\"metadata\":{\"w\":4}}\n",
+    )
+    .unwrap();
+    let before = std::fs::read_to_string(&out).unwrap();
+    let refused = nucleus(&["append", b, u, "-o", o], b"");
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("kind-conflict"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), before);
+    let leftovers = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(leftovers, 3, "a temporary file was left behind");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn schema_lists_and_prints_the_committed_files() {
+    let list = nucleus(&["schema", "--list"], b"");
+    assert_eq!(list.code, 0);
+    let names: Vec<&str> = list
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(names.len(), 7);
+    for name in names {
+        let printed = nucleus(&["schema", name], b"");
+        let committed =
+            std::fs::read_to_string(root().join(format!("schemas/{name}.schema.json"))).unwrap();
+        assert!(
+            printed.stdout == committed,
+            "schema {name} differs from schemas/"
+        );
+    }
+    assert_eq!(nucleus(&["schema", "nope"], b"").code, 2);
+}
+
+#[test]
+fn check_via_schema_finds_no_disagreement_on_the_examples() {
+    for file in ["examples/items.jsonl", "examples/mistakes.jsonl"] {
+        let run = nucleus(&["check", "--via-schema", file], b"");
+        assert!(
+            !run.stdout.contains("error[schema-disagreement]"),
+            "{file}:\n{}",
+            run.stdout
+        );
+    }
+}
