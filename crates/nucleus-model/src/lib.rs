@@ -30,7 +30,9 @@ pub mod diagnostic;
 mod item;
 pub mod json;
 mod location;
+pub mod pointcloud;
 pub mod read;
+pub mod scene;
 pub mod suggest;
 mod write;
 
@@ -38,6 +40,10 @@ pub use diagnostic::{Code, Diagnostic, Severity};
 pub use item::{DatasetItem, DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
 pub use location::{Location, LocationKind};
 pub use read::{ItemReading, read_item, read_line};
+pub use scene::{
+    Frame, LidarScene, Scene, SceneError, SceneKind, SceneReading, VideoScene, read_scene,
+    read_scene_line,
+};
 pub use write::PayloadForm;
 
 use serde_json::Value;
