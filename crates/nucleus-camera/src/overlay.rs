@@ -55,8 +55,8 @@ pub struct Canvas {
 pub struct PointStyle {
     /// Each point is a square of `2·radius + 1` pixels on a side.
     pub radius: u32,
-    /// Camera-frame depths mapped to the ends of the colour scale (near → red, far → blue);
-    /// `None` takes the nearest and farthest drawable point.
+    /// Camera-frame depths mapped to the ends of the colour scale (near → red, far → blue, on
+    /// a logarithmic scale); `None` takes the nearest and farthest drawable point.
     pub depth_range: Option<(f64, f64)>,
 }
 
@@ -259,7 +259,7 @@ impl Canvas {
 
 impl CameraParams {
     /// Draws every drawable point of `points` onto `canvas`, coloured by camera-frame depth
-    /// (near red, far blue; [`depth_color`]); a nearer point wins where two overlap. Returns
+    /// (near red, far blue, logarithmic in depth; [`depth_color`]); a nearer point wins where two overlap. Returns
     /// how many points landed on the canvas.
     ///
     /// Points behind the camera, or beyond the lens model's [`CameraParams::monotonic_radius`],
@@ -295,7 +295,10 @@ impl CameraParams {
                 range
             }
         };
-        let span = if far > near { far - near } else { 1.0 };
+        // A logarithmic scale: the few metres in front of the camera get as much of the colour
+        // range as the tens of metres behind them, as a lidar's returns are spread.
+        let near = near.max(NEAR_PLANE);
+        let log_span = if far > near { (far / near).ln() } else { 1.0 };
         let width = usize::try_from(canvas.width).unwrap_or(0);
         let height = usize::try_from(canvas.height).unwrap_or(0);
         let mut depth_buffer = vec![f32::INFINITY; width.saturating_mul(height)];
@@ -306,7 +309,7 @@ impl CameraParams {
                 continue;
             };
             n_drawn += 1;
-            let color = depth_color((depth - near) / span);
+            let color = depth_color((depth.max(near) / near).ln() / log_span);
             let depth = depth as f32;
             let (cx, cy) = Canvas::cell(pixel);
             for y in cy - r..=cy + r {
