@@ -5,6 +5,7 @@ mod convert;
 mod input;
 mod project;
 mod query;
+mod render;
 mod report;
 
 use std::io::{self, Write};
@@ -48,6 +49,7 @@ enum Command {
     Normalize(convert::ConvertArgs),
     Project(project::ProjectArgs),
     Query(query::QueryArgs),
+    Render(render::RenderArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Normalize(args) => convert::run(&args, convert::Output::Normalize),
         Command::Project(args) => project::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Render(args) => render::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
