@@ -537,6 +537,31 @@ impl Scene {
         }
     }
 
+    /// Every item with the JSON pointer of its object inside the scene (`/frames/3/front` in a
+    /// lidar scene, `/frames/3` in a video scene), frame by frame: prefix an item finding's path
+    /// with it to point into the scene's line.
+    #[must_use]
+    pub fn items_with_pointers(&self) -> Vec<(String, &DatasetItem)> {
+        match self {
+            Scene::Lidar(scene) => scene
+                .frames
+                .iter()
+                .enumerate()
+                .flat_map(|(idx, frame)| {
+                    frame.iter().map(move |(sensor, item)| {
+                        (pointer("/frames", &[&idx.to_string(), sensor]), item)
+                    })
+                })
+                .collect(),
+            Scene::Video(scene) => scene
+                .items
+                .iter()
+                .enumerate()
+                .map(|(idx, item)| (format!("/frames/{idx}"), item))
+                .collect(),
+        }
+    }
+
     /// The SDK's payload of the scene.
     ///
     /// # Errors

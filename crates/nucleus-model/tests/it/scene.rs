@@ -212,3 +212,70 @@ fn constructors_check_like_the_sdk() {
         ["frame 1: a lidar frame has exactly one point cloud, found none"]
     );
 }
+
+mod properties {
+    use nucleus_model::{
+        DatasetItem, Frame, LidarScene, Location, Metadata, ReferenceId, Scene, read_scene,
+    };
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn item(kind: u8, id: String, n: i64) -> DatasetItem {
+        let reference_id = ReferenceId::new(id.clone()).unwrap();
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("n".to_owned(), json!(n));
+        if kind == 0 {
+            DatasetItem::pointcloud(Location::new(format!("s3://b/{id}.json")).unwrap(), reference_id)
+        } else {
+            metadata.insert(
+                "camera_params".to_owned(),
+                json!({"position": {"x": n, "y": 0, "z": 1.5}, "heading": {"x": -0.5, "y": 0.5, "z": -0.5, "w": 0.5}, "fx": 1000.0, "fy": 1000, "cx": 960, "cy": 540.5, "k1": 0.0}),
+            );
+            DatasetItem::image(Location::new(format!("gs://b/{id}.jpg")).unwrap(), reference_id)
+                .with_dimensions(1920, 1080)
+                .unwrap()
+        }
+        .with_metadata(Metadata::from_map(metadata))
+    }
+
+    prop_compose! {
+        fn lidar_scene()(n_frames in 1usize..5, n_cameras in 0usize..4, n in any::<i64>(), weather in "[a-z]{0,8}") -> LidarScene {
+            let frames = (0..n_frames)
+                .map(|f| {
+                    let mut frame = Frame::new().with_item("lidar", item(0, format!("lidar/{f}"), n));
+                    for c in 0..n_cameras {
+                        frame.add_item(format!("cam~{c}/x"), item(1, format!("cam{c}/{f}"), n));
+                    }
+                    frame
+                })
+                .collect();
+            let mut metadata = serde_json::Map::new();
+            if !weather.is_empty() {
+                metadata.insert("weather".to_owned(), json!(weather));
+            }
+            LidarScene::new(ReferenceId::new("scene").unwrap(), frames)
+                .unwrap()
+                .with_metadata(Metadata::from_map(metadata))
+        }
+    }
+
+    proptest! {
+        /// read → write → read is the identity, and writing again gives the same text.
+        #[test]
+        fn lidar_scenes_round_trip_through_the_payload(scene in lidar_scene()) {
+            let scene = Scene::Lidar(scene);
+            let payload = scene.to_payload().unwrap();
+            let reading = read_scene(payload.clone());
+            prop_assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+            let again = reading.scene.unwrap();
+            prop_assert_eq!(&again, &scene);
+            prop_assert_eq!(again.to_payload().unwrap(), payload);
+            // Every item pointer resolves to that item's object in the payload.
+            let payload = scene.to_payload().unwrap();
+            for (pointer, item) in scene.items_with_pointers() {
+                let object = payload.pointer(&pointer).unwrap();
+                prop_assert_eq!(object["reference_id"].as_str(), Some(item.reference_id().as_str()));
+            }
+        }
+    }
+}
