@@ -29,10 +29,13 @@ use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 /// `--cuboids` given directly.
 ///
 /// The drawing goes over the camera image when it is a local file (PNG or JPEG; remote URLs are
-/// looked up under `--media-dir`), or else on a blank canvas of the camera's size: the item's
-/// width and height, `--width`/`--height`, or twice the principal point. Points behind the
+/// looked up under `--media-dir`), or else on a blank canvas of the camera's size:
+/// `--width`/`--height`, else the item's width and height, else twice the principal point. Points behind the
 /// camera are never drawn; cuboid edges crossing the camera plane are clipped, not dropped.
 /// The output is PNG, or JPEG when the file name ends in .jpg or .jpeg.
+///
+/// Exit status: 0 drawn, 1 the scene has errors (printed on standard error, nothing drawn),
+/// 2 could not run (no such frame or camera, unreadable file).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   nucleus render --scene examples/scene/scene.jsonl --cuboids examples/scene/cuboids.jsonl \\

@@ -722,4 +722,29 @@ fn render_reports_what_it_cannot_do() {
     );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a camera image"), "{}", run.stderr);
+
+    // An invalid scene: its findings, exit 1, nothing written.
+    let dir = std::env::temp_dir().join(format!("nucleus-render-invalid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scene = dir.join("scene.jsonl");
+    std::fs::write(&scene, "{\"reference_id\": \"s\", \"frames\": []}\n").unwrap();
+    let out = dir.join("out.png");
+    let run = nucleus(
+        &[
+            "render",
+            "--scene",
+            scene.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(":1: error[invalid-scene]: /frames: a scene needs at least one frame"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
 }

@@ -25,6 +25,9 @@
 //! To see every problem of an item rather than the first, use [`read_item`] or [`read_line`],
 //! which return all [`Diagnostic`]s. Differences from the SDK, all deliberate, are listed in the
 //! [`read`] module.
+//!
+//! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]), and
+//! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics).
 
 pub mod diagnostic;
 mod item;
