@@ -117,13 +117,23 @@ pub enum Error {
         /// Number of output pixels.
         n_pixels: usize,
     },
+    /// A canvas of zero or unrepresentable size, or whose pixel buffer has the wrong length.
+    #[error("canvas {width}x{height}: {reason}")]
+    CanvasSize {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl Error {
     /// The RFC 6901 JSON pointer of the offending value, relative to the object being read:
     /// `""` for the object itself, `"/fx"`, `"/heading/w"`, `"/camera_model"`, `"/position"`.
     ///
-    /// [`Error::BufferLength`] is not about JSON and returns `""`.
+    /// [`Error::BufferLength`] and [`Error::CanvasSize`] are not about JSON and return `""`.
     #[must_use]
     pub fn pointer(&self) -> &str {
         match self {
@@ -137,7 +147,7 @@ impl Error {
             | Self::CameraModelNotAString { pointer, .. }
             | Self::ZeroQuaternion { pointer, .. }
             | Self::PinholeWithDistortion { pointer, .. } => pointer,
-            Self::BufferLength { .. } => "",
+            Self::BufferLength { .. } | Self::CanvasSize { .. } => "",
         }
     }
 }

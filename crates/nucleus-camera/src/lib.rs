@@ -5,6 +5,8 @@
 //! offending field, and projects world points and [`Cuboid`]s to pixels with the pinhole,
 //! Brown–Conrady (OpenCV plumb-bob, plus `k4` as OpenCV's rational term) and fisheye (OpenCV
 //! Kannala–Brandt) models. The crate knows nothing of dataset items; it is the math layer.
+//! The [`overlay`] module draws projected lidar points and cuboid wireframes onto an RGB pixel
+//! buffer ([`Canvas`]); reading and writing image files is left to the caller.
 //!
 //! The worked example of the specification: a camera 1.5 m above the origin looking along
 //! world +X, and a car-sized cuboid 10 m ahead.
@@ -73,6 +75,7 @@ mod cuboid;
 mod error;
 mod geometry;
 mod json;
+pub mod overlay;
 mod params;
 mod project;
 #[cfg(feature = "schema")]
@@ -81,4 +84,5 @@ mod schema;
 pub use cuboid::Cuboid;
 pub use error::Error;
 pub use geometry::{Pixel, Point3D, Quaternion, Vector3};
+pub use overlay::{Canvas, PointStyle, Rgb};
 pub use params::{CameraModel, CameraParams, Distortion};

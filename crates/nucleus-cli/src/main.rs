@@ -8,6 +8,7 @@ mod output;
 mod profile;
 mod project;
 mod query;
+mod render;
 mod report;
 mod schema;
 
@@ -55,6 +56,7 @@ enum Command {
     Profile(profile::ProfileArgs),
     Append(append::AppendArgs),
     Schema(schema::SchemaArgs),
+    Render(render::RenderArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => profile::run(&args),
         Command::Append(args) => append::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Render(args) => render::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -715,3 +715,208 @@ fn check_via_schema_finds_no_disagreement_on_the_examples() {
         );
     }
 }
+
+/// The cuboid colours of `nucleus render`, in turn.
+const RENDER_PALETTE: [[u8; 3]; 6] = [
+    [0, 255, 80],
+    [255, 230, 0],
+    [255, 0, 255],
+    [0, 255, 255],
+    [255, 255, 255],
+    [255, 128, 0],
+];
+
+fn read_png(path: &std::path::Path) -> image::RgbImage {
+    image::ImageReader::open(path)
+        .unwrap()
+        .decode()
+        .unwrap()
+        .to_rgb8()
+}
+
+/// Every projected corner of every example cuboid of frame 0 that falls on the 640×400 image
+/// of `camera` is painted in a cuboid colour, over the image and on a blank canvas alike.
+#[test]
+fn render_draws_the_example_cuboid_corners_where_they_project() {
+    use nucleus::camera::{Canvas, Cuboid};
+    use nucleus::model::Scene;
+
+    let scene_text = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
+    let Scene::Lidar(scene) = Scene::from_json(scene_text.lines().next().unwrap()).unwrap() else {
+        panic!("the example is a lidar scene");
+    };
+    let frame = scene.frame(0).unwrap();
+    let lidar_ref = frame
+        .pointcloud()
+        .unwrap()
+        .1
+        .reference_id()
+        .as_str()
+        .to_owned();
+    let cuboids: Vec<Cuboid> = std::fs::read_to_string(root().join("examples/scene/cuboids.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|value| value["reference_id"] == lidar_ref.as_str())
+        .map(|value| Cuboid::from_json(&value["geometry"]).unwrap())
+        .collect();
+    assert_eq!(cuboids.len(), 6);
+
+    let dir = std::env::temp_dir().join(format!("nucleus-render-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut n_checked = 0;
+    for camera_name in ["front", "left", "rear"] {
+        let camera = frame
+            .item(camera_name)
+            .unwrap()
+            .camera_params()
+            .unwrap()
+            .unwrap();
+        for blank in [false, true] {
+            let out = dir.join(format!("{camera_name}-{blank}.png"));
+            let mut args = vec![
+                "render",
+                "--scene",
+                "examples/scene/scene.jsonl",
+                "--cuboids",
+                "examples/scene/cuboids.jsonl",
+                "--media-dir",
+                "examples/scene/media",
+                "--camera",
+                camera_name,
+                "-o",
+                out.to_str().unwrap(),
+            ];
+            if blank {
+                args.push("--blank");
+            }
+            let run = nucleus(&args, b"");
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert!(run.stderr.contains("of 4"), "{}", run.stderr);
+            let image = read_png(&out);
+            assert_eq!(image.dimensions(), (640, 400));
+            for (idx, cuboid) in cuboids.iter().enumerate() {
+                for corner in camera.project_cuboid(cuboid).into_iter().flatten() {
+                    let (x, y) = Canvas::cell(corner);
+                    if !(0..640).contains(&x) || !(0..400).contains(&y) {
+                        continue;
+                    }
+                    let pixel = image.get_pixel(x as u32, y as u32).0;
+                    assert!(
+                        RENDER_PALETTE.contains(&pixel),
+                        "{camera_name} (blank: {blank}): cuboid {idx} corner at {corner:?} is {pixel:?}"
+                    );
+                    n_checked += 1;
+                }
+            }
+        }
+    }
+    // Enough corners land on the images for the test to mean something.
+    assert!(n_checked >= 40, "{n_checked} corners checked");
+}
+
+#[test]
+fn render_never_draws_points_behind_the_camera() {
+    let dir = std::env::temp_dir().join(format!("nucleus-render-behind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let item = dir.join("camera.json");
+    std::fs::write(
+        &item,
+        format!(r#"{{"image_location": "s3://b/cam.png", "reference_id": "cam", "metadata": {{"camera_params": {SPEC_CAMERA}}}}}"#),
+    )
+    .unwrap();
+    // The camera looks along +X from (0, 0, 1.5): every point has x <= 0.
+    let points: Vec<String> = (0..500)
+        .map(|idx| {
+            let x = -(idx as f64) * 0.1;
+            let y = (idx % 37) as f64 - 18.0;
+            let z = (idx % 11) as f64 - 5.0;
+            format!(r#"{{"x": {x}, "y": {y}, "z": {z}}}"#)
+        })
+        .collect();
+    let cloud = dir.join("behind.json");
+    std::fs::write(&cloud, format!(r#"{{"points": [{}]}}"#, points.join(", "))).unwrap();
+    let out = dir.join("out.png");
+    let run = nucleus(
+        &[
+            "render",
+            "--item",
+            item.to_str().unwrap(),
+            "--pointcloud",
+            cloud.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1920x1080: 0 of 500 points"),
+        "{}",
+        run.stderr
+    );
+    let image = read_png(&out);
+    assert!(image.pixels().all(|p| p.0 == [24, 24, 24]));
+}
+
+#[test]
+fn render_reports_what_it_cannot_do() {
+    let run = nucleus(
+        &[
+            "render",
+            "--scene",
+            "examples/scene/scene.jsonl",
+            "--frame",
+            "7",
+            "-o",
+            "/tmp/x.png",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("has 2 frames (0 to 1); there is no frame 7"),
+        "{}",
+        run.stderr
+    );
+    let run = nucleus(
+        &[
+            "render",
+            "--scene",
+            "examples/scene/scene.jsonl",
+            "--camera",
+            "lidar",
+            "-o",
+            "/tmp/x.png",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a camera image"), "{}", run.stderr);
+
+    // An invalid scene: its findings, exit 1, nothing written.
+    let dir = std::env::temp_dir().join(format!("nucleus-render-invalid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scene = dir.join("scene.jsonl");
+    std::fs::write(&scene, "{\"reference_id\": \"s\", \"frames\": []}\n").unwrap();
+    let out = dir.join("out.png");
+    let run = nucleus(
+        &[
+            "render",
+            "--scene",
+            scene.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(":1: error[invalid-scene]: /frames: a scene needs at least one frame"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}

@@ -5,6 +5,8 @@
 //!   policies (local point clouds, `gcs://`, remote-only mode, privacy mode's dimensions).
 //! - [`DatasetState`] checks a dataset, one item at a time in order: string vs number per key,
 //!   other kind mixes, duplicate reference ids.
+//! - [`ItemRules::check_scene_line`] checks a lidar or video scene: the scene rules of
+//!   [`nucleus_model::scene`], every item rule on every item, remote locations only.
 //! - [`stream::for_each_line`] runs a check over JSON Lines of any size on all cores, with results
 //!   in line order.
 //!
@@ -40,6 +42,7 @@ mod kind;
 pub mod profile;
 pub mod query;
 mod rules;
+pub mod scene;
 pub mod stream;
 
 pub use dataset::{DatasetState, KindSchema, Position};

@@ -127,7 +127,11 @@ impl ItemRules {
         }
     }
 
-    fn check_context_attachments(&self, metadata: &Metadata, diagnostics: &mut Vec<Diagnostic>) {
+    pub(crate) fn check_context_attachments(
+        &self,
+        metadata: &Metadata,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let base = "/metadata/context_attachments";
         let attachments = match metadata.get(Metadata::CONTEXT_ATTACHMENTS) {
             None | Some(Value::Null) => return,
@@ -196,7 +200,7 @@ pub fn coordinates(metadata: &Metadata) -> Option<(f64, f64)> {
     ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
 }
 
-fn check_coordinates(metadata: &Metadata, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check_coordinates(metadata: &Metadata, diagnostics: &mut Vec<Diagnostic>) {
     let present = |key| metadata.get(key).filter(|value| !value.is_null());
     let lat = present(Metadata::LAT);
     let lon = present(Metadata::LON);

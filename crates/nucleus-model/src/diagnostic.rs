@@ -141,6 +141,18 @@ codes! {
     SchemaDisagreement = "schema-disagreement",
     /// A `nucleus project` line whose `points` or `cuboid` is malformed.
     InvalidGeometry = "invalid-geometry",
+    /// A scene is not `{reference_id, frames: [...]}` as the SDK writes it (no frames, a frame
+    /// that is not an object, a video scene with neither or both of `video_url` and frames).
+    InvalidScene = "invalid-scene",
+    /// A lidar frame without exactly one point cloud, or whose lidar sensor differs from the
+    /// scene's other frames.
+    InvalidLidarFrame = "invalid-lidar-frame",
+    /// A camera image in a lidar scene without `metadata.camera_params`, so cuboids cannot be
+    /// projected into it.
+    MissingCameraParams = "missing-camera-params",
+    /// A point-cloud file is malformed: not `{"points": [...]}`, a point without numbers x, y,
+    /// z, an intensity outside [0, 1], a device id or timestamp that is not an integer.
+    InvalidPointcloud = "invalid-pointcloud",
 }
 
 impl fmt::Display for Code {

@@ -26,6 +26,9 @@
 //! which return all [`Diagnostic`]s. Differences from the SDK, all deliberate, are listed in the
 //! [`read`] module.
 //!
+//! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]), and
+//! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics).
+//!
 //! # Features
 //! - `schema`: `schemars::JsonSchema` for [`DatasetItem`] (exactly what [`read_item`] accepts
 //!   without an error: canonical names, SDK aliases and their precedence), [`DatasetItemType`],
@@ -35,7 +38,9 @@ pub mod diagnostic;
 mod item;
 pub mod json;
 mod location;
+pub mod pointcloud;
 pub mod read;
+pub mod scene;
 #[cfg(feature = "schema")]
 mod schema;
 pub mod suggest;
@@ -45,6 +50,10 @@ pub use diagnostic::{Code, Diagnostic, Severity};
 pub use item::{DatasetItem, DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
 pub use location::{Location, LocationKind};
 pub use read::{ItemReading, read_item, read_line};
+pub use scene::{
+    Frame, LidarScene, Scene, SceneError, SceneKind, SceneReading, VideoScene, read_scene,
+    read_scene_line,
+};
 pub use write::PayloadForm;
 
 use serde_json::Value;

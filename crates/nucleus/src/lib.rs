@@ -23,7 +23,7 @@ pub mod prelude {
     pub use nucleus_camera::CameraParams;
     pub use nucleus_metadata::{DatasetState, ItemRules, Kind, KindSchema, Position};
     pub use nucleus_model::{
-        Code, DatasetItem, DatasetItemType, Diagnostic, Location, LocationKind, Metadata,
-        PayloadForm, ReferenceId, Severity,
+        Code, DatasetItem, DatasetItemType, Diagnostic, Frame, LidarScene, Location, LocationKind,
+        Metadata, PayloadForm, ReferenceId, Scene, Severity, VideoScene,
     };
 }

@@ -11,5 +11,6 @@
 
 mod json;
 mod opencv;
+mod overlay;
 mod projection;
 mod properties;

@@ -11,4 +11,5 @@
 
 mod append;
 mod dataset;
+mod scene;
 mod sdk_corpus;

@@ -3,8 +3,10 @@
 // Test helpers outside #[test] functions may fail loudly: that is how a test reports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod pointcloud;
 mod read;
 mod roundtrip;
+mod scene;
 mod sdk_corpus;
 
 use nucleus_model::{Code, DatasetItem, PayloadForm, Severity, read_line};

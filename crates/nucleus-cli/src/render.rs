@@ -1,0 +1,507 @@
+//! `nucleus render`: draw a frame's lidar points and cuboids into a camera image.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{ExtendedColorType, ImageEncoder};
+use nucleus::camera::overlay::{Canvas, PointStyle, Rgb};
+use nucleus::camera::{CameraParams, Cuboid, Point3D};
+use nucleus::model::pointcloud::{self, check_pointcloud};
+use nucleus::model::scene::{SceneReading, read_scene_line};
+use nucleus::model::{
+    DatasetItem, DatasetItemType, Diagnostic, Location, LocationKind, Scene, json,
+};
+use serde_json::Value;
+
+use crate::{EXIT_CLEAN, EXIT_FINDINGS};
+
+/// Draw lidar points (coloured by depth) and cuboid wireframes into a camera image.
+///
+/// From a scene (`--scene`, JSON Lines of lidar scenes as the SDK's `LidarScene.to_payload`
+/// writes them): the frame's point cloud and the cuboids annotated on it are projected with the
+/// camera's `metadata.camera_params`. Or from one camera item (`--item`) with `--pointcloud` and
+/// `--cuboids` given directly.
+///
+/// The drawing goes over the camera image when it is a local file (PNG or JPEG; remote URLs are
+/// looked up under `--media-dir`), or else on a blank canvas of the camera's size:
+/// `--width`/`--height`, else the item's width and height, else twice the principal point. Points behind the
+/// camera are never drawn; cuboid edges crossing the camera plane are clipped, not dropped.
+/// The output is PNG, or JPEG when the file name ends in .jpg or .jpeg.
+///
+/// Exit status: 0 drawn, 1 the scene has errors (printed on standard error, nothing drawn),
+/// 2 could not run (no such frame or camera, unreadable file).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  nucleus render --scene examples/scene/scene.jsonl --cuboids examples/scene/cuboids.jsonl \\
+      --media-dir examples/scene/media --frame 0 --camera front -o front.png
+  nucleus render --item cam.json --pointcloud lidar.json --cuboids boxes.jsonl --blank -o out.png")]
+pub struct RenderArgs {
+    /// Scenes file: JSON Lines of lidar scenes (or one scene as a JSON file).
+    #[arg(long, value_name = "FILE", required_unless_present = "item")]
+    scene: Option<PathBuf>,
+
+    /// Which scene of the file, by reference id [default: the first].
+    #[arg(long, value_name = "ID", requires = "scene")]
+    scene_id: Option<String>,
+
+    /// Frame index in the scene.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "scene")]
+    frame: usize,
+
+    /// Camera sensor of the frame [default: the first image with camera_params].
+    #[arg(long, value_name = "SENSOR", requires = "scene")]
+    camera: Option<String>,
+
+    /// Instead of a scene: one camera image item (JSON with metadata.camera_params).
+    #[arg(long, value_name = "FILE", conflicts_with = "scene")]
+    item: Option<PathBuf>,
+
+    /// Point-cloud file ({"points": [{"x", "y", "z", ...}]}); overrides the scene frame's.
+    #[arg(long, value_name = "FILE")]
+    pointcloud: Option<PathBuf>,
+
+    /// Cuboids: JSON Lines of the SDK's cuboid annotations ({"type": "cuboid", "geometry":
+    /// {position, dimensions, yaw}, "reference_id", ...}) or bare {position, dimensions, yaw}.
+    /// With --scene, only cuboids on the frame's point cloud (or without reference_id) are drawn.
+    #[arg(long, value_name = "FILE")]
+    cuboids: Option<PathBuf>,
+
+    /// Local mirror of remote media: s3://bucket/a/b.png is read from DIR/a/b.png.
+    #[arg(long, value_name = "DIR")]
+    media_dir: Option<PathBuf>,
+
+    /// Draw on a blank canvas even when the camera image is available.
+    #[arg(long)]
+    blank: bool,
+
+    /// Canvas width when there is no image [default: the item's width, else 2·cx].
+    #[arg(long, value_name = "PIXELS")]
+    width: Option<u32>,
+
+    /// Canvas height when there is no image [default: the item's height, else 2·cy].
+    #[arg(long, value_name = "PIXELS")]
+    height: Option<u32>,
+
+    /// Points are squares of 2·R+1 pixels.
+    #[arg(long, value_name = "R", default_value_t = 1)]
+    point_radius: u32,
+
+    /// Width of cuboid edges in pixels.
+    #[arg(long, value_name = "PIXELS", default_value_t = 3)]
+    line_width: u32,
+
+    /// Depths (metres along the optical axis) mapped to red and blue [default: of the points drawn].
+    #[arg(long, value_name = "NEAR,FAR", value_parser = parse_depth_range)]
+    depth_range: Option<(f64, f64)>,
+
+    /// Output image (.png, .jpg or .jpeg).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+}
+
+/// Cuboid colours, one per cuboid in turn: distinct from the red → blue depth scale's middle.
+const PALETTE: [Rgb; 6] = [
+    [0, 255, 80],
+    [255, 230, 0],
+    [255, 0, 255],
+    [0, 255, 255],
+    [255, 255, 255],
+    [255, 128, 0],
+];
+
+/// Background of a blank canvas.
+const BLANK: Rgb = [24, 24, 24];
+
+/// What to draw: the camera, where its image and point cloud are, which cuboids.
+struct Plan {
+    item: DatasetItem,
+    camera: CameraParams,
+    sensor: String,
+    pointcloud: Option<PathBuf>,
+    pointcloud_location: Option<String>,
+    /// Draw only cuboids on this reference id (and those without one).
+    cuboid_reference_id: Option<String>,
+}
+
+pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
+    let mut stderr = io::stderr().lock();
+    let plan = match (&args.scene, &args.item) {
+        (Some(path), _) => match plan_from_scene(args, path, &mut stderr)? {
+            Some(plan) => plan,
+            None => return Ok(EXIT_FINDINGS),
+        },
+        (None, Some(path)) => plan_from_item(args, path)?,
+        (None, None) => bail!("give --scene or --item"),
+    };
+
+    let image_path = resolve(plan.item.location(), args.media_dir.as_deref());
+    let mut canvas = match image_path.filter(|p| !args.blank && p.is_file()) {
+        Some(path) => {
+            let image = image::ImageReader::open(&path)
+                .with_context(|| format!("cannot open image {}", path.display()))?
+                .with_guessed_format()?
+                .decode()
+                .with_context(|| format!("cannot decode image {}", path.display()))?
+                .to_rgb8();
+            let (width, height) = image.dimensions();
+            let expected = (plan.item.width(), plan.item.height());
+            if let (Some(w), Some(h)) = expected
+                && (w.get() != u64::from(width) || h.get() != u64::from(height))
+            {
+                writeln!(
+                    stderr,
+                    "nucleus: warning: image {} is {width}x{height} but the item says {w}x{h}",
+                    path.display()
+                )?;
+            }
+            Canvas::from_rgb(width, height, image.into_raw())?
+        }
+        None => {
+            let (width, height) = canvas_size(args, &plan)?;
+            Canvas::new(width, height, BLANK)?
+        }
+    };
+
+    let mut n_points = 0usize;
+    let mut n_drawn = 0usize;
+    let pointcloud_path = args.pointcloud.clone().or(plan.pointcloud.clone());
+    match (&pointcloud_path, &plan.pointcloud_location) {
+        (Some(path), _) if path.is_file() => {
+            let points = read_positions(path)?;
+            n_points = points.len();
+            let mut style = PointStyle::default().with_radius(args.point_radius);
+            if let Some((near, far)) = args.depth_range {
+                style = style.with_depth_range(near, far);
+            }
+            n_drawn = plan.camera.draw_points(&mut canvas, &points, &style);
+        }
+        (_, Some(location)) => writeln!(
+            stderr,
+            "nucleus: warning: point cloud {location} is not a local file{}; drawing cuboids only",
+            if args.media_dir.is_none() {
+                " (give --media-dir for remote ones)"
+            } else {
+                ""
+            }
+        )?,
+        (Some(path), None) => bail!("cannot open point cloud {}: no such file", path.display()),
+        (None, None) => {}
+    }
+
+    let mut n_cuboids = 0usize;
+    let mut n_cuboids_drawn = 0usize;
+    if let Some(path) = &args.cuboids {
+        let cuboids = read_cuboids(path, plan.cuboid_reference_id.as_deref())?;
+        n_cuboids = cuboids.len();
+        for (idx, cuboid) in cuboids.iter().enumerate() {
+            let color = PALETTE
+                .get(idx % PALETTE.len())
+                .copied()
+                .unwrap_or([0, 255, 0]);
+            if plan
+                .camera
+                .draw_cuboid(&mut canvas, cuboid, color, args.line_width)
+                > 0
+            {
+                n_cuboids_drawn += 1;
+            }
+        }
+    }
+
+    write_image(&args.output, &canvas)?;
+    writeln!(
+        stderr,
+        "{}: camera {} ({}), {}x{}: {n_drawn} of {n_points} points, {n_cuboids_drawn} of {n_cuboids} cuboids in view",
+        args.output.display(),
+        quoted(&plan.sensor),
+        plan.camera.model(),
+        canvas.width(),
+        canvas.height(),
+    )?;
+    Ok(EXIT_CLEAN)
+}
+
+fn plan_from_scene(
+    args: &RenderArgs,
+    path: &Path,
+    stderr: &mut impl Write,
+) -> anyhow::Result<Option<Plan>> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    let readings: Vec<(u64, SceneReading)> = match json::parse(&text) {
+        // One scene, possibly pretty-printed over many lines.
+        Ok(value) => vec![(1, nucleus::model::read_scene(value))],
+        Err(_) => text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(idx, line)| (idx as u64 + 1, read_scene_line(line)))
+            .collect(),
+    };
+    let wanted = readings
+        .into_iter()
+        .find(|(_, reading)| match &args.scene_id {
+            None => true,
+            Some(id) => reading
+                .scene
+                .as_ref()
+                .is_some_and(|scene| scene.reference_id().as_str() == id),
+        });
+    let Some((line, reading)) = wanted else {
+        match &args.scene_id {
+            Some(id) => bail!("no valid scene with reference_id {id:?} in {name}"),
+            None => bail!("{name} holds no scene"),
+        }
+    };
+    for diagnostic in &reading.diagnostics {
+        writeln!(stderr, "{name}:{line}: {diagnostic}")?;
+    }
+    let Some(scene) = reading.scene else {
+        writeln!(stderr, "nucleus: the scene has errors; nothing rendered")?;
+        return Ok(None);
+    };
+    let Scene::Lidar(scene) = scene else {
+        bail!(
+            "scene {} is a video scene; render needs a lidar scene",
+            scene.reference_id()
+        );
+    };
+    let n_frames = scene.frames().len();
+    let Some(frame) = scene.frame(args.frame) else {
+        bail!(
+            "scene {} has {n_frames} frames (0 to {}); there is no frame {}",
+            scene.reference_id(),
+            n_frames.saturating_sub(1),
+            args.frame
+        );
+    };
+    let cameras: Vec<&str> = frame
+        .iter()
+        .filter(|(_, item)| item.item_type() == DatasetItemType::Image)
+        .map(|(sensor, _)| sensor)
+        .collect();
+    let (sensor, item) = match &args.camera {
+        Some(sensor) => match frame.item(sensor) {
+            Some(item) if item.item_type() == DatasetItemType::Image => (sensor.as_str(), item),
+            Some(_) => bail!(
+                "sensor {sensor:?} of frame {} is not a camera image",
+                args.frame
+            ),
+            None => bail!(
+                "frame {} has no sensor {sensor:?}; its cameras are {cameras:?}",
+                args.frame
+            ),
+        },
+        None => frame
+            .iter()
+            .find(|(_, item)| {
+                item.item_type() == DatasetItemType::Image
+                    && matches!(item.camera_params(), Ok(Some(_)))
+            })
+            .with_context(|| format!("frame {} has no camera with camera_params", args.frame))?,
+    };
+    let camera = item
+        .camera_params()?
+        .with_context(|| format!("camera {sensor:?} has no metadata.camera_params"))?;
+    let (pointcloud, pointcloud_location, cuboid_reference_id) = match frame.pointcloud() {
+        Some((_, cloud)) => (
+            resolve(cloud.location(), args.media_dir.as_deref()),
+            Some(cloud.location().as_str().to_owned()),
+            Some(cloud.reference_id().as_str().to_owned()),
+        ),
+        None => (None, None, None),
+    };
+    Ok(Some(Plan {
+        item: item.clone(),
+        camera,
+        sensor: sensor.to_owned(),
+        pointcloud,
+        pointcloud_location: pointcloud_location.filter(|_| args.pointcloud.is_none()),
+        cuboid_reference_id,
+    }))
+}
+
+fn plan_from_item(args: &RenderArgs, path: &Path) -> anyhow::Result<Plan> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let first = text
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("");
+    let item = DatasetItem::from_json(&text)
+        .or_else(|_| DatasetItem::from_json(first))
+        .with_context(|| format!("{} is not a dataset item", path.display()))?;
+    let camera = item
+        .camera_params()?
+        .with_context(|| format!("{} has no metadata.camera_params", path.display()))?;
+    if args.pointcloud.is_none() && args.cuboids.is_none() {
+        bail!("nothing to draw: give --pointcloud and/or --cuboids with --item");
+    }
+    Ok(Plan {
+        sensor: item.reference_id().as_str().to_owned(),
+        item,
+        camera,
+        pointcloud: None,
+        pointcloud_location: None,
+        cuboid_reference_id: None,
+    })
+}
+
+/// Where a location can be read on this machine: a local path as is, a remote URL under
+/// `media_dir` (without scheme and bucket or host).
+pub fn resolve(location: &Location, media_dir: Option<&Path>) -> Option<PathBuf> {
+    match location.kind() {
+        LocationKind::Local => Some(PathBuf::from(location.as_str())),
+        _ => {
+            let media_dir = media_dir?;
+            let (_, rest) = location.as_str().split_once("://")?;
+            let (_, key) = rest.split_once('/')?;
+            let key = key.split(['?', '#']).next().unwrap_or(key);
+            // Never step outside the mirror.
+            if key.split('/').any(|part| part == "..") {
+                return None;
+            }
+            Some(media_dir.join(key))
+        }
+    }
+}
+
+fn canvas_size(args: &RenderArgs, plan: &Plan) -> anyhow::Result<(u32, u32)> {
+    let from_item =
+        |value: Option<std::num::NonZeroU64>| value.and_then(|v| u32::try_from(v.get()).ok());
+    let from_centre = |centre: f64| {
+        let size = (2.0 * centre).round();
+        // In range, so the conversion is exact.
+        (size >= 1.0 && size <= f64::from(u32::MAX)).then_some(size as u32)
+    };
+    let width = args
+        .width
+        .or_else(|| from_item(plan.item.width()))
+        .or_else(|| from_centre(plan.camera.cx()));
+    let height = args
+        .height
+        .or_else(|| from_item(plan.item.height()))
+        .or_else(|| from_centre(plan.camera.cy()));
+    match (width, height) {
+        (Some(width), Some(height)) if width <= 16384 && height <= 16384 => Ok((width, height)),
+        (Some(width), Some(height)) => {
+            bail!(
+                "canvas {width}x{height} is larger than 16384 pixels a side; give --width and --height"
+            )
+        }
+        _ => bail!("cannot tell the image size: give --width and --height"),
+    }
+}
+
+/// The point positions of a point-cloud file, streamed (the file is never held whole).
+fn read_positions(path: &Path) -> anyhow::Result<Vec<Point3D>> {
+    let file =
+        File::open(path).with_context(|| format!("cannot open point cloud {}", path.display()))?;
+    let mut positions = Vec::new();
+    pointcloud::for_each_point(file, |point| {
+        positions.push(point.position());
+        ControlFlow::Continue(())
+    })
+    .with_context(|| format!("cannot read point cloud {}", path.display()))?;
+    Ok(positions)
+}
+
+/// Cuboids of a JSON Lines file, keeping those on `reference_id` (and those without one).
+fn read_cuboids(path: &Path, reference_id: Option<&str>) -> anyhow::Result<Vec<Cuboid>> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read cuboids {}", path.display()))?;
+    let mut cuboids = Vec::new();
+    for (idx, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{}:{}", path.display(), idx + 1);
+        let value = json::parse(line).with_context(at)?;
+        if let Some(kind) = value.get("type").and_then(Value::as_str)
+            && kind != "cuboid"
+        {
+            continue;
+        }
+        if let (Some(wanted), Some(Value::String(on))) = (reference_id, value.get("reference_id"))
+            && on != wanted
+        {
+            continue;
+        }
+        let geometry = value.get("geometry").unwrap_or(&value);
+        cuboids.push(Cuboid::from_json(geometry).with_context(at)?);
+    }
+    Ok(cuboids)
+}
+
+fn write_image(path: &Path, canvas: &Canvas) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let (width, height, rgb) = (canvas.width(), canvas.height(), canvas.as_rgb());
+    match extension.as_deref() {
+        Some("jpg" | "jpeg") => JpegEncoder::new_with_quality(&mut out, 90).write_image(
+            rgb,
+            width,
+            height,
+            ExtendedColorType::Rgb8,
+        ),
+        _ => PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
+            .write_image(rgb, width, height, ExtendedColorType::Rgb8),
+    }
+    .with_context(|| format!("cannot write {}", path.display()))?;
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// For `nucleus check --open-local`: reads the point-cloud file at `path` in constant memory and
+/// returns its findings (`invalid-pointcloud` errors, `unknown-field` warnings for unknown point
+/// keys; pointers are inside the point-cloud file, such as `/points/17/i`). A file that cannot
+/// be opened is an `invalid-pointcloud` error naming the I/O problem.
+#[allow(
+    dead_code,
+    reason = "the entry point for check --open-local, wired by check.rs"
+)]
+pub fn check_local_pointcloud(path: &Path) -> Vec<Diagnostic> {
+    match File::open(path) {
+        Ok(file) => check_pointcloud(file).diagnostics,
+        Err(error) => vec![Diagnostic::error(
+            nucleus::model::Code::InvalidPointcloud,
+            "",
+            format!("cannot open point cloud {}: {error}", path.display()),
+        )],
+    }
+}
+
+fn parse_depth_range(text: &str) -> Result<(f64, f64), String> {
+    let (near, far) = text
+        .split_once(',')
+        .ok_or_else(|| format!("expected NEAR,FAR in metres, found {text:?}"))?;
+    let near: f64 = near
+        .trim()
+        .parse()
+        .map_err(|e| format!("near {near:?}: {e}"))?;
+    let far: f64 = far
+        .trim()
+        .parse()
+        .map_err(|e| format!("far {far:?}: {e}"))?;
+    if near.is_finite() && far.is_finite() && near < far {
+        Ok((near, far))
+    } else {
+        Err(format!("expected finite NEAR < FAR, found {near},{far}"))
+    }
+}
+
+fn quoted(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}
