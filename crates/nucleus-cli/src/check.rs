@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use nucleus::metadata::{DatasetState, ItemRules, KindSchema, Position};
-use nucleus::model::Diagnostic;
+use nucleus::model::read::ItemReading;
+use nucleus::model::scene::SceneReading;
+use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic};
 use serde::Serialize;
 
 use crate::input::{self, InputArgs};
@@ -61,8 +63,29 @@ pub struct CheckArgs {
 
     /// Also validate each line against the published item JSON Schema and report any line on
     /// which the schema and these rules disagree (schema-disagreement: a bug, please report it).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "scenes")]
     via_schema: bool,
+
+    /// Each line is a scene (the SDK's LidarScene or VideoScene payload), not an item: frames,
+    /// sensors and every item inside are checked, and the dataset rules run over all items.
+    #[arg(long)]
+    scenes: bool,
+
+    /// Open the point-cloud files that items point to when they are local (or, with
+    /// --media-dir, remote ones mirrored locally) and check them too (invalid-pointcloud).
+    #[arg(long)]
+    open_local: bool,
+
+    /// With --open-local: a local mirror of remote files (s3://bucket/a/b.json is DIR/a/b.json).
+    #[arg(long, value_name = "DIR", requires = "open_local")]
+    media_dir: Option<PathBuf>,
+}
+
+/// What one line gave: an item (the default) or a scene (`--scenes`), plus findings made on the
+/// worker thread (schema cross-check, local point-cloud files).
+enum Checked {
+    Item(ItemReading),
+    Scene(SceneReading),
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -109,32 +132,52 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             &config,
             !args.quiet,
             |_, text| {
-                let reading = rules.check_line(text);
-                let disagreement = if args.via_schema {
-                    schema_disagreement(text)
+                let checked = if args.scenes {
+                    Checked::Scene(rules.check_scene_line(text))
                 } else {
-                    None
+                    Checked::Item(rules.check_line(text))
                 };
-                (reading, disagreement)
+                let mut extra = Vec::new();
+                if args.via_schema {
+                    extra.extend(schema_disagreement(text));
+                }
+                if args.open_local {
+                    extra.extend(open_local_pointclouds(&checked, args.media_dir.as_deref()));
+                }
+                (checked, extra)
             },
             |line, result| {
                 summary.items += 1;
                 let diagnostics: Vec<Diagnostic> = match result {
-                    Ok((reading, disagreement)) => {
-                        let mut diagnostics: Vec<Diagnostic> = reading
-                            .diagnostics
-                            .into_iter()
-                            .map(|d| d.at_line(line))
-                            .collect();
-                        if let Some(item) = reading.item {
-                            let position = Position {
-                                input: input_idx,
-                                line,
-                            };
-                            state.observe(position, &item, &mut diagnostics);
+                    Ok((checked, extra)) => {
+                        let position = Position {
+                            input: input_idx,
+                            line,
+                        };
+                        let mut diagnostics = Vec::new();
+                        match checked {
+                            Checked::Item(reading) => {
+                                diagnostics.extend(reading.diagnostics);
+                                if let Some(item) = reading.item {
+                                    state.observe(position, &item, &mut diagnostics);
+                                }
+                            }
+                            Checked::Scene(reading) => {
+                                diagnostics.extend(reading.diagnostics);
+                                if let Some(scene) = reading.scene {
+                                    for (pointer, item) in scene.items_with_pointers() {
+                                        let mut found = Vec::new();
+                                        state.observe(position, item, &mut found);
+                                        diagnostics.extend(found.into_iter().map(|mut d| {
+                                            d.path.insert_str(0, &pointer);
+                                            d
+                                        }));
+                                    }
+                                }
+                            }
                         }
-                        diagnostics.extend(disagreement.map(|d| d.at_line(line)));
-                        diagnostics
+                        diagnostics.extend(extra);
+                        diagnostics.into_iter().map(|d| d.at_line(line)).collect()
                     }
                     Err(diagnostic) => vec![diagnostic.at_line(line)],
                 };
@@ -175,7 +218,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 serde_json::to_writer(&mut out, &serde_json::json!({ "summary": &summary }))?;
                 writeln!(out)?;
             }
-            Format::Text => write_text_summary(&mut out, &summary, args.max_errors)?,
+            Format::Text => {
+                let noun = if args.scenes { "scenes" } else { "items" };
+                write_text_summary(&mut out, &summary, noun, args.max_errors)?;
+            }
         }
     }
     out.flush()?;
@@ -189,12 +235,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 fn write_text_summary(
     out: &mut impl Write,
     summary: &Summary,
+    noun: &str,
     max_errors: Option<u64>,
 ) -> io::Result<()> {
     let n_files = summary.files.len();
     writeln!(
         out,
-        "checked {} items in {} {}: {} valid, {} invalid; {} {}, {} {} ({:.2} s, {:.0} items/s)",
+        "checked {} {noun} in {} {}: {} valid, {} invalid; {} {}, {} {} ({:.2} s, {:.0} {noun}/s)",
         summary.items,
         n_files,
         if n_files == 1 { "file" } else { "files" },
@@ -240,4 +287,35 @@ fn schema_disagreement(text: &str) -> Option<Diagnostic> {
             format!("the schema validator failed: {error}"),
         )),
     }
+}
+
+/// `--open-local`: the findings of every point-cloud file the line's items point to that can be
+/// read here, each naming its file (the pointer is inside the point-cloud file).
+fn open_local_pointclouds(
+    checked: &Checked,
+    media_dir: Option<&std::path::Path>,
+) -> Vec<Diagnostic> {
+    let items: Vec<&DatasetItem> = match checked {
+        Checked::Item(reading) => reading.item.iter().collect(),
+        Checked::Scene(reading) => reading
+            .scene
+            .iter()
+            .flat_map(|scene| scene.items_with_pointers())
+            .map(|(_, item)| item)
+            .collect(),
+    };
+    let mut found = Vec::new();
+    for item in items {
+        if item.item_type() != DatasetItemType::Pointcloud {
+            continue;
+        }
+        let Some(path) = crate::render::resolve(item.location(), media_dir) else {
+            continue;
+        };
+        for mut diagnostic in crate::render::check_local_pointcloud(&path) {
+            diagnostic.message = format!("in {}: {}", path.display(), diagnostic.message);
+            found.push(diagnostic);
+        }
+    }
+    found
 }

@@ -468,10 +468,6 @@ fn write_image(path: &Path, canvas: &Canvas) -> anyhow::Result<()> {
 /// returns its findings (`invalid-pointcloud` errors, `unknown-field` warnings for unknown point
 /// keys; pointers are inside the point-cloud file, such as `/points/17/i`). A file that cannot
 /// be opened is an `invalid-pointcloud` error naming the I/O problem.
-#[allow(
-    dead_code,
-    reason = "the entry point for check --open-local, wired by check.rs"
-)]
 pub fn check_local_pointcloud(path: &Path) -> Vec<Diagnostic> {
     match File::open(path) {
         Ok(file) => check_pointcloud(file).diagnostics,

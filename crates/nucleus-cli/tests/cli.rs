@@ -920,3 +920,65 @@ fn render_reports_what_it_cannot_do() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn check_scenes_runs_dataset_rules_across_scenes_and_opens_local_clouds() {
+    let run = nucleus(&["check", "--scenes", "examples/scene/scene.jsonl"], b"");
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("checked 1 scenes in 1 file: 1 valid"),
+        "{}",
+        run.stdout
+    );
+    // The same scene twice: every item id repeats, reported inside the second scene.
+    let scene = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
+    let twice = format!(
+        "{scene}{}",
+        scene.replacen(
+            "\"reference_id\":\"street-0\"",
+            "\"reference_id\":\"street-1\"",
+            1
+        )
+    );
+    let run = nucleus(
+        &["check", "--scenes", "--format", "json", "-"],
+        twice.as_bytes(),
+    );
+    assert_eq!(run.code, 1);
+    let findings = json_lines(&run.stdout);
+    let duplicate = findings
+        .iter()
+        .find(|d| d["code"] == "duplicate-reference-id")
+        .unwrap();
+    assert_eq!(duplicate["line"], 2);
+    assert_eq!(duplicate["related_line"], 1);
+    assert!(
+        duplicate["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/frames/0/"),
+        "{duplicate}"
+    );
+
+    let dir = temp_dir("open-local");
+    let cloud = dir.join("cloud.json");
+    std::fs::write(
+        &cloud,
+        r#"{"points": [{"x": 1, "y": 2, "z": 3, "i": 0.5}, {"x": 1, "y": 2, "z": 3, "i": 2}]}"#,
+    )
+    .unwrap();
+    let item = format!(
+        r#"{{"pointcloud_location":"{}","reference_id":"c"}}"#,
+        cloud.display()
+    );
+    let run = nucleus(&["check", "--open-local", "-"], item.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("error[invalid-pointcloud]: /points/1/i: in "),
+        "{}",
+        run.stdout
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
