@@ -139,8 +139,12 @@ codes! {
     DuplicateReferenceId = "duplicate-reference-id",
     /// The JSON Schema and the Rust validator disagree about a line (a bug: please report it).
     SchemaDisagreement = "schema-disagreement",
-    /// A `nucleus project` line whose `points` or `cuboid` is malformed.
+    /// A `nucleus project` line whose `points` or `cuboid` is malformed, or a GeoJSON feature
+    /// whose geometry is not a `[longitude, latitude]` point.
     InvalidGeometry = "invalid-geometry",
+    /// A calibration that cannot be converted exactly to the target format (skew, k5/k6, a
+    /// separate rectified camera, binning); `nucleus convert camera` refuses rather than approximate.
+    InexactConversion = "inexact-conversion",
 }
 
 impl fmt::Display for Code {
