@@ -3,6 +3,7 @@
 mod append;
 mod check;
 mod convert;
+mod convert_cmd;
 mod input;
 mod output;
 mod profile;
@@ -55,6 +56,7 @@ enum Command {
     Profile(profile::ProfileArgs),
     Append(append::AppendArgs),
     Schema(schema::SchemaArgs),
+    Convert(convert_cmd::InteropArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => profile::run(&args),
         Command::Append(args) => append::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Convert(args) => convert_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
