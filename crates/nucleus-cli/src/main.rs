@@ -3,6 +3,7 @@
 mod append;
 mod check;
 mod convert;
+mod convert_cmd;
 mod input;
 mod output;
 mod profile;
@@ -57,6 +58,7 @@ enum Command {
     Append(append::AppendArgs),
     Schema(schema::SchemaArgs),
     Render(render::RenderArgs),
+    Convert(convert_cmd::InteropArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Append(args) => append::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Convert(args) => convert_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

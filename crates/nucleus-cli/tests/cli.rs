@@ -982,3 +982,226 @@ fn check_scenes_runs_dataset_rules_across_scenes_and_opens_local_clouds() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn convert_camera_ros_with_a_link_pose_to_nucleus() {
+    let run = nucleus(
+        &[
+            "convert",
+            "camera",
+            "--from",
+            "ros",
+            "--to",
+            "nucleus",
+            "--pose",
+            "examples/interop/front_camera_link_pose.json",
+            "--pose-frame",
+            "link",
+            "examples/interop/ros_camera_info.json",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let params: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        params,
+        serde_json::json!({
+            "position": {"x": 1.7, "y": 0.0, "z": 1.55},
+            "heading": {"x": -0.5, "y": 0.5, "z": -0.5, "w": 0.5},
+            "fx": 1266.42, "fy": 1266.42, "cx": 816.27, "cy": 491.51,
+            "k1": -0.2831, "k2": 0.0739, "p1": 0.00019, "p2": 0.00176,
+            "camera_model": "brown_conrady",
+        })
+    );
+}
+
+#[test]
+fn convert_camera_refuses_a_separate_rectified_camera_unless_told() {
+    let args = [
+        "convert",
+        "camera",
+        "--from",
+        "ros",
+        "--to",
+        "nucleus",
+        "--pose",
+        "examples/interop/front_camera_link_pose.json",
+        "examples/interop/ros_camera_info_calibrator.json",
+    ];
+    let run = nucleus(&args, b"");
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "nothing written: {}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("error[inexact-conversion]: /p/0: expected 1266.42"),
+        "{}",
+        run.stderr
+    );
+    let run = nucleus(&[&args[..], &["--drop-rectification"]].concat(), b"");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let params: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(params["fx"], 1266.42);
+}
+
+#[test]
+fn convert_camera_opencv_to_ros_keeps_the_pose_apart_and_back() {
+    let dir = temp_dir("convert-camera");
+    let (ros, pose) = (dir.join("ros.json"), dir.join("pose.json"));
+    let (ros, pose) = (ros.to_str().unwrap(), pose.to_str().unwrap());
+    let opencv = "examples/interop/opencv_calibration.json";
+    // The pose has nowhere to go in a CameraInfo: refuse to drop it silently.
+    let run = nucleus(
+        &[
+            "convert", "camera", "--from", "opencv", "--to", "ros", opencv, ros,
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--pose-out"), "{}", run.stderr);
+    let run = nucleus(
+        &[
+            "convert",
+            "camera",
+            "--from",
+            "opencv",
+            "--to",
+            "ros",
+            "--pose-out",
+            pose,
+            opencv,
+            ros,
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let info: Value = serde_json::from_str(&std::fs::read_to_string(ros).unwrap()).unwrap();
+    assert_eq!(info["distortion_model"], "plumb_bob");
+    assert_eq!(
+        (info["width"].as_u64(), info["height"].as_u64()),
+        (Some(1920), Some(1208))
+    );
+    // ROS + the pose back to Nucleus equals OpenCV straight to Nucleus.
+    let via_ros = nucleus(
+        &[
+            "convert", "camera", "--from", "ros", "--to", "nucleus", "--pose", pose, ros,
+        ],
+        b"",
+    );
+    let direct = nucleus(
+        &[
+            "convert", "camera", "--from", "opencv", "--to", "nucleus", opencv,
+        ],
+        b"",
+    );
+    assert_eq!(via_ros.code, 0, "{}", via_ros.stderr);
+    assert_eq!(via_ros.stdout, direct.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn convert_camera_reads_stdin_and_names_the_field_it_cannot_write() {
+    let fisheye =
+        br#"{"position": {"x": 0, "y": 0, "z": 0}, "heading": {"x": 0, "y": 0, "z": 0, "w": 1},
+        "fx": 400, "fy": 400, "cx": 320, "cy": 240, "k1": 0.05, "camera_model": "fisheye"}"#;
+    let run = nucleus(
+        &[
+            "convert",
+            "camera",
+            "--from",
+            "nucleus",
+            "--to",
+            "foxglove",
+            "-",
+            "--pose-out",
+            "/dev/null",
+        ],
+        fisheye,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let calibration: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(calibration["distortion_model"], "kannala_brandt");
+    assert_eq!(calibration["D"], serde_json::json!([0.05, 0.0, 0.0, 0.0]));
+    let with_p1 = String::from_utf8(fisheye.to_vec())
+        .unwrap()
+        .replace("\"k1\"", "\"p1\": 0.01, \"k1\"");
+    let run = nucleus(
+        &[
+            "convert", "camera", "--from", "nucleus", "--to", "opencv", "-",
+        ],
+        with_p1.as_bytes(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error[inexact-conversion]: /p1: p1 = 0.01 is not representable"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn convert_geojson_exports_and_imports_positions() {
+    let run = nucleus(&["convert", "geojson", "examples/interop/items.jsonl"], b"");
+    assert_eq!(
+        run.code, 1,
+        "an out-of-range latitude is an error: {}",
+        run.stderr
+    );
+    let collection: Value = serde_json::from_str(&run.stdout).unwrap();
+    let features = collection["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2);
+    assert_eq!(
+        features[0]["geometry"]["coordinates"],
+        serde_json::json!([-122.4194, 37.7749])
+    );
+    assert_eq!(features[0]["properties"]["weather"], "fog");
+    assert!(
+        features[0]["properties"].get("tags").is_none(),
+        "lists are not searchable"
+    );
+    assert!(
+        run.stderr
+            .contains("items.jsonl:3: error[invalid-coordinate]: /metadata/lat"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("items.jsonl:4: warning[unpaired-coordinate]"),
+        "{}",
+        run.stderr
+    );
+
+    let run = nucleus(
+        &[
+            "convert",
+            "geojson",
+            "--import",
+            "examples/interop/positions.geojson",
+            "examples/interop/items.jsonl",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let items = json_lines(&run.stdout);
+    assert_eq!(items.len(), 5);
+    assert_eq!(items[2]["metadata"]["lat"], 37.7753);
+    assert_eq!(items[2]["metadata"]["lon"], -122.4185);
+    assert_eq!(items[3]["metadata"]["lon"], -122.4181);
+    assert_eq!(
+        items[4]["metadata"],
+        serde_json::json!({"weather": "clear"})
+    );
+    assert!(
+        run.stderr
+            .contains("1 positions matched no item: drive-17-000009"),
+        "{}",
+        run.stderr
+    );
+
+    // Export of the imported items: every item with a position is on the map now.
+    let run = nucleus(&["convert", "geojson", "-"], run.stdout.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let collection: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(collection["features"].as_array().unwrap().len(), 4);
+}

@@ -49,7 +49,7 @@ pub use dataset::{DatasetState, KindSchema, Position};
 pub use html::render_html;
 pub use kind::Kind;
 pub use profile::{Profile, ProfileState, profile_reader};
-pub use rules::{ItemRules, coordinates};
+pub use rules::{ItemRules, check_coordinates, coordinates};
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -200,7 +200,10 @@ pub fn coordinates(metadata: &Metadata) -> Option<(f64, f64)> {
     ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
 }
 
-pub(crate) fn check_coordinates(metadata: &Metadata, diagnostics: &mut Vec<Diagnostic>) {
+/// The findings about `metadata.lat`/`lon`: `invalid-coordinate` (not a number in range, an
+/// error) and `unpaired-coordinate` (one without the other, a warning). Paths are
+/// `/metadata/lat` and `/metadata/lon`.
+pub fn check_coordinates(metadata: &Metadata, diagnostics: &mut Vec<Diagnostic>) {
     let present = |key| metadata.get(key).filter(|value| !value.is_null());
     let lat = present(Metadata::LAT);
     let lon = present(Metadata::LON);

@@ -139,7 +139,8 @@ codes! {
     DuplicateReferenceId = "duplicate-reference-id",
     /// The JSON Schema and the Rust validator disagree about a line (a bug: please report it).
     SchemaDisagreement = "schema-disagreement",
-    /// A `nucleus project` line whose `points` or `cuboid` is malformed.
+    /// A `nucleus project` line whose `points` or `cuboid` is malformed, or a GeoJSON feature
+    /// whose geometry is not a `[longitude, latitude]` point.
     InvalidGeometry = "invalid-geometry",
     /// A scene is not `{reference_id, frames: [...]}` as the SDK writes it (no frames, a frame
     /// that is not an object, a video scene with neither or both of `video_url` and frames).
@@ -153,6 +154,9 @@ codes! {
     /// A point-cloud file is malformed: not `{"points": [...]}`, a point without numbers x, y,
     /// z, an intensity outside [0, 1], a device id or timestamp that is not an integer.
     InvalidPointcloud = "invalid-pointcloud",
+    /// A calibration that cannot be converted exactly to the target format (skew, k5/k6, a
+    /// separate rectified camera, binning); `nucleus convert camera` refuses rather than approximate.
+    InexactConversion = "inexact-conversion",
 }
 
 impl fmt::Display for Code {
