@@ -9,27 +9,37 @@ mod roundtrip;
 mod scene;
 mod sdk_corpus;
 
-use nucleus_model::{Code, DatasetItem, PayloadForm, Severity, read_line};
+use nucleus_model::{Code, DatasetItem, Diagnostic, PayloadForm, Severity, read_line};
 
 /// Reads `input` and asserts the exact list of `(severity, code, path)` findings.
 pub fn check_findings(input: &str, expected: &[(Severity, Code, &str)]) {
     let reading = read_line(input);
-    let actual: Vec<(Severity, Code, &str)> = reading
-        .diagnostics
+    assert_findings(
+        input,
+        &reading.diagnostics,
+        reading.item.is_some(),
+        expected,
+    );
+}
+
+/// Asserts the exact `(severity, code, path)` of `diagnostics`, and that the reader produced its
+/// result (`produced`) exactly when no finding is an error.
+pub fn assert_findings(
+    input: &str,
+    diagnostics: &[Diagnostic],
+    produced: bool,
+    expected: &[(Severity, Code, &str)],
+) {
+    let actual: Vec<(Severity, Code, &str)> = diagnostics
         .iter()
         .map(|d| (d.severity, d.code, d.path.as_str()))
         .collect();
     assert_eq!(
         actual, expected,
-        "input: {input}\nfindings: {:#?}",
-        reading.diagnostics
+        "input: {input}\nfindings: {diagnostics:#?}"
     );
     let has_error = expected.iter().any(|(s, _, _)| *s == Severity::Error);
-    assert_eq!(
-        reading.item.is_none(),
-        has_error,
-        "item presence for {input}"
-    );
+    assert_eq!(!produced, has_error, "result presence for {input}");
 }
 
 /// Reads `input` (which must be valid) and asserts its upload payload.

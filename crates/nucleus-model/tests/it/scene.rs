@@ -12,21 +12,11 @@ const SDK_VIDEO_URL: &str =
 /// there is no error.
 fn check_scene(input: &str, expected: &[(Severity, Code, &str)]) {
     let reading = read_scene_line(input);
-    let actual: Vec<(Severity, Code, &str)> = reading
-        .diagnostics
-        .iter()
-        .map(|d| (d.severity, d.code, d.path.as_str()))
-        .collect();
-    assert_eq!(
-        actual, expected,
-        "input: {input}\nfindings: {:#?}",
-        reading.diagnostics
-    );
-    let has_error = expected.iter().any(|(s, _, _)| *s == Severity::Error);
-    assert_eq!(
-        reading.scene.is_none(),
-        has_error,
-        "scene presence for {input}"
+    crate::assert_findings(
+        input,
+        &reading.diagnostics,
+        reading.scene.is_some(),
+        expected,
     );
 }
 
