@@ -6,6 +6,8 @@
 //!   when a file is stale.
 //! - `gen-large --lines N [--out PATH]`: the same item generator scaled to `N` lines
 //!   (default output `target/large-N.jsonl`), for benchmarks.
+//! - `parse-baseline FILE`: parse every line with `serde_json::from_str::<Value>` and print the
+//!   time, the baseline the `nucleus` commands are compared with in BENCHMARKS.md.
 //! - `schemas [--check]`: write `schemas/*.schema.json` from the nucleus-schema catalog;
 //!   `--check` only compares and fails, naming the stale file.
 
@@ -32,6 +34,8 @@ usage: cargo xtask <task>
 tasks:
   gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md
   gen-large --lines N [--out PATH]  write N generated items (default target/large-N.jsonl)
+  parse-baseline FILE               time serde_json::from_str::<Value> over FILE's lines (the
+                                    baseline of BENCHMARKS.md; run it under /usr/bin/time)
   schemas [--check]                 write schemas/*.schema.json (--check: fail when stale)
   help                              show this text";
 
@@ -52,6 +56,7 @@ fn run(args: Vec<String>) -> Result<()> {
     match task.as_str() {
         "gen-examples" => gen_examples(&rest),
         "gen-large" => gen_large(&rest),
+        "parse-baseline" => parse_baseline(&rest),
         "schemas" => schemas::run(&rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -178,4 +183,27 @@ impl<W: Write> Write for CountingWriter<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// Parses every line of a file with plain serde_json, the baseline of BENCHMARKS.md.
+fn parse_baseline(args: &[String]) -> Result<()> {
+    let [path] = args else {
+        bail!("usage: cargo xtask parse-baseline FILE");
+    };
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+    let started = Instant::now();
+    let mut n_lines = 0u64;
+    let mut n_keys = 0usize;
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let value: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("line {}", n_lines + 1))?;
+        n_keys += value.as_object().map_or(0, serde_json::Map::len);
+        n_lines += 1;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "parsed {n_lines} lines ({n_keys} top-level keys) in {seconds:.2} s: {:.0} lines/s",
+        n_lines as f64 / seconds
+    );
+    Ok(())
 }
