@@ -40,6 +40,7 @@ mod kind;
 pub mod profile;
 pub mod query;
 mod rules;
+pub mod shard;
 pub mod stream;
 
 pub use dataset::{DatasetState, KindSchema, Position};

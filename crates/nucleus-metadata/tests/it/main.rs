@@ -12,3 +12,4 @@
 mod append;
 mod dataset;
 mod sdk_corpus;
+mod shard;
