@@ -61,4 +61,7 @@ pub enum Error {
         "invalid kind schema: {0}; expected {{\"keys\": {{\"KEY\": \"string\" | \"number\" | \"boolean\" | \"list\" | \"object\"}}}}"
     )]
     InvalidKindSchema(String),
+    /// Bytes that are not a [`shard::ShardCheck`] written by [`shard::ShardCheck::to_bytes`].
+    #[error("invalid shard state: {0}")]
+    InvalidShardState(String),
 }

@@ -60,10 +60,38 @@ use foldhash::fast::RandomState;
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::read::ItemReading;
 use nucleus_model::{Code, DatasetItem, Diagnostic, Severity};
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::{duplicate_message, mixed_kinds_message, short, type_conflict_message};
 use crate::stream::{Event, StreamConfig, for_each_line};
-use crate::{ItemRules, Kind};
+use crate::{Error, ItemRules, Kind};
+
+/// The version of [`ShardCheck::to_bytes`]'s format.
+const FORMAT_VERSION: u32 = 1;
+
+/// What [`ShardCheck::to_bytes`] writes (JSON).
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    version: u32,
+    remote_only: bool,
+    require_dimensions: bool,
+    n_lines: u64,
+    n_items: u64,
+    item_findings: Vec<SavedDiagnostic>,
+    dataset_findings: Vec<Fact>,
+    keys: Vec<(Box<str>, KeyFacts)>,
+    reference_ids: Vec<(Box<str>, u64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedDiagnostic {
+    error: bool,
+    code: String,
+    line: Option<u64>,
+    path: String,
+    message: String,
+    related_line: Option<u64>,
+}
 
 /// The check of one shard of a dataset, mergeable with the shards after it; see the module docs.
 #[derive(Debug, Clone, Default)]
@@ -111,7 +139,7 @@ pub struct CheckSummary {
 
 /// What a metadata key has held: per kind (in [`Kind::ALL`] order) the first line and the
 /// number of values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct KeyFacts {
     first_line: [Option<u64>; 5],
     count: [u64; 5],
@@ -119,7 +147,7 @@ struct KeyFacts {
 
 /// A dataset finding before rendering: related lines and messages depend on the first lines
 /// of the whole dataset, known only after the last merge.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Fact {
     Duplicate {
         line: u64,
@@ -339,6 +367,12 @@ impl ShardCheck {
         // Keys whose later findings must be redone against this shard's kinds.
         let mut redo_conflicts: HashSet<Box<str>> = HashSet::new();
         let mut redo_mixes: HashSet<Box<str>> = HashSet::new();
+        // In order of first use, so findings added on one line come in a fixed order.
+        let mut keys: Vec<(Box<str>, KeyFacts)> = keys.into_iter().collect();
+        keys.sort_by(|(a, a_facts), (b, b_facts)| {
+            (a_facts.first_kind().map(|(_, line)| line), a)
+                .cmp(&(b_facts.first_kind().map(|(_, line)| line), b))
+        });
         for (key, theirs) in keys {
             let theirs = theirs.shifted(offset);
             let Some(mine) = self.keys.get_mut(&key) else {
@@ -395,6 +429,90 @@ impl ShardCheck {
                 keep.then(|| fact.shifted(offset))
             }));
         self.dataset_findings.extend(added);
+    }
+
+    /// The state as bytes, to send a shard's check from a worker process to the one that merges
+    /// (pickling in Spark, Dask and Ray). [`ShardCheck::from_bytes`] reads them back.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let saved = Saved {
+            version: FORMAT_VERSION,
+            remote_only: self.rules.remote_only,
+            require_dimensions: self.rules.require_dimensions,
+            n_lines: self.n_lines,
+            n_items: self.n_items,
+            item_findings: self
+                .item_findings
+                .iter()
+                .map(|d| SavedDiagnostic {
+                    error: d.is_error(),
+                    code: d.code.as_str().to_owned(),
+                    line: d.line,
+                    path: d.path.clone(),
+                    message: d.message.clone(),
+                    related_line: d.related_line,
+                })
+                .collect(),
+            dataset_findings: self.dataset_findings.clone(),
+            keys: self.keys.iter().map(|(k, f)| (k.clone(), *f)).collect(),
+            reference_ids: self
+                .reference_ids
+                .iter()
+                .map(|(id, line)| (id.clone(), *line))
+                .collect(),
+        };
+        // Sorted, so that equal states give equal bytes.
+        let mut saved = saved;
+        saved.keys.sort_by(|a, b| a.0.cmp(&b.0));
+        saved.reference_ids.sort_by(|a, b| a.0.cmp(&b.0));
+        serde_json::to_vec(&saved).unwrap_or_default()
+    }
+
+    /// Reads a state written by [`ShardCheck::to_bytes`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidShardState`] when the bytes are not such a state (or of another version).
+    pub fn from_bytes(bytes: &[u8]) -> Result<ShardCheck, Error> {
+        let invalid = |message: String| Error::InvalidShardState(message);
+        let saved: Saved = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+        if saved.version != FORMAT_VERSION {
+            return Err(invalid(format!(
+                "format version {}, expected {FORMAT_VERSION}",
+                saved.version
+            )));
+        }
+        let item_findings = saved
+            .item_findings
+            .into_iter()
+            .map(|d| {
+                let code = Code::ALL
+                    .iter()
+                    .copied()
+                    .find(|code| code.as_str() == d.code)
+                    .ok_or_else(|| invalid(format!("unknown code {:?}", d.code)))?;
+                let severity = if d.error {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                let mut diagnostic = Diagnostic::new(severity, code, d.path, d.message);
+                diagnostic.line = d.line;
+                diagnostic.related_line = d.related_line;
+                Ok(diagnostic)
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(ShardCheck {
+            rules: ItemRules::new()
+                .remote_only(saved.remote_only)
+                .require_dimensions(saved.require_dimensions),
+            n_lines: saved.n_lines,
+            n_items: saved.n_items,
+            item_findings,
+            dataset_findings: saved.dataset_findings,
+            keys: saved.keys.into_iter().collect(),
+            reference_ids: saved.reference_ids.into_iter().collect(),
+        })
     }
 
     /// The findings with their final lines and messages, and the totals.
@@ -695,6 +813,28 @@ mod tests {
                 "split {split}"
             );
         }
+    }
+
+    #[test]
+    fn a_state_read_back_from_bytes_merges_as_the_original() {
+        let lines = [
+            item("1", r#"{"k": "x", "b": true}"#),
+            "{broken".to_owned(),
+            item("1", r#"{"k": 1, "b": [1]}"#),
+        ];
+        let mut first = ShardCheck::new(ItemRules::new().remote_only(true));
+        first.update(lines[..1].iter().map(String::as_str));
+        let mut second = ShardCheck::new(ItemRules::new().remote_only(true));
+        second.update(lines[1..].iter().map(String::as_str));
+        let mut copy = ShardCheck::from_bytes(&first.to_bytes()).unwrap();
+        assert_eq!(copy.rules, first.rules);
+        copy.merge(ShardCheck::from_bytes(&second.to_bytes()).unwrap());
+        first.merge(second);
+        assert_eq!(copy.finish(), first.finish());
+        assert!(matches!(
+            ShardCheck::from_bytes(b"{}"),
+            Err(Error::InvalidShardState(_))
+        ));
     }
 
     #[test]
