@@ -72,6 +72,9 @@ class CheckState:
     @property
     def n_lines(self) -> int: ...
     def finish(self) -> CheckResult: ...
+    def __getstate__(self) -> bytes:
+        """Pickling support: Spark, Dask and Ray send states between processes."""
+    def __setstate__(self, state: bytes) -> None: ...
 
 class ProfileState:
     """The profile of one shard, mergeable with the shards after it."""

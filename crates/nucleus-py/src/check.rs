@@ -10,7 +10,7 @@ use nucleus_metadata::{ItemRules, ProfileState};
 use nucleus_model::Diagnostic;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
 
 use crate::convert::to_python;
 
@@ -243,6 +243,21 @@ impl CheckState {
     fn finish(&self, py: Python<'_>) -> PyResult<CheckResult> {
         let report = py.detach(|| self.shard.finish());
         check_result(py, &report, &[], 0.0)
+    }
+
+    /// Pickling (Spark, Dask and Ray send states between processes): the state as bytes.
+    fn __getstate__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.shard.to_bytes())
+    }
+
+    fn __setstate__(&mut self, state: &[u8]) -> PyResult<()> {
+        self.shard = ShardCheck::from_bytes(state)
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        Ok(())
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (), Bound<'py, PyBytes>) {
+        (slf.get_type(), (), slf.borrow().__getstate__(slf.py()))
     }
 }
 

@@ -1,6 +1,7 @@
 """CheckState and ProfileState: shards merged in order give the sequential result."""
 
 import functools
+import pickle
 
 import nucleus_rs
 import pytest
@@ -88,3 +89,18 @@ def test_profile_state_sharded_equals_one_pass(cut):
     second.update(lines[cut:])
     first.merge(second)
     assert first.finish() == nucleus_rs.profile(lines)
+
+
+def test_a_pickled_state_merges_like_the_original():
+    lines = random_dataset(9, n_lines=200)
+    states = sharded(lines, [60, 140])
+    copies = [pickle.loads(pickle.dumps(state)) for state in states]
+    original, copy = fold(states), fold(copies)
+    assert copy.diagnostics == original.diagnostics
+    assert copy.summary == original.summary
+
+
+def test_unpickling_garbage_raises_value_error():
+    state = nucleus_rs.CheckState()
+    with pytest.raises(ValueError, match="invalid shard state"):
+        state.__setstate__(b"{}")
