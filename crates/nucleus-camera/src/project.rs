@@ -89,6 +89,35 @@ impl CameraParams {
         Ok(())
     }
 
+    /// [`CameraParams::project_into`] on flat buffers: `xyz` holds `x, y, z` per point and `uv`
+    /// receives `x, y` per pixel, as a row-major `(N, 3)` and `(N, 2)` array of `f64` (NumPy,
+    /// Arrow) lays them out, so callers need no copy. Results are bit-identical to
+    /// [`CameraParams::project_into`]; a point that cannot be projected gets `NaN, NaN`.
+    ///
+    /// # Errors
+    /// [`Error::BufferLength`] when `xyz` does not hold whole points or `uv` does not hold
+    /// exactly one pixel per point (nothing is written).
+    pub fn project_flat_into(&self, xyz: &[f64], uv: &mut [f64]) -> Result<(), Error> {
+        let n_points = xyz.len() / 3;
+        if !xyz.len().is_multiple_of(3) || uv.len() != n_points * 2 {
+            return Err(Error::BufferLength {
+                n_points,
+                n_pixels: uv.len() / 2,
+            });
+        }
+        match self.model() {
+            CameraModel::Pinhole => self.project_flat_batch(Pinhole::new(self), xyz, uv),
+            CameraModel::BrownConrady if self.distortion().k4 == 0.0 => {
+                self.project_flat_batch(BrownConrady::<false>::new(self), xyz, uv);
+            }
+            CameraModel::BrownConrady => {
+                self.project_flat_batch(BrownConrady::<true>::new(self), xyz, uv);
+            }
+            CameraModel::Fisheye => self.project_flat_batch(Fisheye::new(self), xyz, uv),
+        }
+        Ok(())
+    }
+
     /// Projects the eight corners of `cuboid` (in [`Cuboid::corners`] order).
     #[must_use]
     pub fn project_cuboid(&self, cuboid: &Cuboid) -> [Option<Pixel>; 8] {
@@ -195,6 +224,25 @@ impl CameraParams {
                 r2[0] * dx + r2[1] * dy + r2[2] * dz,
             );
             *pixel = kernel.project(camera);
+        }
+    }
+
+    fn project_flat_batch<K: Kernel>(&self, kernel: K, xyz: &[f64], uv: &mut [f64]) {
+        let [r0, r1, r2] = self.world_to_camera;
+        let origin = self.position();
+        for (point, pixel) in xyz.chunks_exact(3).zip(uv.chunks_exact_mut(2)) {
+            let ([x, y, z], [u, v]) = (point, pixel) else {
+                continue;
+            };
+            let (dx, dy, dz) = (x - origin.x, y - origin.y, z - origin.z);
+            let camera = Vector3::new(
+                r0[0] * dx + r0[1] * dy + r0[2] * dz,
+                r1[0] * dx + r1[1] * dy + r1[2] * dz,
+                r2[0] * dx + r2[1] * dy + r2[2] * dz,
+            );
+            let projected = kernel.project(camera);
+            *u = projected.x;
+            *v = projected.y;
         }
     }
 

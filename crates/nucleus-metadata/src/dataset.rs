@@ -168,11 +168,7 @@ impl DatasetState {
                 Diagnostic::error(
                     Code::DuplicateReferenceId,
                     "/reference_id",
-                    format!(
-                        "reference id {} is already used {}; reference ids must be unique in a dataset",
-                        quoted(reference_id),
-                        self.describe(Origin::Item(first), position)
-                    ),
+                    duplicate_message(reference_id, &self.describe(Origin::Item(first), position)),
                 )
                 .at_line(position.line)
                 .with_related_line(first.line),
@@ -210,13 +206,12 @@ impl DatasetState {
                 let diagnostic = Diagnostic::error(
                     Code::TypeConflict,
                     pointer("/metadata", &[key]),
-                    format!(
-                        "metadata key {} holds {} {} here, but {} {}; Nucleus rejects an upload that mixes strings and numbers on one key",
-                        quoted(key),
-                        article(kind),
+                    type_conflict_message(
+                        key,
+                        kind,
                         short(value),
-                        plural(searchable),
-                        self.describe_origin(searchable_origin, position),
+                        searchable,
+                        &self.describe_origin(searchable_origin, position),
                     ),
                 )
                 .at_line(position.line);
@@ -237,12 +232,11 @@ impl DatasetState {
             let diagnostic = Diagnostic::warning(
                 Code::MixedKinds,
                 pointer("/metadata", &[key]),
-                format!(
-                    "metadata key {} holds {} here, but {} {}; only strings and numbers are searchable, so check that this mix is intended",
-                    quoted(key),
-                    article(kind),
-                    plural(first_kind),
-                    self.describe_origin(first_origin, position),
+                mixed_kinds_message(
+                    key,
+                    kind,
+                    first_kind,
+                    &self.describe_origin(first_origin, position),
                 ),
             )
             .at_line(position.line);
@@ -278,6 +272,43 @@ impl DatasetState {
     }
 }
 
+/// The message of a `duplicate-reference-id` finding; `first` says where the id was first used
+/// ("at line 7").
+pub(crate) fn duplicate_message(reference_id: &str, first: &str) -> String {
+    format!(
+        "reference id {} is already used {first}; reference ids must be unique in a dataset",
+        quoted(reference_id)
+    )
+}
+
+/// The message of a `type-conflict` finding; `origin` says where the deciding kind was first
+/// seen ("at line 7 (the first value decides)").
+pub(crate) fn type_conflict_message(
+    key: &str,
+    kind: Kind,
+    value: impl fmt::Display,
+    decided: Kind,
+    origin: &str,
+) -> String {
+    format!(
+        "metadata key {} holds {} {} here, but {} {origin}; Nucleus rejects an upload that mixes strings and numbers on one key",
+        quoted(key),
+        article(kind),
+        value,
+        plural(decided),
+    )
+}
+
+/// The message of a `mixed-kinds` finding; `origin` as for [`type_conflict_message`].
+pub(crate) fn mixed_kinds_message(key: &str, kind: Kind, first: Kind, origin: &str) -> String {
+    format!(
+        "metadata key {} holds {} here, but {} {origin}; only strings and numbers are searchable, so check that this mix is intended",
+        quoted(key),
+        article(kind),
+        plural(first),
+    )
+}
+
 fn article(kind: Kind) -> &'static str {
     match kind {
         Kind::String => "a string",
@@ -299,11 +330,11 @@ fn plural(kind: Kind) -> &'static str {
 }
 
 /// The value for a message, shortened when long.
-fn short(value: &Value) -> ShortValue<'_> {
+pub(crate) fn short(value: &Value) -> ShortValue<'_> {
     ShortValue(value)
 }
 
-struct ShortValue<'a>(&'a Value);
+pub(crate) struct ShortValue<'a>(&'a Value);
 
 impl fmt::Display for ShortValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -43,6 +43,7 @@ pub mod profile;
 pub mod query;
 mod rules;
 pub mod scene;
+pub mod shard;
 pub mod stream;
 
 pub use dataset::{DatasetState, KindSchema, Position};
@@ -63,4 +64,7 @@ pub enum Error {
         "invalid kind schema: {0}; expected {{\"keys\": {{\"KEY\": \"string\" | \"number\" | \"boolean\" | \"list\" | \"object\"}}}}"
     )]
     InvalidKindSchema(String),
+    /// Bytes that are not a [`shard::ShardCheck`] written by [`shard::ShardCheck::to_bytes`].
+    #[error("invalid shard state: {0}")]
+    InvalidShardState(String),
 }

@@ -398,6 +398,19 @@ impl ProfileState {
         }
     }
 
+    /// Moves every line this state has seen `offset` lines later: for a shard observed with
+    /// lines counted from its own start, before merging it after `offset` earlier lines.
+    pub fn shift_lines(&mut self, offset: u64) {
+        for state in self.keys.values_mut() {
+            state.first.0 = state.first.0.saturating_add(offset);
+            for (count, first_line) in &mut state.kinds {
+                if *count > 0 {
+                    *first_line = first_line.saturating_add(offset);
+                }
+            }
+        }
+    }
+
     /// Adds everything `other` observed.
     pub fn merge(&mut self, other: ProfileState) {
         self.n_items += other.n_items;

@@ -255,6 +255,22 @@ fn intrinsic_matrix_and_rotation() {
 }
 
 #[test]
+fn flat_batch_checks_lengths() {
+    let camera = spec_camera();
+    let mut uv = [0.0; 4];
+    let error = camera.project_flat_into(&[0.0; 9], &mut uv).unwrap_err();
+    assert_eq!(
+        error,
+        Error::BufferLength {
+            n_points: 3,
+            n_pixels: 2
+        }
+    );
+    assert_eq!(uv, [0.0; 4]);
+    assert!(camera.project_flat_into(&[0.0; 4], &mut uv[..2]).is_err());
+}
+
+#[test]
 fn batch_checks_lengths() {
     let camera = spec_camera();
     let mut pixels = [Pixel::default(); 2];

@@ -168,6 +168,20 @@ proptest! {
         prop_assert!(((c[6] - c[0]).norm() - diagonal).abs() < tolerance);
     }
 
+    /// The flat-buffer API gives the same bits as the batch API (NaN where it is not finite).
+    #[test]
+    fn flat_equals_batch(camera in camera(), points in proptest::collection::vec(vector(200.0), 0..40)) {
+        let mut pixels = vec![nucleus_camera::Pixel::default(); points.len()];
+        camera.project_into(&points, &mut pixels).unwrap();
+        let xyz: Vec<f64> = points.iter().flat_map(|p| [p.x, p.y, p.z]).collect();
+        let mut uv = vec![0.0; points.len() * 2];
+        camera.project_flat_into(&xyz, &mut uv).unwrap();
+        for (pixel, flat) in pixels.iter().zip(uv.chunks_exact(2)) {
+            prop_assert_eq!(pixel.x.to_bits(), flat[0].to_bits());
+            prop_assert_eq!(pixel.y.to_bits(), flat[1].to_bits());
+        }
+    }
+
     /// The batch API gives the same bits as one call per point.
     #[test]
     fn batch_equals_single(camera in camera(), points in proptest::collection::vec(vector(200.0), 0..40)) {

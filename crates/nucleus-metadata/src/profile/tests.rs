@@ -448,6 +448,30 @@ proptest! {
     }
 
     #[test]
+    fn shards_counted_from_their_own_start_and_shifted_equal_one_pass(
+        metadata in prop::collection::vec(metadata_object(), 0..40),
+        cut in 0usize..40,
+    ) {
+        let items: Vec<DatasetItem> = metadata.iter().cloned().enumerate().map(|(idx, m)| item(idx, m)).collect();
+        let cut = cut.min(items.len());
+        let mut sequential = ProfileState::new();
+        for it in &items {
+            sequential.observe(it);
+        }
+        let mut first = ProfileState::new();
+        for it in &items[..cut] {
+            first.observe(it);
+        }
+        let mut second = ProfileState::new();
+        for it in &items[cut..] {
+            second.observe(it);
+        }
+        second.shift_lines(cut as u64);
+        first.merge(second);
+        assert_same(sequential.finish(), first.finish());
+    }
+
+    #[test]
     fn kinds_agree_with_the_dataset_rule(metadata in prop::collection::vec(metadata_object(), 0..40)) {
         let items: Vec<DatasetItem> = metadata.into_iter().enumerate().map(|(idx, m)| item(idx, m)).collect();
         let mut state = ProfileState::new();

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 /// One JSON Lines line: mostly items drawn from few keys and ids (so conflicts and duplicates
 /// happen), sometimes junk.
-fn line() -> impl Strategy<Value = String> {
+pub(crate) fn line() -> impl Strategy<Value = String> {
     let value = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
@@ -37,7 +37,7 @@ fn line() -> impl Strategy<Value = String> {
 }
 
 /// The reference: one item after the other, no streaming machinery.
-fn sequential(lines: &[String]) -> Vec<Diagnostic> {
+pub(crate) fn sequential(lines: &[String]) -> Vec<Diagnostic> {
     let rules = ItemRules::new();
     let mut state = DatasetState::new();
     let input = state.add_input("test");

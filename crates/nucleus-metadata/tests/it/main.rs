@@ -13,3 +13,4 @@ mod append;
 mod dataset;
 mod scene;
 mod sdk_corpus;
+mod shard;

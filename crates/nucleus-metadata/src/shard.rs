@@ -1,0 +1,851 @@
+//! A mergeable `check`: shards of a dataset checked apart (on other cores, processes or
+//! machines), then merged in dataset order into the findings of one sequential run.
+//!
+//! [`ShardCheck`] checks the lines of one shard in order, like `nucleus check` does, but keeps
+//! the dataset-level findings as facts (which line, which key or reference id, which kind)
+//! rather than text, together with what a later merge needs: per reference id its first line,
+//! per metadata key and kind the first line and the number of values. [`ShardCheck::merge`]
+//! appends a **later** shard; [`ShardCheck::finish`] renders the findings with the final line
+//! numbers. Merging is an ordered fold: the shards must be given in dataset order, but they may
+//! be grouped either way (`(a + b) + c` or `a + (b + c)`, as a tree reduction does) with the
+//! same totals. Lines are numbered across shards: the lines of a
+//! merged shard count on from the lines of the shards before it (blank lines included).
+//!
+//! # What equals a sequential run
+//!
+//! For shards merged in dataset order, [`ShardCheck::finish`] gives exactly the findings of one
+//! sequential run (`nucleus check` on the concatenated lines: same lines, codes, paths, related
+//! lines and messages), with one exception: a metadata key whose first string-or-number value
+//! is a string in an earlier shard and a number in a later one (or the reverse). A sequential
+//! run reports every value of the later shard's kind as a `type-conflict`; the merge reports
+//! one `type-conflict` at the first of them whose message gives their number, and
+//! [`CheckSummary::errors`] and [`CheckSummary::codes`] count every one of them. What differs
+//! from a sequential run in that case only:
+//! - the other lines of that shard holding the key's later kind are not listed;
+//! - [`CheckSummary::invalid`] counts only the line that is listed (a lower bound);
+//! - within one line, findings are ordered item rules first, then reference id, then metadata
+//!   findings in key order of first use by the merge (a sequential run uses the item's key
+//!   order).
+//!
+//! Totals ([`CheckSummary::items`], `errors`, `warnings`, `codes`), the set of conflicting keys
+//! and the set of duplicate reference ids are always those of a sequential run.
+//!
+//! ```
+//! use nucleus_metadata::ItemRules;
+//! use nucleus_metadata::shard::ShardCheck;
+//!
+//! let lines = [
+//!     r#"{"image_location": "s3://b/1.jpg", "reference_id": "1", "metadata": {"w": "rain"}}"#,
+//!     r#"{"image_location": "s3://b/2.jpg", "reference_id": "2", "metadata": {"w": "sun"}}"#,
+//!     r#"{"image_location": "s3://b/3.jpg", "reference_id": "1", "metadata": {"w": 3}}"#,
+//! ];
+//! let mut first = ShardCheck::new(ItemRules::new());
+//! first.update(lines[..2].iter().copied());
+//! let mut second = ShardCheck::new(ItemRules::new());
+//! second.update(lines[2..].iter().copied());
+//! first.merge(second);
+//! let report = first.finish();
+//! assert_eq!(report.summary.errors, 2);
+//! let codes: Vec<_> = report.diagnostics.iter().map(|d| (d.line, d.code.as_str())).collect();
+//! assert_eq!(codes, [(Some(3), "duplicate-reference-id"), (Some(3), "type-conflict")]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+
+use foldhash::fast::RandomState;
+use nucleus_model::diagnostic::pointer;
+use nucleus_model::read::ItemReading;
+use nucleus_model::{Code, DatasetItem, Diagnostic, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{duplicate_message, mixed_kinds_message, short, type_conflict_message};
+use crate::stream::{Event, StreamConfig, for_each_line};
+use crate::{Error, ItemRules, Kind};
+
+/// The version of [`ShardCheck::to_bytes`]'s format.
+const FORMAT_VERSION: u32 = 1;
+
+/// What [`ShardCheck::to_bytes`] writes (JSON).
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    version: u32,
+    remote_only: bool,
+    require_dimensions: bool,
+    n_lines: u64,
+    n_items: u64,
+    item_findings: Vec<SavedDiagnostic>,
+    dataset_findings: Vec<Fact>,
+    keys: Vec<(Box<str>, KeyFacts)>,
+    reference_ids: Vec<(Box<str>, u64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedDiagnostic {
+    error: bool,
+    code: String,
+    line: Option<u64>,
+    path: String,
+    message: String,
+    related_line: Option<u64>,
+}
+
+/// The check of one shard of a dataset, mergeable with the shards after it; see the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct ShardCheck {
+    rules: ItemRules,
+    /// Lines consumed, blank ones included: the next line is `n_lines + 1`.
+    n_lines: u64,
+    /// Non-blank lines.
+    n_items: u64,
+    /// Findings of the item rules, placed on their lines; they never change on a merge.
+    item_findings: Vec<Diagnostic>,
+    /// Dataset findings as facts, rendered by [`ShardCheck::finish`].
+    dataset_findings: Vec<Fact>,
+    keys: HashMap<Box<str>, KeyFacts, RandomState>,
+    reference_ids: HashMap<Box<str>, u64, RandomState>,
+}
+
+/// The findings and totals of a check.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CheckReport {
+    /// Every finding, ordered by line.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The totals.
+    pub summary: CheckSummary,
+}
+
+/// The totals of a check, with the field names of `nucleus check --format json`'s summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CheckSummary {
+    /// Non-blank lines checked.
+    pub items: u64,
+    /// Items without an error finding.
+    pub valid: u64,
+    /// Items with at least one error finding.
+    pub invalid: u64,
+    /// Error findings (a merged `type-conflict` counts for every value it stands for).
+    pub errors: u64,
+    /// Warning findings.
+    pub warnings: u64,
+    /// Findings per code.
+    pub codes: BTreeMap<&'static str, u64>,
+}
+
+/// What a metadata key has held: per kind (in [`Kind::ALL`] order) the first line and the
+/// number of values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct KeyFacts {
+    first_line: [Option<u64>; 5],
+    count: [u64; 5],
+}
+
+/// A dataset finding before rendering: related lines and messages depend on the first lines
+/// of the whole dataset, known only after the last merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Fact {
+    Duplicate {
+        line: u64,
+        reference_id: Box<str>,
+    },
+    TypeConflict {
+        line: u64,
+        key: Box<str>,
+        kind: Kind,
+        /// The value, shortened for the message.
+        value: String,
+    },
+    /// `count` values of `kind` in a later shard, the first at `line`, against the kind an
+    /// earlier shard decided.
+    TypeConflicts {
+        line: u64,
+        key: Box<str>,
+        kind: Kind,
+        count: u64,
+    },
+    MixedKinds {
+        line: u64,
+        key: Box<str>,
+        kind: Kind,
+    },
+}
+
+impl ShardCheck {
+    /// An empty shard checked with `rules`.
+    #[must_use]
+    pub fn new(rules: ItemRules) -> ShardCheck {
+        ShardCheck {
+            rules,
+            ..ShardCheck::default()
+        }
+    }
+
+    /// Lines consumed so far, blank ones included.
+    #[must_use]
+    pub fn n_lines(&self) -> u64 {
+        self.n_lines
+    }
+
+    /// Checks the next lines of the shard, in order, on the calling thread. Each string is one
+    /// line (a final `\n` or `\r\n` is ignored); blank lines count but are not items.
+    pub fn update<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) {
+        for text in lines {
+            self.n_lines += 1;
+            let text = trim_newline(text);
+            if is_blank(text) {
+                continue;
+            }
+            let reading = self.rules.check_line(text);
+            self.observe_reading(self.n_lines, reading);
+        }
+    }
+
+    /// Checks the next lines of the shard, reading and checking them on `config.jobs` threads
+    /// (results are folded in line order, so they do not depend on the thread count).
+    pub fn update_parallel(&mut self, lines: &[&str], jobs: usize) {
+        use rayon::prelude::*;
+        let rules = &self.rules;
+        let run = |lines: &[&str]| -> Vec<Option<ItemReading>> {
+            lines
+                .par_iter()
+                .map(|text| {
+                    let text = trim_newline(text);
+                    (!is_blank(text)).then(|| rules.check_line(text))
+                })
+                .collect()
+        };
+        let readings = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            Ok(pool) => pool.install(|| run(lines)),
+            Err(_) => lines
+                .iter()
+                .map(|text| {
+                    let text = trim_newline(text);
+                    (!is_blank(text)).then(|| rules.check_line(text))
+                })
+                .collect(),
+        };
+        for reading in readings {
+            self.n_lines += 1;
+            if let Some(reading) = reading {
+                self.observe_reading(self.n_lines, reading);
+            }
+        }
+    }
+
+    /// Checks JSON Lines from `reader` as the next lines of the shard, on `config.jobs` threads
+    /// (the same driver and line rules as `nucleus check`).
+    ///
+    /// # Errors
+    ///
+    /// The reader's I/O errors; the lines read before the error are kept.
+    pub fn update_reader<R: Read + Send>(
+        &mut self,
+        reader: R,
+        config: &StreamConfig,
+    ) -> io::Result<()> {
+        let rules = self.rules.clone();
+        let offset = self.n_lines;
+        let stats = for_each_line(
+            reader,
+            config,
+            |_, text| rules.check_line(text),
+            |event| {
+                if let Event::Line { line, result } = event {
+                    match result {
+                        Ok(reading) => self.observe_reading(offset + line, reading),
+                        Err(diagnostic) => {
+                            self.n_items += 1;
+                            self.item_findings.push(diagnostic.at_line(offset + line));
+                        }
+                    }
+                }
+                ControlFlow::Continue(())
+            },
+        )?;
+        self.n_lines = offset + stats.lines;
+        Ok(())
+    }
+
+    /// Records the item rules' reading of the item at `line` and applies the dataset rules.
+    fn observe_reading(&mut self, line: u64, reading: ItemReading) {
+        self.n_items += 1;
+        self.item_findings
+            .extend(reading.diagnostics.into_iter().map(|d| d.at_line(line)));
+        if let Some(item) = reading.item {
+            self.observe(line, &item);
+        }
+    }
+
+    /// The dataset rules of [`crate::DatasetState::observe`], recorded as facts.
+    fn observe(&mut self, line: u64, item: &DatasetItem) {
+        let reference_id = item.reference_id().as_str();
+        if self.reference_ids.contains_key(reference_id) {
+            self.dataset_findings.push(Fact::Duplicate {
+                line,
+                reference_id: reference_id.into(),
+            });
+        } else {
+            self.reference_ids.insert(reference_id.into(), line);
+        }
+        for (key, value) in item.metadata() {
+            let Some(kind) = Kind::of(value) else {
+                continue;
+            };
+            let facts = match self.keys.get_mut(key.as_str()) {
+                Some(facts) => facts,
+                None => self.keys.entry(key.as_str().into()).or_default(),
+            };
+            let first_of_kind = facts.record(kind, line);
+            if kind.is_searchable()
+                && let Some((decided, _)) = facts.first_searchable()
+                && decided != kind
+            {
+                self.dataset_findings.push(Fact::TypeConflict {
+                    line,
+                    key: key.as_str().into(),
+                    kind,
+                    value: short(value).to_string(),
+                });
+                continue;
+            }
+            if first_of_kind
+                && let Some((first, _)) = facts.first_kind()
+                && first != kind
+                && !first.conflicts_with(kind)
+            {
+                self.dataset_findings.push(Fact::MixedKinds {
+                    line,
+                    key: key.as_str().into(),
+                    kind,
+                });
+            }
+        }
+    }
+
+    /// Appends `later`, the check of the shard that comes right after this one in the dataset:
+    /// its lines are renumbered after this shard's, and the dataset rules are applied across
+    /// the two (see the module docs for the one case summarised).
+    pub fn merge(&mut self, later: ShardCheck) {
+        let offset = self.n_lines;
+        let ShardCheck {
+            rules: _,
+            n_lines,
+            n_items,
+            item_findings,
+            dataset_findings,
+            keys,
+            reference_ids,
+        } = later;
+        self.n_lines += n_lines;
+        self.n_items += n_items;
+        self.item_findings
+            .extend(item_findings.into_iter().map(|mut diagnostic| {
+                diagnostic.line = diagnostic.line.map(|line| line + offset);
+                diagnostic.related_line = diagnostic.related_line.map(|line| line + offset);
+                diagnostic
+            }));
+
+        let mut added = Vec::new();
+        for (reference_id, line) in reference_ids {
+            let line = line + offset;
+            match self.reference_ids.entry(reference_id) {
+                Entry::Occupied(first) => added.push(Fact::Duplicate {
+                    line,
+                    reference_id: first.key().clone(),
+                }),
+                Entry::Vacant(first) => {
+                    first.insert(line);
+                }
+            }
+        }
+
+        // Keys whose later findings must be redone against this shard's kinds.
+        let mut redo_conflicts: HashSet<Box<str>> = HashSet::new();
+        let mut redo_mixes: HashSet<Box<str>> = HashSet::new();
+        // In order of first use, so findings added on one line come in a fixed order.
+        let mut keys: Vec<(Box<str>, KeyFacts)> = keys.into_iter().collect();
+        keys.sort_by(|(a, a_facts), (b, b_facts)| {
+            (a_facts.first_kind().map(|(_, line)| line), a)
+                .cmp(&(b_facts.first_kind().map(|(_, line)| line), b))
+        });
+        for (key, theirs) in keys {
+            let theirs = theirs.shifted(offset);
+            let Some(mine) = self.keys.get_mut(&key) else {
+                self.keys.insert(key, theirs);
+                continue;
+            };
+            if let (Some((decided, _)), Some((their_decided, their_first))) =
+                (mine.first_searchable(), theirs.first_searchable())
+                && decided != their_decided
+            {
+                redo_conflicts.insert(key.clone());
+                added.push(Fact::TypeConflicts {
+                    line: their_first,
+                    key: key.clone(),
+                    kind: their_decided,
+                    count: theirs.count_of(their_decided),
+                });
+            }
+            // A kind warns where the whole dataset first shows it, if it is new here.
+            let decided = mine.first_searchable().or(theirs.first_searchable());
+            if let Some((first, _)) = mine.first_kind() {
+                for kind in Kind::ALL {
+                    let Some(their_line) = theirs.first_line_of(kind) else {
+                        continue;
+                    };
+                    let reaches_check = !kind.is_searchable()
+                        || decided.is_some_and(|(decided, _)| decided == kind);
+                    if mine.first_line_of(kind).is_none()
+                        && reaches_check
+                        && first != kind
+                        && !first.conflicts_with(kind)
+                    {
+                        added.push(Fact::MixedKinds {
+                            line: their_line,
+                            key: key.clone(),
+                            kind,
+                        });
+                    }
+                }
+            }
+            redo_mixes.insert(key.clone());
+            mine.merge(&theirs);
+        }
+
+        self.dataset_findings
+            .extend(dataset_findings.into_iter().filter_map(|fact| {
+                let keep = match &fact {
+                    Fact::Duplicate { .. } => true,
+                    Fact::TypeConflict { key, .. } | Fact::TypeConflicts { key, .. } => {
+                        !redo_conflicts.contains(key)
+                    }
+                    Fact::MixedKinds { key, .. } => !redo_mixes.contains(key),
+                };
+                keep.then(|| fact.shifted(offset))
+            }));
+        self.dataset_findings.extend(added);
+    }
+
+    /// The state as bytes, to send a shard's check from a worker process to the one that merges
+    /// (pickling in Spark, Dask and Ray). [`ShardCheck::from_bytes`] reads them back.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let saved = Saved {
+            version: FORMAT_VERSION,
+            remote_only: self.rules.remote_only,
+            require_dimensions: self.rules.require_dimensions,
+            n_lines: self.n_lines,
+            n_items: self.n_items,
+            item_findings: self
+                .item_findings
+                .iter()
+                .map(|d| SavedDiagnostic {
+                    error: d.is_error(),
+                    code: d.code.as_str().to_owned(),
+                    line: d.line,
+                    path: d.path.clone(),
+                    message: d.message.clone(),
+                    related_line: d.related_line,
+                })
+                .collect(),
+            dataset_findings: self.dataset_findings.clone(),
+            keys: self.keys.iter().map(|(k, f)| (k.clone(), *f)).collect(),
+            reference_ids: self
+                .reference_ids
+                .iter()
+                .map(|(id, line)| (id.clone(), *line))
+                .collect(),
+        };
+        // Sorted, so that equal states give equal bytes.
+        let mut saved = saved;
+        saved.keys.sort_by(|a, b| a.0.cmp(&b.0));
+        saved.reference_ids.sort_by(|a, b| a.0.cmp(&b.0));
+        serde_json::to_vec(&saved).unwrap_or_default()
+    }
+
+    /// Reads a state written by [`ShardCheck::to_bytes`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidShardState`] when the bytes are not such a state (or of another version).
+    pub fn from_bytes(bytes: &[u8]) -> Result<ShardCheck, Error> {
+        let invalid = |message: String| Error::InvalidShardState(message);
+        let saved: Saved = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+        if saved.version != FORMAT_VERSION {
+            return Err(invalid(format!(
+                "format version {}, expected {FORMAT_VERSION}",
+                saved.version
+            )));
+        }
+        let item_findings = saved
+            .item_findings
+            .into_iter()
+            .map(|d| {
+                let code = Code::ALL
+                    .iter()
+                    .copied()
+                    .find(|code| code.as_str() == d.code)
+                    .ok_or_else(|| invalid(format!("unknown code {:?}", d.code)))?;
+                let severity = if d.error {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                let mut diagnostic = Diagnostic::new(severity, code, d.path, d.message);
+                diagnostic.line = d.line;
+                diagnostic.related_line = d.related_line;
+                Ok(diagnostic)
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(ShardCheck {
+            rules: ItemRules::new()
+                .remote_only(saved.remote_only)
+                .require_dimensions(saved.require_dimensions),
+            n_lines: saved.n_lines,
+            n_items: saved.n_items,
+            item_findings,
+            dataset_findings: saved.dataset_findings,
+            keys: saved.keys.into_iter().collect(),
+            reference_ids: saved.reference_ids.into_iter().collect(),
+        })
+    }
+
+    /// The findings with their final lines and messages, and the totals.
+    #[must_use]
+    pub fn finish(&self) -> CheckReport {
+        let mut rendered: Vec<(u64, u8, Diagnostic, u64)> = self
+            .item_findings
+            .iter()
+            .map(|d| (d.line.unwrap_or_default(), 0, d.clone(), 1))
+            .collect();
+        for fact in &self.dataset_findings {
+            if let Some((group, diagnostic, weight)) = self.render(fact) {
+                rendered.push((fact.line(), group, diagnostic, weight));
+            }
+        }
+        rendered.sort_by_key(|(line, group, _, _)| (*line, *group));
+
+        let mut summary = CheckSummary {
+            items: self.n_items,
+            ..CheckSummary::default()
+        };
+        let mut invalid_lines = HashSet::new();
+        for (line, _, diagnostic, weight) in &rendered {
+            match diagnostic.severity {
+                Severity::Error => {
+                    summary.errors += weight;
+                    invalid_lines.insert(*line);
+                }
+                Severity::Warning => summary.warnings += weight,
+            }
+            *summary.codes.entry(diagnostic.code.as_str()).or_default() += weight;
+        }
+        summary.invalid = u64::try_from(invalid_lines.len()).unwrap_or(u64::MAX);
+        summary.valid = summary.items.saturating_sub(summary.invalid);
+        CheckReport {
+            diagnostics: rendered.into_iter().map(|(_, _, d, _)| d).collect(),
+            summary,
+        }
+    }
+
+    /// A fact as a diagnostic: (order within its line, the diagnostic, how many it stands for).
+    fn render(&self, fact: &Fact) -> Option<(u8, Diagnostic, u64)> {
+        Some(match fact {
+            Fact::Duplicate { line, reference_id } => {
+                let first = *self.reference_ids.get(reference_id)?;
+                let diagnostic = Diagnostic::error(
+                    Code::DuplicateReferenceId,
+                    "/reference_id",
+                    duplicate_message(reference_id, &format!("at line {first}")),
+                )
+                .at_line(*line)
+                .with_related_line(first);
+                (1, diagnostic, 1)
+            }
+            Fact::TypeConflict {
+                line,
+                key,
+                kind,
+                value,
+            } => {
+                let (decided, first) = self.keys.get(key)?.first_searchable()?;
+                let diagnostic = Diagnostic::error(
+                    Code::TypeConflict,
+                    pointer("/metadata", &[key]),
+                    type_conflict_message(key, *kind, value, decided, &origin(first)),
+                )
+                .at_line(*line)
+                .with_related_line(first);
+                (2, diagnostic, 1)
+            }
+            Fact::TypeConflicts {
+                line,
+                key,
+                kind,
+                count,
+            } => {
+                let (decided, first) = self.keys.get(key)?.first_searchable()?;
+                let value = if *count == 1 {
+                    "(1 value from this line on, in a later shard)".to_owned()
+                } else {
+                    format!(
+                        "({count} values from this line on, in a later shard; the other lines are not listed)"
+                    )
+                };
+                let diagnostic = Diagnostic::error(
+                    Code::TypeConflict,
+                    pointer("/metadata", &[key]),
+                    type_conflict_message(key, *kind, value, decided, &origin(first)),
+                )
+                .at_line(*line)
+                .with_related_line(first);
+                (2, diagnostic, *count)
+            }
+            Fact::MixedKinds { line, key, kind } => {
+                let (first_kind, first) = self.keys.get(key)?.first_kind()?;
+                let diagnostic = Diagnostic::warning(
+                    Code::MixedKinds,
+                    pointer("/metadata", &[key]),
+                    mixed_kinds_message(key, *kind, first_kind, &origin(first)),
+                )
+                .at_line(*line)
+                .with_related_line(first);
+                (2, diagnostic, 1)
+            }
+        })
+    }
+}
+
+impl KeyFacts {
+    /// Records a value; true when it is the first of its kind.
+    fn record(&mut self, kind: Kind, line: u64) -> bool {
+        let idx = kind_index(kind);
+        let (Some(first_line), Some(count)) =
+            (self.first_line.get_mut(idx), self.count.get_mut(idx))
+        else {
+            return false;
+        };
+        *count += 1;
+        if first_line.is_none() {
+            *first_line = Some(line);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn first_line_of(&self, kind: Kind) -> Option<u64> {
+        self.first_line.get(kind_index(kind)).copied().flatten()
+    }
+
+    fn count_of(&self, kind: Kind) -> u64 {
+        self.count
+            .get(kind_index(kind))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The first kind of any kind, and its line.
+    fn first_kind(&self) -> Option<(Kind, u64)> {
+        self.first_among(&Kind::ALL)
+    }
+
+    /// The first string or number, which decides the key's kind, and its line.
+    fn first_searchable(&self) -> Option<(Kind, u64)> {
+        self.first_among(&[Kind::String, Kind::Number])
+    }
+
+    fn first_among(&self, kinds: &[Kind]) -> Option<(Kind, u64)> {
+        kinds
+            .iter()
+            .filter_map(|&kind| Some((kind, self.first_line_of(kind)?)))
+            .min_by_key(|(_, line)| *line)
+    }
+
+    fn shifted(mut self, offset: u64) -> KeyFacts {
+        for line in self.first_line.iter_mut().flatten() {
+            *line += offset;
+        }
+        self
+    }
+
+    /// Adds a later shard's facts.
+    fn merge(&mut self, later: &KeyFacts) {
+        for (mine, theirs) in self.first_line.iter_mut().zip(later.first_line) {
+            *mine = mine.or(theirs);
+        }
+        for (mine, theirs) in self.count.iter_mut().zip(later.count) {
+            *mine += theirs;
+        }
+    }
+}
+
+impl Fact {
+    fn line(&self) -> u64 {
+        match self {
+            Fact::Duplicate { line, .. }
+            | Fact::TypeConflict { line, .. }
+            | Fact::TypeConflicts { line, .. }
+            | Fact::MixedKinds { line, .. } => *line,
+        }
+    }
+
+    fn shifted(mut self, offset: u64) -> Fact {
+        match &mut self {
+            Fact::Duplicate { line, .. }
+            | Fact::TypeConflict { line, .. }
+            | Fact::TypeConflicts { line, .. }
+            | Fact::MixedKinds { line, .. } => *line += offset,
+        }
+        self
+    }
+}
+
+fn kind_index(kind: Kind) -> usize {
+    match kind {
+        Kind::String => 0,
+        Kind::Number => 1,
+        Kind::Boolean => 2,
+        Kind::List => 3,
+        Kind::Object => 4,
+    }
+}
+
+fn origin(line: u64) -> String {
+    format!("at line {line} (the first value decides)")
+}
+
+fn trim_newline(text: &str) -> &str {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.strip_suffix('\r').unwrap_or(text)
+}
+
+/// A line of only spaces and tabs, which the stream driver skips.
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|byte| byte == b' ' || byte == b'\t')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, metadata: &str) -> String {
+        format!(
+            r#"{{"image_location": "s3://b/{id}.jpg", "reference_id": "{id}", "metadata": {metadata}}}"#
+        )
+    }
+
+    fn check(shards: &[&[String]]) -> CheckReport {
+        let mut merged = ShardCheck::new(ItemRules::new());
+        for shard in shards {
+            let mut state = ShardCheck::new(ItemRules::new());
+            state.update(shard.iter().map(String::as_str));
+            merged.merge(state);
+        }
+        merged.finish()
+    }
+
+    #[test]
+    fn a_duplicate_across_shards_names_the_first_line() {
+        let lines = [
+            item("a", "{}"),
+            item("b", "{}"),
+            item("a", "{}"),
+            item("a", "{}"),
+        ];
+        let report = check(&[&lines[..2], &lines[2..]]);
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.related_line, d.message.as_str()))
+            .collect();
+        let message = r#"reference id "a" is already used at line 1; reference ids must be unique in a dataset"#;
+        assert_eq!(
+            found,
+            [(Some(3), Some(1), message), (Some(4), Some(1), message)]
+        );
+        assert_eq!(report, check(&[&lines]));
+    }
+
+    #[test]
+    fn a_kind_decided_by_an_earlier_shard_is_summarised_once_with_a_count() {
+        let lines = [
+            item("1", r#"{"k": "x"}"#),
+            item("2", r#"{"k": 1}"#),
+            item("3", r#"{"k": 2}"#),
+            item("4", r#"{"k": "y"}"#),
+        ];
+        let sequential = check(&[&lines]);
+        let sharded = check(&[&lines[..1], &lines[1..]]);
+        assert_eq!(sequential.summary.errors, 2);
+        assert_eq!(sharded.summary.errors, 2);
+        assert_eq!(sharded.summary.codes, sequential.summary.codes);
+        assert_eq!(sharded.diagnostics.len(), 1);
+        let merged = &sharded.diagnostics[0];
+        assert_eq!((merged.line, merged.related_line), (Some(2), Some(1)));
+        assert_eq!(
+            merged.message,
+            r#"metadata key "k" holds a number (2 values from this line on, in a later shard; the other lines are not listed) here, but strings at line 1 (the first value decides); Nucleus rejects an upload that mixes strings and numbers on one key"#
+        );
+        assert_eq!(
+            (sharded.summary.invalid, sequential.summary.invalid),
+            (1, 2)
+        );
+    }
+
+    #[test]
+    fn a_kind_new_to_the_dataset_warns_once_where_it_first_appears() {
+        let lines = [
+            item("1", r#"{"k": true}"#),
+            item("2", r#"{"k": [1]}"#),
+            item("3", r#"{"k": [2]}"#),
+            item("4", r#"{"k": "s"}"#),
+        ];
+        for split in 0..=lines.len() {
+            assert_eq!(
+                check(&[&lines[..split], &lines[split..]]),
+                check(&[&lines]),
+                "split {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_state_read_back_from_bytes_merges_as_the_original() {
+        let lines = [
+            item("1", r#"{"k": "x", "b": true}"#),
+            "{broken".to_owned(),
+            item("1", r#"{"k": 1, "b": [1]}"#),
+        ];
+        let mut first = ShardCheck::new(ItemRules::new().remote_only(true));
+        first.update(lines[..1].iter().map(String::as_str));
+        let mut second = ShardCheck::new(ItemRules::new().remote_only(true));
+        second.update(lines[1..].iter().map(String::as_str));
+        let mut copy = ShardCheck::from_bytes(&first.to_bytes()).unwrap();
+        assert_eq!(copy.rules, first.rules);
+        copy.merge(ShardCheck::from_bytes(&second.to_bytes()).unwrap());
+        first.merge(second);
+        assert_eq!(copy.finish(), first.finish());
+        assert!(matches!(
+            ShardCheck::from_bytes(b"{}"),
+            Err(Error::InvalidShardState(_))
+        ));
+    }
+
+    #[test]
+    fn blank_lines_count_in_line_numbers_but_not_as_items() {
+        let lines = [
+            item("a", "{}"),
+            "  ".to_owned(),
+            format!("{}\r\n", item("a", "{}")),
+        ];
+        let report = check(&[&lines[..2], &lines[2..]]);
+        assert_eq!(report.summary.items, 2);
+        assert_eq!(report.diagnostics[0].line, Some(3));
+    }
+}

@@ -1,0 +1,146 @@
+"""Check, profile, query and project Scale AI Nucleus dataset items at Rust speed."""
+
+import os
+from typing import Any, Iterable, Iterator, Literal, Mapping, Optional, Sequence, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+PathOrLines = Union[str, "os.PathLike[str]", Iterable[str]]
+
+class CheckResult:
+    """The findings and summary of a check."""
+
+    @property
+    def diagnostics(self) -> list[dict[str, Any]]:
+        """One dict per finding: severity, code, file, line, path, message, related_line (the
+        fields of ``nucleus check --format json``; line and related_line only when known)."""
+    @property
+    def summary(self) -> dict[str, Any]:
+        """items, valid, invalid, errors, warnings, codes (per code), files, elapsed_seconds,
+        items_per_second."""
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+
+def check(
+    path_or_lines: PathOrLines,
+    *,
+    remote_only: bool = False,
+    require_dimensions: bool = False,
+    jobs: Optional[int] = None,
+) -> CheckResult:
+    """Checks a JSON Lines file (a path) or lines (an iterable of str, one item each) like
+    ``nucleus check``: item rules and dataset rules. ``jobs`` threads (default: one per core);
+    the result does not depend on it. The GIL is released while checking."""
+
+def profile(path_or_lines: PathOrLines, *, jobs: Optional[int] = None) -> dict[str, Any]:
+    """The Insights profile (``nucleus profile --format json``) plus n_lines and n_invalid."""
+
+class QueryIter(Iterator[dict[str, Any]]):
+    def __iter__(self) -> "QueryIter": ...
+    def __next__(self) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
+
+def query(
+    path: Union[str, "os.PathLike[str]"],
+    expr: str,
+    sort: Optional[str] = None,
+    *,
+    jobs: Optional[int] = None,
+) -> QueryIter:
+    """The items (dicts) of a JSON Lines file matching a query-bar expression such as
+    ``'metadata.weather = "rain" AND metadata.speed > 10'``, in file order or sorted by
+    ``sort`` (``"metadata.KEY"`` or ``"-metadata.KEY"``). Raises ValueError for a malformed
+    expression, with a caret under the column."""
+
+class CheckState:
+    """The check of one shard, mergeable with the shards after it (an ordered fold).
+
+    ``update(lines)`` checks the next lines of the shard; ``merge(later)`` appends the state of
+    the shard that comes right after (merge in dataset order: line numbers count on across
+    shards); ``finish()`` gives the CheckResult of every line merged."""
+
+    def __init__(
+        self, *, remote_only: bool = False, require_dimensions: bool = False, jobs: Optional[int] = None
+    ) -> None: ...
+    def update(self, lines: Iterable[str]) -> None: ...
+    def merge(self, later: "CheckState") -> None:
+        """Appends ``later`` (left empty)."""
+    @property
+    def n_lines(self) -> int: ...
+    def finish(self) -> CheckResult: ...
+    def __getstate__(self) -> bytes:
+        """Pickling support: Spark, Dask and Ray send states between processes."""
+    def __setstate__(self, state: bytes) -> None: ...
+
+class ProfileState:
+    """The profile of one shard, mergeable with the shards after it."""
+
+    def __init__(self) -> None: ...
+    def update(self, lines: Iterable[str]) -> None: ...
+    def merge(self, later: "ProfileState") -> None: ...
+    def finish(self) -> dict[str, Any]: ...
+
+class DatasetItem:
+    """A validated dataset item: exactly one location, a non-empty reference id, metadata."""
+
+    @staticmethod
+    def from_json(payload: Union[Mapping[str, Any], str]) -> "DatasetItem":
+        """Reads a dict or JSON string with the SDK's aliases; raises ValueError with every error."""
+    @staticmethod
+    def from_sdk(item: Any) -> "DatasetItem":
+        """Converts an SDK ``nucleus.DatasetItem`` (duck-typed: its attributes are read)."""
+    def to_payload(self, is_scene: Optional[bool] = None) -> dict[str, Any]:
+        """The upload payload; default: plain for images, scene form for point clouds."""
+    def to_json(self) -> str:
+        """The canonical item JSON, one JSON Lines line."""
+    def to_dict(self) -> dict[str, Any]: ...
+    @property
+    def type(self) -> Literal["image", "pointcloud"]: ...
+    @property
+    def reference_id(self) -> str: ...
+    @property
+    def image_location(self) -> Optional[str]: ...
+    @property
+    def pointcloud_location(self) -> Optional[str]: ...
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+    @property
+    def width(self) -> Optional[int]: ...
+    @property
+    def height(self) -> Optional[int]: ...
+
+Vector = Union[Sequence[float], Mapping[str, float], Any]
+
+class CameraParams:
+    """A camera's pose (heading: camera to world), intrinsics and lens model."""
+
+    def __init__(
+        self,
+        position: Vector,
+        heading: Vector,
+        fx: float,
+        fy: float,
+        cx: float,
+        cy: float,
+        *,
+        camera_model: Optional[Literal["brown_conrady", "fisheye"]] = None,
+        k1: float = 0.0,
+        k2: float = 0.0,
+        k3: float = 0.0,
+        k4: float = 0.0,
+        p1: float = 0.0,
+        p2: float = 0.0,
+    ) -> None: ...
+    @staticmethod
+    def from_json(camera_params: Union[Mapping[str, Any], Any]) -> "CameraParams": ...
+    def to_json(self) -> dict[str, Any]: ...
+    def project(self, points: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """World points of shape (N, 3) to pixels of shape (N, 2); NaN rows for points behind
+        the camera. A C-contiguous float64 array is read without a copy; the GIL is released."""
+    def project_cuboid(self, position: Vector, dimensions: Vector, yaw: float) -> npt.NDArray[np.float64]:
+        """The eight corners of a cuboid as pixels, shape (8, 2), NaN rows behind the camera."""
+    def intrinsic_matrix(self) -> list[list[float]]: ...

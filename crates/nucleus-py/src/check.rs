@@ -1,0 +1,463 @@
+//! `check`, `profile`, `query` and the mergeable `CheckState` / `ProfileState`.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use nucleus_metadata::shard::{CheckReport, ShardCheck};
+use nucleus_metadata::stream::StreamConfig;
+use nucleus_metadata::{ItemRules, ProfileState};
+use nucleus_model::Diagnostic;
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
+
+use crate::convert::to_python;
+
+/// Where lines come from: a file, or Python strings (one line each).
+pub enum Source {
+    Path(PathBuf),
+    Lines(Vec<String>),
+}
+
+impl Source {
+    /// A `str` or `os.PathLike` is a path; any other iterable gives lines.
+    pub fn extract(object: &Bound<'_, PyAny>) -> PyResult<Source> {
+        if object.cast::<PyString>().is_ok() || object.hasattr("__fspath__")? {
+            return Ok(Source::Path(object.extract::<PathBuf>()?));
+        }
+        Ok(Source::Lines(lines(object)?))
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Source::Path(path) => path.display().to_string(),
+            Source::Lines(_) => "<lines>".to_owned(),
+        }
+    }
+}
+
+/// The strings of an iterable of `str`.
+fn lines(object: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let mut lines = Vec::new();
+    for line in object.try_iter()? {
+        lines.push(line?.extract::<String>()?);
+    }
+    Ok(lines)
+}
+
+fn rules(remote_only: bool, require_dimensions: bool) -> ItemRules {
+    ItemRules::new()
+        .remote_only(remote_only)
+        .require_dimensions(require_dimensions)
+}
+
+fn jobs(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or(0)
+}
+
+/// Runs `update` on `shard` with the GIL released.
+fn run(py: Python<'_>, shard: &mut ShardCheck, source: &Source, jobs: usize) -> PyResult<()> {
+    match source {
+        Source::Path(path) => {
+            let file = File::open(path).map_err(|error| {
+                PyOSError::new_err(format!("cannot open {}: {error}", path.display()))
+            })?;
+            let config = StreamConfig::default().jobs(jobs);
+            py.detach(|| shard.update_reader(file, &config))
+                .map_err(|error| {
+                    PyOSError::new_err(format!("cannot read {}: {error}", path.display()))
+                })
+        }
+        Source::Lines(lines) => {
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let jobs = if jobs == 0 {
+                std::thread::available_parallelism().map_or(1, usize::from)
+            } else {
+                jobs
+            };
+            py.detach(|| {
+                if jobs == 1 {
+                    shard.update(lines.iter().copied());
+                } else {
+                    shard.update_parallel(&lines, jobs);
+                }
+            });
+            Ok(())
+        }
+    }
+}
+
+/// The findings and summary of `check`.
+#[pyclass(module = "nucleus_rs", frozen)]
+pub struct CheckResult {
+    /// One dict per finding, the fields of `nucleus check --format json`.
+    #[pyo3(get)]
+    diagnostics: Py<PyList>,
+    /// The summary of `nucleus check --format json` (items, valid, invalid, errors, warnings,
+    /// codes, files, elapsed_seconds, items_per_second).
+    #[pyo3(get)]
+    summary: Py<PyDict>,
+    n_errors: u64,
+}
+
+#[pymethods]
+impl CheckResult {
+    /// True when there is no error (warnings allowed), like exit status 0.
+    #[getter]
+    fn ok(&self) -> bool {
+        self.n_errors == 0
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CheckResult(ok={}, summary={})",
+            if self.ok() { "True" } else { "False" },
+            self.summary.bind(py).repr()?
+        ))
+    }
+}
+
+fn check_result(
+    py: Python<'_>,
+    report: &CheckReport,
+    files: &[String],
+    elapsed_seconds: f64,
+) -> PyResult<CheckResult> {
+    let diagnostics = PyList::empty(py);
+    let file = files.first().map(String::as_str).unwrap_or("<lines>");
+    for diagnostic in &report.diagnostics {
+        diagnostics.append(diagnostic_dict(py, diagnostic, file)?)?;
+    }
+    let summary = &report.summary;
+    let dict = PyDict::new(py);
+    dict.set_item("items", summary.items)?;
+    dict.set_item("valid", summary.valid)?;
+    dict.set_item("invalid", summary.invalid)?;
+    dict.set_item("errors", summary.errors)?;
+    dict.set_item("warnings", summary.warnings)?;
+    let codes = PyDict::new(py);
+    for (code, count) in &summary.codes {
+        codes.set_item(code, count)?;
+    }
+    dict.set_item("codes", codes)?;
+    dict.set_item("files", files.to_vec())?;
+    dict.set_item("elapsed_seconds", elapsed_seconds)?;
+    let per_second = if elapsed_seconds > 0.0 {
+        summary.items as f64 / elapsed_seconds
+    } else {
+        0.0
+    };
+    dict.set_item("items_per_second", per_second)?;
+    Ok(CheckResult {
+        diagnostics: diagnostics.unbind(),
+        summary: dict.unbind(),
+        n_errors: summary.errors,
+    })
+}
+
+/// A finding as `nucleus check --format json` prints it.
+fn diagnostic_dict<'py>(
+    py: Python<'py>,
+    diagnostic: &Diagnostic,
+    file: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("severity", diagnostic.severity.to_string())?;
+    dict.set_item("code", diagnostic.code.as_str())?;
+    dict.set_item("file", file)?;
+    if let Some(line) = diagnostic.line {
+        dict.set_item("line", line)?;
+    }
+    dict.set_item("path", &diagnostic.path)?;
+    dict.set_item("message", &diagnostic.message)?;
+    if let Some(line) = diagnostic.related_line {
+        dict.set_item("related_line", line)?;
+    }
+    Ok(dict)
+}
+
+/// Checks a JSON Lines file (a path) or lines (an iterable of str) like `nucleus check`.
+#[pyfunction]
+#[pyo3(signature = (path_or_lines, *, remote_only = false, require_dimensions = false, jobs = None))]
+pub fn check(
+    py: Python<'_>,
+    path_or_lines: &Bound<'_, PyAny>,
+    remote_only: bool,
+    require_dimensions: bool,
+    jobs: Option<usize>,
+) -> PyResult<CheckResult> {
+    let source = Source::extract(path_or_lines)?;
+    let started = Instant::now();
+    let mut shard = ShardCheck::new(rules(remote_only, require_dimensions));
+    run(py, &mut shard, &source, self::jobs(jobs))?;
+    let report = py.detach(|| shard.finish());
+    let files = match &source {
+        Source::Path(_) => vec![source.name()],
+        Source::Lines(_) => Vec::new(),
+    };
+    check_result(py, &report, &files, started.elapsed().as_secs_f64())
+}
+
+/// The check of one shard of a dataset, mergeable with the shards after it.
+///
+/// `update(lines)` checks the next lines of this shard in order; `merge(later)` appends the
+/// state of the shard that comes right after this one (shards must be merged in dataset order:
+/// line numbers count on across shards); `finish()` gives the `CheckResult`.
+#[pyclass(module = "nucleus_rs")]
+pub struct CheckState {
+    shard: ShardCheck,
+    jobs: usize,
+}
+
+#[pymethods]
+impl CheckState {
+    #[new]
+    #[pyo3(signature = (*, remote_only = false, require_dimensions = false, jobs = None))]
+    fn new(remote_only: bool, require_dimensions: bool, jobs: Option<usize>) -> CheckState {
+        CheckState {
+            shard: ShardCheck::new(rules(remote_only, require_dimensions)),
+            jobs: jobs.unwrap_or(1),
+        }
+    }
+
+    /// Checks the next lines (an iterable of str, one line each) of this shard.
+    fn update(&mut self, py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<()> {
+        let source = Source::Lines(self::lines(lines)?);
+        run(py, &mut self.shard, &source, self.jobs)
+    }
+
+    /// Appends the state of the next shard (which is left empty).
+    fn merge(&mut self, mut later: PyRefMut<'_, CheckState>) {
+        let later = std::mem::take(&mut later.shard);
+        self.shard.merge(later);
+    }
+
+    /// Lines seen so far, blank ones included.
+    #[getter]
+    fn n_lines(&self) -> u64 {
+        self.shard.n_lines()
+    }
+
+    /// The findings and summary of every line merged so far.
+    fn finish(&self, py: Python<'_>) -> PyResult<CheckResult> {
+        let report = py.detach(|| self.shard.finish());
+        check_result(py, &report, &[], 0.0)
+    }
+
+    /// Pickling (Spark, Dask and Ray send states between processes): the state as bytes.
+    fn __getstate__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.shard.to_bytes())
+    }
+
+    fn __setstate__(&mut self, state: &[u8]) -> PyResult<()> {
+        self.shard = ShardCheck::from_bytes(state)
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        Ok(())
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (), Bound<'py, PyBytes>) {
+        (slf.get_type(), (), slf.borrow().__getstate__(slf.py()))
+    }
+}
+
+/// The profile of one shard of a dataset (Insights), mergeable with the shards after it.
+#[pyclass(module = "nucleus_rs", name = "ProfileState")]
+pub struct PyProfileState {
+    state: ProfileState,
+    rules: ItemRules,
+    n_lines: u64,
+    n_invalid: u64,
+}
+
+#[pymethods]
+impl PyProfileState {
+    #[new]
+    fn new() -> PyProfileState {
+        PyProfileState {
+            state: ProfileState::new(),
+            rules: ItemRules::new(),
+            n_lines: 0,
+            n_invalid: 0,
+        }
+    }
+
+    /// Profiles the next lines (an iterable of str) of this shard; invalid lines are counted.
+    fn update(&mut self, py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<()> {
+        let lines = self::lines(lines)?;
+        py.detach(|| {
+            for text in &lines {
+                self.n_lines += 1;
+                if text.trim().is_empty() {
+                    continue;
+                }
+                match self.rules.check_line(text).item {
+                    Some(item) => self.state.observe_at(self.n_lines, &item),
+                    None => self.n_invalid += 1,
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Appends the state of the next shard (which is left empty).
+    fn merge(&mut self, mut later: PyRefMut<'_, PyProfileState>) {
+        let mut state = std::mem::take(&mut later.state);
+        // The profile orders keys by first line: the later shard's lines count on from ours.
+        state.shift_lines(self.n_lines);
+        self.state.merge(state);
+        self.n_lines += std::mem::take(&mut later.n_lines);
+        self.n_invalid += std::mem::take(&mut later.n_invalid);
+    }
+
+    /// The profile as a dict (the shape of `nucleus profile --format json`).
+    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let profile = self.state.finish();
+        profile_dict(py, &profile, self.n_lines, self.n_invalid)
+    }
+}
+
+fn profile_dict<'py>(
+    py: Python<'py>,
+    profile: &nucleus_metadata::Profile,
+    n_lines: u64,
+    n_invalid: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let value: serde_json::Value = serde_json::from_str(&profile.to_json())
+        .map_err(|error| PyValueError::new_err(error.to_string()))?;
+    let result = to_python(py, &value)?;
+    if let Ok(dict) = result.cast::<PyDict>() {
+        dict.set_item("n_lines", n_lines)?;
+        dict.set_item("n_invalid", n_invalid)?;
+    }
+    Ok(result)
+}
+
+/// Profiles a JSON Lines file (a path) or lines: the Insights page as a dict.
+#[pyfunction]
+#[pyo3(signature = (path_or_lines, *, jobs = None))]
+pub fn profile<'py>(
+    py: Python<'py>,
+    path_or_lines: &Bound<'py, PyAny>,
+    jobs: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match Source::extract(path_or_lines)? {
+        Source::Path(path) => {
+            let file = File::open(&path).map_err(|error| {
+                PyOSError::new_err(format!("cannot open {}: {error}", path.display()))
+            })?;
+            let config = StreamConfig::default().jobs(self::jobs(jobs));
+            let run = py
+                .detach(|| nucleus_metadata::profile_reader(file, &config, &ItemRules::new()))
+                .map_err(|error| {
+                    PyOSError::new_err(format!("cannot read {}: {error}", path.display()))
+                })?;
+            profile_dict(py, &run.profile, run.n_lines, run.n_invalid)
+        }
+        Source::Lines(lines) => {
+            let mut state = PyProfileState::new();
+            state.update(py, &PyList::new(py, lines)?.into_any())?;
+            state.finish(py)
+        }
+    }
+}
+
+/// Iterator over the items a query selected (dicts, in file order or sorted).
+#[pyclass(module = "nucleus_rs")]
+pub struct QueryIter {
+    lines: std::vec::IntoIter<String>,
+}
+
+#[pymethods]
+impl QueryIter {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(line) = self.lines.next() else {
+            return Ok(None);
+        };
+        let value = nucleus_model::json::parse(&line)
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        to_python(py, &value).map(Some)
+    }
+
+    fn __len__(&self) -> usize {
+        self.lines.len()
+    }
+}
+
+/// Selects the items of a JSON Lines file matching a query-bar expression, optionally sorted
+/// by `metadata.KEY` (or `-metadata.KEY`, descending). Invalid lines are skipped. Raises
+/// ValueError, with a caret under the column, for a malformed expression.
+#[pyfunction]
+#[pyo3(signature = (path, expr, sort = None, *, jobs = None))]
+pub fn query(
+    py: Python<'_>,
+    path: PathBuf,
+    expr: &str,
+    sort: Option<&str>,
+    jobs: Option<usize>,
+) -> PyResult<QueryIter> {
+    use nucleus_metadata::query::{Query, SortKey, sort_by_key};
+    let query = Query::parse(expr)
+        .map_err(|error| PyValueError::new_err(format!("invalid query\n{}", error.render(expr))))?;
+    let sort = sort
+        .map(|source| {
+            SortKey::parse(source).map_err(|error| {
+                PyValueError::new_err(format!("invalid sort\n{}", error.render(source)))
+            })
+        })
+        .transpose()?;
+    let file = File::open(&path)
+        .map_err(|error| PyOSError::new_err(format!("cannot open {}: {error}", path.display())))?;
+    let config = StreamConfig::default().jobs(self::jobs(jobs));
+    let matches = py.detach(|| {
+        let mut matches: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();
+        let sort_key = sort.as_ref().map(|sort| sort.key().to_owned());
+        nucleus_metadata::stream::for_each_line(
+            file,
+            &config,
+            |_, text| {
+                let reading = nucleus_model::read_line(text);
+                let item = reading.item?;
+                if !query.matches(item.metadata().as_map()) {
+                    return None;
+                }
+                let mut sort_value = serde_json::Map::new();
+                if let Some(key) = &sort_key
+                    && let Some(value) = item.metadata().get(key)
+                {
+                    sort_value.insert(key.clone(), value.clone());
+                }
+                Some((text.to_owned(), sort_value))
+            },
+            |event| {
+                if let nucleus_metadata::stream::Event::Line {
+                    result: Ok(Some(found)),
+                    ..
+                } = event
+                {
+                    matches.push(found);
+                }
+                std::ops::ControlFlow::Continue(())
+            },
+        )
+        .map(|_| {
+            if let Some(sort) = &sort {
+                sort_by_key(&mut matches, sort, |(_, value)| value);
+            }
+            matches
+        })
+    });
+    let matches = matches
+        .map_err(|error| PyOSError::new_err(format!("cannot read {}: {error}", path.display())))?;
+    Ok(QueryIter {
+        lines: matches
+            .into_iter()
+            .map(|(text, _)| text)
+            .collect::<Vec<_>>()
+            .into_iter(),
+    })
+}

@@ -1,0 +1,106 @@
+"""CheckState and ProfileState: shards merged in order give the sequential result."""
+
+import functools
+import pickle
+
+import nucleus_rs
+import pytest
+
+from conftest import item_line, random_dataset
+
+TOTALS = ["items", "errors", "warnings", "codes"]
+
+
+def conflicting(result):
+    """The (code, path) pairs found: which keys conflict, whether ids repeat."""
+    return {(d["code"], d["path"]) for d in result.diagnostics if d["code"] != "invalid-json"}
+
+
+def duplicate_lines(result):
+    return sorted((d["line"], d["related_line"]) for d in result.diagnostics if d["code"] == "duplicate-reference-id")
+
+
+def sharded(lines, cuts):
+    bounds = [0, *sorted(cuts), len(lines)]
+    states = []
+    for start, end in zip(bounds, bounds[1:]):
+        state = nucleus_rs.CheckState()
+        state.update(lines[start:end])
+        states.append(state)
+    return states
+
+
+def fold(states):
+    def merge(left, right):
+        left.merge(right)
+        return left
+    return functools.reduce(merge, states).finish()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sharded_equals_sequential(seed):
+    lines = random_dataset(seed, n_lines=400)
+    sequential = nucleus_rs.check(lines)
+    cuts = [(seed * 97 + 13 * k) % len(lines) for k in range(seed % 5)]
+    result = fold(sharded(lines, cuts))
+    assert {k: result.summary[k] for k in TOTALS} == {k: sequential.summary[k] for k in TOTALS}
+    assert conflicting(result) == conflicting(sequential)
+    assert duplicate_lines(result) == duplicate_lines(sequential)
+    if not any("in a later shard" in d["message"] for d in result.diagnostics):
+        key = lambda d: (d["line"], d["code"], d["path"], d["message"])
+        strip = lambda ds: sorted(({k: v for k, v in d.items() if k != "file"} for d in ds), key=key)
+        assert strip(result.diagnostics) == strip(sequential.diagnostics)
+
+
+def test_a_kind_decided_in_an_earlier_shard_is_summarised_with_a_count():
+    lines = [item_line("1", {"k": "x"}), item_line("2", {"k": 1}), item_line("3", {"k": 2})]
+    first, second = sharded(lines, [1])
+    first.merge(second)
+    result = first.finish()
+    assert result.summary["errors"] == nucleus_rs.check(lines).summary["errors"] == 2
+    [finding] = result.diagnostics
+    assert (finding["line"], finding["related_line"]) == (2, 1)
+    assert "2 values from this line on, in a later shard" in finding["message"]
+
+
+def test_merge_may_group_shards_as_a_tree():
+    lines = random_dataset(3, n_lines=300)
+    a, b, c, d = sharded(lines, [50, 120, 200])
+    a.merge(b)
+    c.merge(d)
+    a.merge(c)
+    tree = a.finish()
+    sequential = nucleus_rs.check(lines)
+    assert {k: tree.summary[k] for k in TOTALS} == {k: sequential.summary[k] for k in TOTALS}
+    assert conflicting(tree) == conflicting(sequential)
+
+
+def test_merge_empties_the_later_state_and_counts_lines_on():
+    first, second = sharded([item_line("a", {}), "", item_line("b", {})], [2])
+    first.merge(second)
+    assert (first.n_lines, second.n_lines) == (3, 0)
+
+
+@pytest.mark.parametrize("cut", [0, 1, 150, 299, 300])
+def test_profile_state_sharded_equals_one_pass(cut):
+    lines = random_dataset(5, n_lines=300)
+    first, second = nucleus_rs.ProfileState(), nucleus_rs.ProfileState()
+    first.update(lines[:cut])
+    second.update(lines[cut:])
+    first.merge(second)
+    assert first.finish() == nucleus_rs.profile(lines)
+
+
+def test_a_pickled_state_merges_like_the_original():
+    lines = random_dataset(9, n_lines=200)
+    states = sharded(lines, [60, 140])
+    copies = [pickle.loads(pickle.dumps(state)) for state in states]
+    original, copy = fold(states), fold(copies)
+    assert copy.diagnostics == original.diagnostics
+    assert copy.summary == original.summary
+
+
+def test_unpickling_garbage_raises_value_error():
+    state = nucleus_rs.CheckState()
+    with pytest.raises(ValueError, match="invalid shard state"):
+        state.__setstate__(b"{}")
