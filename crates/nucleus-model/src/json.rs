@@ -104,29 +104,45 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
         Ok(value) => value,
         Err(error) => return Err(classify(&error)),
     };
-    // serde_json turns an integer literal too large for 64 bits into the nearest f64, and reads
-    // the integer `-0` as the float `-0.0`. The first gives an integral float of at least 2^63 in
-    // magnitude, the second a negative zero; only then is the text scanned for such literals, so
-    // the common case costs nothing.
+    // serde_json turns an integer literal too large for 64 bits into the nearest f64, reads
+    // the integer `-0` as the float `-0.0`, and a float literal below the smallest f64 (`1e-400`)
+    // as 0. The first gives an integral float of at least 2^63 in magnitude, the others a zero;
+    // only then is the text scanned for such literals, so the common case costs nothing.
     let mut value = value;
     if saw_special_float.get() {
-        for (literal, pointer, column) in find_special_integers(text) {
-            if literal == "-0" {
-                // -0 is the integer 0 (as Python reads it); keep it an integer.
-                if let Some(slot) = value.pointer_mut(&pointer) {
-                    *slot = Value::from(0);
+        for special in find_special_numbers(text) {
+            match special.kind {
+                SpecialNumber::NegativeZero => {
+                    // -0 is the integer 0 (as Python reads it); keep it an integer.
+                    if let Some(slot) = value.pointer_mut(&special.pointer) {
+                        *slot = Value::from(0);
+                    }
                 }
-                continue;
+                SpecialNumber::BigInteger => {
+                    return Err(JsonError {
+                        kind: JsonErrorKind::IntegerTooLarge,
+                        message: format!(
+                            "integer {} does not fit in 64 bits and would be rounded; \
+                             write it as a string to keep every digit",
+                            special.literal
+                        ),
+                        column: special.column,
+                        pointer: special.pointer,
+                    });
+                }
+                SpecialNumber::Underflow => {
+                    return Err(JsonError {
+                        kind: JsonErrorKind::NumberOutOfRange,
+                        message: format!(
+                            "number out of range: {} is too small for a 64-bit float and \
+                             would be read as 0; write 0 or keep it as a string",
+                            special.literal
+                        ),
+                        column: special.column,
+                        pointer: special.pointer,
+                    });
+                }
             }
-            return Err(JsonError {
-                kind: JsonErrorKind::IntegerTooLarge,
-                message: format!(
-                    "integer {literal} does not fit in 64 bits and would be rounded; \
-                     write it as a string to keep every digit"
-                ),
-                column,
-                pointer,
-            });
         }
     }
     Ok(value)
@@ -254,8 +270,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-        let negative_zero = v == 0.0 && v.is_sign_negative();
-        if negative_zero || (v.abs() >= TWO_POW_63 && v.fract() == 0.0) {
+        // A zero may be `-0` or an underflow such as `1e-400`.
+        if v == 0.0 || (v.abs() >= TWO_POW_63 && v.fract() == 0.0) {
             self.context.saw_special_float.set(true);
         }
         match Number::from_f64(v) {
@@ -320,9 +336,28 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 }
 
-/// Every integer literal (no fraction, no exponent) that fits neither `i64` nor `u64`, or is
-/// `-0`, with its JSON pointer and 1-based byte column. `text` is known to be valid JSON.
-fn find_special_integers(text: &str) -> Vec<(String, String, usize)> {
+/// A number literal that serde_json reads into something else than what it says.
+enum SpecialNumber {
+    /// The integer `-0`, read as the float `-0.0`.
+    NegativeZero,
+    /// An integer beyond `i64` and `u64`, read as a rounded float.
+    BigInteger,
+    /// A float that is not zero but below the smallest `f64`, read as 0.
+    Underflow,
+}
+
+struct Special {
+    kind: SpecialNumber,
+    literal: String,
+    pointer: String,
+    /// 1-based byte column.
+    column: usize,
+}
+
+/// Every integer literal (no fraction, no exponent) that fits neither `i64` nor `u64` or is
+/// `-0`, and every non-zero float literal that reads as 0, with its JSON pointer and column.
+/// `text` is known to be valid JSON.
+fn find_special_numbers(text: &str) -> Vec<Special> {
     let mut found = Vec::new();
     enum Frame {
         Object { key: Option<String> },
@@ -375,10 +410,19 @@ fn find_special_integers(text: &str) -> Vec<(String, String, usize)> {
                     pos += 1;
                 }
                 let literal = text.get(start..=pos).unwrap_or_default();
-                let is_integer = !literal.contains(['.', 'e', 'E']);
-                let special = literal == "-0"
-                    || (literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err());
-                if is_integer && special {
+                let kind = if literal.contains(['.', 'e', 'E']) {
+                    let mantissa = literal.split(['e', 'E']).next().unwrap_or_default();
+                    let is_zero = literal.parse::<f64>().is_ok_and(|v| v == 0.0);
+                    (is_zero && mantissa.contains(['1', '2', '3', '4', '5', '6', '7', '8', '9']))
+                        .then_some(SpecialNumber::Underflow)
+                } else if literal == "-0" {
+                    Some(SpecialNumber::NegativeZero)
+                } else if literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
+                    Some(SpecialNumber::BigInteger)
+                } else {
+                    None
+                };
+                if let Some(kind) = kind {
                     let mut pointer = String::new();
                     for frame in &stack {
                         match frame {
@@ -390,7 +434,12 @@ fn find_special_integers(text: &str) -> Vec<(String, String, usize)> {
                             }
                         }
                     }
-                    found.push((literal.to_owned(), pointer, start + 1));
+                    found.push(Special {
+                        kind,
+                        literal: literal.to_owned(),
+                        pointer,
+                        column: start + 1,
+                    });
                 }
             }
             _ => {}
@@ -478,6 +527,24 @@ mod tests {
             JsonErrorKind::NumberOutOfRange,
             "",
             "out of range",
+        );
+        // Below the smallest f64 (5e-324), a non-zero literal would be read as 0.
+        check_err(
+            r#"{"a": [0.0, 1e-400]}"#,
+            JsonErrorKind::NumberOutOfRange,
+            "/a/1",
+            "1e-400 is too small for a 64-bit float",
+        );
+        check_err(
+            &format!(r#"{{"a": -0.{}1}}"#, "0".repeat(400)),
+            JsonErrorKind::NumberOutOfRange,
+            "/a",
+            "too small",
+        );
+        let zeros = parse(r#"{"a": 0.0, "b": -0.0, "c": 0e-400, "d": 0.000e5, "e": 5e-324}"#);
+        assert_eq!(
+            serde_json::to_string(&zeros.unwrap()).unwrap(),
+            r#"{"a":0.0,"b":-0.0,"c":0.0,"d":0.0,"e":5e-324}"#
         );
         check_err(r#"{"a": NaN}"#, JsonErrorKind::Syntax, "", "invalid JSON");
         check_err(r#"{"a": 1"#, JsonErrorKind::Syntax, "", "invalid JSON");
