@@ -187,6 +187,13 @@ fn classify(error: &serde_json::Error) -> JsonError {
         JsonErrorKind::TooDeep => {
             "too deeply nested: more than 128 levels of arrays and objects".to_owned()
         }
+        // serde_json's words for `"\ud800"` followed by anything but a low surrogate escape.
+        _ if message.contains("surrogate") || message == "unexpected end of hex escape" => {
+            format!(
+                "invalid JSON: {message}: a lone UTF-16 surrogate escape (\\ud800-\\udfff) is \
+                 not a character; a surrogate must be followed by its pair"
+            )
+        }
         _ => format!("invalid JSON: {message}"),
     };
     JsonError {
@@ -551,12 +558,13 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         check_err(&deep, JsonErrorKind::TooDeep, "", "too deeply nested");
         assert!(parse(&format!("{}{}", "[".repeat(100), "]".repeat(100))).is_ok());
-        check_err(
+        for lone in [
             r#"{"a": "\ud800"}"#,
-            JsonErrorKind::Syntax,
-            "",
-            "invalid JSON",
-        );
+            r#"{"a": "\udc00"}"#,
+            r#"{"a": "\ud800\u0041"}"#,
+        ] {
+            check_err(lone, JsonErrorKind::Syntax, "", "lone UTF-16 surrogate");
+        }
         check_err(r#"{} {}"#, JsonErrorKind::Syntax, "", "trailing");
     }
 }
