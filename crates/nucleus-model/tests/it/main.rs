@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fuzz;
-
+mod jsontestsuite;
 mod read;
 mod roundtrip;
 mod sdk_corpus;
