@@ -11,4 +11,5 @@
 
 mod append;
 mod dataset;
+mod fuzz;
 mod sdk_corpus;
