@@ -22,7 +22,8 @@ pub enum JsonErrorKind {
     Syntax,
     /// An object has the same key twice.
     DuplicateKey,
-    /// Nesting deeper than the parser's limit of 128 arrays and objects.
+    /// Nesting deeper than the parser's limit of 127 arrays and objects (serde_json's
+    /// recursion limit of 128 counts the level that fails).
     TooDeep,
     /// An integer literal outside the range of `i64` and `u64`.
     IntegerTooLarge,
@@ -86,7 +87,7 @@ impl JsonError {
 /// # Errors
 ///
 /// Returns a [`JsonError`] for invalid JSON, duplicate object keys, integers that do not fit in
-/// 64 bits, numbers that overflow `f64`, and nesting deeper than 128 levels.
+/// 64 bits, numbers that overflow or underflow `f64`, and nesting deeper than 127 levels.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let saw_special_float = Cell::new(false);
     let context = Context {
@@ -185,7 +186,7 @@ fn classify(error: &serde_json::Error) -> JsonError {
                 .to_owned()
         }
         JsonErrorKind::TooDeep => {
-            "too deeply nested: more than 128 levels of arrays and objects".to_owned()
+            "too deeply nested: more than 127 levels of arrays and objects".to_owned()
         }
         // serde_json's words for `"\ud800"` followed by anything but a low surrogate escape.
         _ if message.contains("surrogate") || message == "unexpected end of hex escape" => {
@@ -557,7 +558,9 @@ mod tests {
         check_err(r#"{"a": 1"#, JsonErrorKind::Syntax, "", "invalid JSON");
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         check_err(&deep, JsonErrorKind::TooDeep, "", "too deeply nested");
-        assert!(parse(&format!("{}{}", "[".repeat(100), "]".repeat(100))).is_ok());
+        assert!(parse(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
+        let limit = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        check_err(&limit, JsonErrorKind::TooDeep, "", "more than 127 levels");
         for lone in [
             r#"{"a": "\ud800"}"#,
             r#"{"a": "\udc00"}"#,
