@@ -348,6 +348,8 @@ impl<'c, R: Read> Chunker<'c, R> {
                 .map(|idx| idx + searched);
             searched = buffer.len();
             if let Some(end) = last_newline {
+                // The first line is complete: a mark further on is data, not a mark.
+                self.at_start = false;
                 self.carry
                     .extend_from_slice(buffer.get(end + 1..).unwrap_or_default());
                 buffer.truncate(end + 1);
@@ -541,6 +543,23 @@ mod tests {
                 .unwrap();
                 assert_eq!(out, lines(expected), "{input:?} chunk {chunk_bytes}");
             }
+        }
+    }
+
+    /// Found by `cargo fuzz run line_reader`: with a first line shorter than a byte order
+    /// mark and small chunks, a mark at the start of line 2 was stripped as if it began the
+    /// file.
+    #[test]
+    fn only_a_mark_at_the_start_of_the_input_is_skipped() {
+        let input = b"\n\xEF\xBB\xBFa\n\xEF\xBB\xBF\xEF\n";
+        for chunk_bytes in [1, 2, 3, 1024] {
+            let config = StreamConfig::default().jobs(1).chunk_bytes(chunk_bytes);
+            let (out, _) = run(input, &config);
+            assert_eq!(
+                out,
+                lines(&[(2, "\u{feff}a"), (3, "!invalid-utf8")]),
+                "chunk {chunk_bytes}"
+            );
         }
     }
 
