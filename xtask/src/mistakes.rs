@@ -194,7 +194,7 @@ pub const MISTAKES: &[Mistake] = &[
     m(
         r#"{"image_location":"s3://acme/m/33.jpg","reference_id":"m-33","metadata":{"deep":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}"#,
         Error,
-        "Arrays nested 130 deep in metadata: more than the 128 levels a reader accepts.",
+        "Arrays nested 130 deep in metadata: more than the 127 levels a reader accepts.",
     ),
     m(
         r#"{"processed_url":"s3://acme/m/34-processed.jpg","image_url":"s3://acme/m/34.jpg","reference_id":"m-34"}"#,

@@ -58,6 +58,11 @@ pub struct AppendArgs {
     /// Worker threads [default: one per core].
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
+
+    /// Longest line accepted, in bytes; a longer line makes the append refuse, like any
+    /// unreadable line.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_BYTES)]
+    max_line_bytes: usize,
 }
 
 pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
@@ -68,7 +73,7 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
     };
     let config = StreamConfig::default()
         .jobs(args.jobs.unwrap_or(0))
-        .max_line_bytes(DEFAULT_MAX_LINE_BYTES);
+        .max_line_bytes(args.max_line_bytes);
     let rules = ItemRules::new();
     let base_name = args.base.display().to_string();
     let update_name = args.update_file.display().to_string();

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use nucleus::metadata::Kind;
 use nucleus::metadata::query::{self, KeyKind, Query, SortKey};
+use nucleus::metadata::stream::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 use nucleus::model::read_line;
 use serde_json::{Map, Value};
 
@@ -63,6 +64,10 @@ pub struct QueryArgs {
     /// Worker threads [default: one per core].
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
+
+    /// Longest line accepted, in bytes; a longer line is reported (line-too-long) and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_BYTES)]
+    max_line_bytes: usize,
 }
 
 /// The kinds a key has shown across the dataset.
@@ -103,7 +108,9 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_TROUBLE);
         }
     };
-    let config = nucleus::metadata::stream::StreamConfig::default().jobs(args.jobs.unwrap_or(0));
+    let config = StreamConfig::default()
+        .jobs(args.jobs.unwrap_or(0))
+        .max_line_bytes(args.max_line_bytes);
     let input = input::open(&args.file)?;
     let name = input.name.clone();
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());

@@ -238,11 +238,12 @@ fn process<T>(
     let mut results = Vec::new();
     for (number, raw) in (first_line..).zip(bytes.split(|&b| b == b'\n')) {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-            continue;
-        }
+        // Length first: the chunker reports a long line before it can see whether it is blank.
         if raw.len() > max_line_bytes {
             results.push((number, Err(too_long(raw.len() as u64, max_line_bytes))));
+            continue;
+        }
+        if raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
             continue;
         }
         match std::str::from_utf8(raw) {
@@ -347,41 +348,56 @@ impl<'c, R: Read> Chunker<'c, R> {
                 .map(|idx| idx + searched);
             searched = buffer.len();
             if let Some(end) = last_newline {
+                // The first line is complete: a mark further on is data, not a mark.
+                self.at_start = false;
                 self.carry
                     .extend_from_slice(buffer.get(end + 1..).unwrap_or_default());
                 buffer.truncate(end + 1);
                 return Ok(Some(self.lines_chunk(buffer)));
             }
+            // The buffer is the start of one line. Its length is measured without a final `\r`
+            // (part of a `\r\n` ending, or stripped at the end of the input), as in `process`.
+            let ends_with_cr = buffer.last() == Some(&b'\r');
+            let content_len = buffer.len() - usize::from(ends_with_cr);
             if self.eof {
                 if buffer.is_empty() {
                     return Ok(None);
                 }
-                if buffer.len() > self.config.max_line_bytes {
-                    return Ok(Some(self.too_long(buffer.len() as u64)));
+                if content_len > self.config.max_line_bytes {
+                    return Ok(Some(self.too_long(content_len as u64)));
                 }
                 return Ok(Some(self.lines_chunk(buffer)));
             }
-            if buffer.len() > self.config.max_line_bytes {
+            // While a byte order mark may still be arriving, the line has not started.
+            if !self.at_start && content_len > self.config.max_line_bytes {
                 // Skip the rest of the line without keeping it.
                 let mut n_bytes = buffer.len() as u64;
+                let mut ends_with_cr = ends_with_cr;
                 loop {
                     buffer.clear();
                     self.fill(&mut buffer, want)?;
                     match memchr::memchr(b'\n', &buffer) {
                         Some(idx) => {
                             n_bytes += idx as u64;
+                            if let Some(before) = idx.checked_sub(1).and_then(|i| buffer.get(i)) {
+                                ends_with_cr = *before == b'\r';
+                            }
                             self.carry
                                 .extend_from_slice(buffer.get(idx + 1..).unwrap_or_default());
                             break;
                         }
-                        None if self.eof => {
+                        None => {
                             n_bytes += buffer.len() as u64;
-                            break;
+                            if let Some(last) = buffer.last() {
+                                ends_with_cr = *last == b'\r';
+                            }
+                            if self.eof {
+                                break;
+                            }
                         }
-                        None => n_bytes += buffer.len() as u64,
                     }
                 }
-                return Ok(Some(self.too_long(n_bytes)));
+                return Ok(Some(self.too_long(n_bytes - u64::from(ends_with_cr))));
             }
         }
     }
@@ -479,6 +495,69 @@ mod tests {
                     (3, "last"),
                     (4, "!line-too-long")
                 ]),
+                "chunk {chunk_bytes}"
+            );
+        }
+    }
+
+    /// Found by the fuzz harness (tests/it/fuzz.rs): a line's length, and so whether it is too
+    /// long and the length reported, depended on where chunks were cut.
+    #[test]
+    fn line_length_does_not_depend_on_chunking() {
+        // (input, max_line_bytes, lines), a too-long line as "!" and its length.
+        type Case<'a> = (&'a [u8], usize, &'a [(u64, &'a str)]);
+        let cases: &[Case] = &[
+            // The \r of a CRLF ending is not part of the line.
+            (b"abcde\r\nx\n", 5, &[(1, "abcde"), (2, "x")]),
+            (b"abcdef\r\nx", 5, &[(1, "!6"), (2, "x")]),
+            (b"abcdef\r", 5, &[(1, "!6")]),
+            // A byte order mark arriving in pieces is not part of the first line.
+            (b"\xEF\xBB\xBF{}\n", 1, &[(1, "!2")]),
+            // A blank line longer than the limit is reported (the chunker cannot know).
+            (b"      \nx\n", 3, &[(1, "!6"), (2, "x")]),
+        ];
+        for (input, max_line_bytes, expected) in cases {
+            for chunk_bytes in [1, 2, 3, 7, 1024] {
+                let config = StreamConfig::default()
+                    .jobs(1)
+                    .chunk_bytes(chunk_bytes)
+                    .max_line_bytes(*max_line_bytes);
+                let mut out = Vec::new();
+                for_each_line(
+                    *input,
+                    &config,
+                    |_, text| text.to_owned(),
+                    |event| {
+                        if let Event::Line { line, result } = event {
+                            out.push((
+                                line,
+                                result.unwrap_or_else(|d| {
+                                    let n_bytes = d.message.split(' ').nth(2).unwrap_or("?");
+                                    format!("!{n_bytes}")
+                                }),
+                            ));
+                        }
+                        ControlFlow::Continue(())
+                    },
+                )
+                .unwrap();
+                assert_eq!(out, lines(expected), "{input:?} chunk {chunk_bytes}");
+            }
+        }
+    }
+
+    /// Found by `cargo fuzz run line_reader`: with a first line shorter than a byte order
+    /// mark and small chunks, a mark at the start of line 2 was stripped as if it began the
+    /// file.
+    #[test]
+    fn only_a_mark_at_the_start_of_the_input_is_skipped() {
+        let input = b"\n\xEF\xBB\xBFa\n\xEF\xBB\xBF\xEF\n";
+        for chunk_bytes in [1, 2, 3, 1024] {
+            let config = StreamConfig::default().jobs(1).chunk_bytes(chunk_bytes);
+            let (out, _) = run(input, &config);
+            assert_eq!(
+                out,
+                lines(&[(2, "\u{feff}a"), (3, "!invalid-utf8")]),
                 "chunk {chunk_bytes}"
             );
         }

@@ -79,7 +79,8 @@ codes! {
     TooDeeplyNested = "too-deeply-nested",
     /// An integer does not fit in 64 bits and would be rounded by every JSON reader that uses f64.
     IntegerTooLarge = "integer-too-large",
-    /// A number overflows f64 (such as `1e400`); it cannot be written back as JSON.
+    /// A number overflows f64 (such as `1e400`) and cannot be written back as JSON, or
+    /// underflows it (`1e-400`) and would be read as 0.
     NumberOutOfRange = "number-out-of-range",
     /// The item has neither an image nor a point-cloud location.
     MissingLocation = "missing-location",

@@ -22,7 +22,8 @@ pub enum JsonErrorKind {
     Syntax,
     /// An object has the same key twice.
     DuplicateKey,
-    /// Nesting deeper than the parser's limit of 128 arrays and objects.
+    /// Nesting deeper than the parser's limit of 127 arrays and objects (serde_json's
+    /// recursion limit of 128 counts the level that fails).
     TooDeep,
     /// An integer literal outside the range of `i64` and `u64`.
     IntegerTooLarge,
@@ -86,7 +87,7 @@ impl JsonError {
 /// # Errors
 ///
 /// Returns a [`JsonError`] for invalid JSON, duplicate object keys, integers that do not fit in
-/// 64 bits, numbers that overflow `f64`, and nesting deeper than 128 levels.
+/// 64 bits, numbers that overflow or underflow `f64`, and nesting deeper than 127 levels.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let saw_special_float = Cell::new(false);
     let context = Context {
@@ -104,29 +105,45 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
         Ok(value) => value,
         Err(error) => return Err(classify(&error)),
     };
-    // serde_json turns an integer literal too large for 64 bits into the nearest f64, and reads
-    // the integer `-0` as the float `-0.0`. The first gives an integral float of at least 2^63 in
-    // magnitude, the second a negative zero; only then is the text scanned for such literals, so
-    // the common case costs nothing.
+    // serde_json turns an integer literal too large for 64 bits into the nearest f64, reads
+    // the integer `-0` as the float `-0.0`, and a float literal below the smallest f64 (`1e-400`)
+    // as 0. The first gives an integral float of at least 2^63 in magnitude, the others a zero;
+    // only then is the text scanned for such literals, so the common case costs nothing.
     let mut value = value;
     if saw_special_float.get() {
-        for (literal, pointer, column) in find_special_integers(text) {
-            if literal == "-0" {
-                // -0 is the integer 0 (as Python reads it); keep it an integer.
-                if let Some(slot) = value.pointer_mut(&pointer) {
-                    *slot = Value::from(0);
+        for special in find_special_numbers(text) {
+            match special.kind {
+                SpecialNumber::NegativeZero => {
+                    // -0 is the integer 0 (as Python reads it); keep it an integer.
+                    if let Some(slot) = value.pointer_mut(&special.pointer) {
+                        *slot = Value::from(0);
+                    }
                 }
-                continue;
+                SpecialNumber::BigInteger => {
+                    return Err(JsonError {
+                        kind: JsonErrorKind::IntegerTooLarge,
+                        message: format!(
+                            "integer {} does not fit in 64 bits and would be rounded; \
+                             write it as a string to keep every digit",
+                            special.literal
+                        ),
+                        column: special.column,
+                        pointer: special.pointer,
+                    });
+                }
+                SpecialNumber::Underflow => {
+                    return Err(JsonError {
+                        kind: JsonErrorKind::NumberOutOfRange,
+                        message: format!(
+                            "number out of range: {} is too small for a 64-bit float and \
+                             would be read as 0; write 0 or keep it as a string",
+                            special.literal
+                        ),
+                        column: special.column,
+                        pointer: special.pointer,
+                    });
+                }
             }
-            return Err(JsonError {
-                kind: JsonErrorKind::IntegerTooLarge,
-                message: format!(
-                    "integer {literal} does not fit in 64 bits and would be rounded; \
-                     write it as a string to keep every digit"
-                ),
-                column,
-                pointer,
-            });
         }
     }
     Ok(value)
@@ -169,7 +186,14 @@ fn classify(error: &serde_json::Error) -> JsonError {
                 .to_owned()
         }
         JsonErrorKind::TooDeep => {
-            "too deeply nested: more than 128 levels of arrays and objects".to_owned()
+            "too deeply nested: more than 127 levels of arrays and objects".to_owned()
+        }
+        // serde_json's words for `"\ud800"` followed by anything but a low surrogate escape.
+        _ if message.contains("surrogate") || message == "unexpected end of hex escape" => {
+            format!(
+                "invalid JSON: {message}: a lone UTF-16 surrogate escape (\\ud800-\\udfff) is \
+                 not a character; a surrogate must be followed by its pair"
+            )
         }
         _ => format!("invalid JSON: {message}"),
     };
@@ -254,8 +278,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-        let negative_zero = v == 0.0 && v.is_sign_negative();
-        if negative_zero || (v.abs() >= TWO_POW_63 && v.fract() == 0.0) {
+        // A zero may be `-0` or an underflow such as `1e-400`.
+        if v == 0.0 || (v.abs() >= TWO_POW_63 && v.fract() == 0.0) {
             self.context.saw_special_float.set(true);
         }
         match Number::from_f64(v) {
@@ -320,9 +344,28 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 }
 
-/// Every integer literal (no fraction, no exponent) that fits neither `i64` nor `u64`, or is
-/// `-0`, with its JSON pointer and 1-based byte column. `text` is known to be valid JSON.
-fn find_special_integers(text: &str) -> Vec<(String, String, usize)> {
+/// A number literal that serde_json reads into something else than what it says.
+enum SpecialNumber {
+    /// The integer `-0`, read as the float `-0.0`.
+    NegativeZero,
+    /// An integer beyond `i64` and `u64`, read as a rounded float.
+    BigInteger,
+    /// A float that is not zero but below the smallest `f64`, read as 0.
+    Underflow,
+}
+
+struct Special {
+    kind: SpecialNumber,
+    literal: String,
+    pointer: String,
+    /// 1-based byte column.
+    column: usize,
+}
+
+/// Every integer literal (no fraction, no exponent) that fits neither `i64` nor `u64` or is
+/// `-0`, and every non-zero float literal that reads as 0, with its JSON pointer and column.
+/// `text` is known to be valid JSON.
+fn find_special_numbers(text: &str) -> Vec<Special> {
     let mut found = Vec::new();
     enum Frame {
         Object { key: Option<String> },
@@ -375,10 +418,19 @@ fn find_special_integers(text: &str) -> Vec<(String, String, usize)> {
                     pos += 1;
                 }
                 let literal = text.get(start..=pos).unwrap_or_default();
-                let is_integer = !literal.contains(['.', 'e', 'E']);
-                let special = literal == "-0"
-                    || (literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err());
-                if is_integer && special {
+                let kind = if literal.contains(['.', 'e', 'E']) {
+                    let mantissa = literal.split(['e', 'E']).next().unwrap_or_default();
+                    let is_zero = literal.parse::<f64>().is_ok_and(|v| v == 0.0);
+                    (is_zero && mantissa.contains(['1', '2', '3', '4', '5', '6', '7', '8', '9']))
+                        .then_some(SpecialNumber::Underflow)
+                } else if literal == "-0" {
+                    Some(SpecialNumber::NegativeZero)
+                } else if literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
+                    Some(SpecialNumber::BigInteger)
+                } else {
+                    None
+                };
+                if let Some(kind) = kind {
                     let mut pointer = String::new();
                     for frame in &stack {
                         match frame {
@@ -390,7 +442,12 @@ fn find_special_integers(text: &str) -> Vec<(String, String, usize)> {
                             }
                         }
                     }
-                    found.push((literal.to_owned(), pointer, start + 1));
+                    found.push(Special {
+                        kind,
+                        literal: literal.to_owned(),
+                        pointer,
+                        column: start + 1,
+                    });
                 }
             }
             _ => {}
@@ -479,17 +536,38 @@ mod tests {
             "",
             "out of range",
         );
+        // Below the smallest f64 (5e-324), a non-zero literal would be read as 0.
+        check_err(
+            r#"{"a": [0.0, 1e-400]}"#,
+            JsonErrorKind::NumberOutOfRange,
+            "/a/1",
+            "1e-400 is too small for a 64-bit float",
+        );
+        check_err(
+            &format!(r#"{{"a": -0.{}1}}"#, "0".repeat(400)),
+            JsonErrorKind::NumberOutOfRange,
+            "/a",
+            "too small",
+        );
+        let zeros = parse(r#"{"a": 0.0, "b": -0.0, "c": 0e-400, "d": 0.000e5, "e": 5e-324}"#);
+        assert_eq!(
+            serde_json::to_string(&zeros.unwrap()).unwrap(),
+            r#"{"a":0.0,"b":-0.0,"c":0.0,"d":0.0,"e":5e-324}"#
+        );
         check_err(r#"{"a": NaN}"#, JsonErrorKind::Syntax, "", "invalid JSON");
         check_err(r#"{"a": 1"#, JsonErrorKind::Syntax, "", "invalid JSON");
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         check_err(&deep, JsonErrorKind::TooDeep, "", "too deeply nested");
-        assert!(parse(&format!("{}{}", "[".repeat(100), "]".repeat(100))).is_ok());
-        check_err(
+        assert!(parse(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
+        let limit = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        check_err(&limit, JsonErrorKind::TooDeep, "", "more than 127 levels");
+        for lone in [
             r#"{"a": "\ud800"}"#,
-            JsonErrorKind::Syntax,
-            "",
-            "invalid JSON",
-        );
+            r#"{"a": "\udc00"}"#,
+            r#"{"a": "\ud800\u0041"}"#,
+        ] {
+            check_err(lone, JsonErrorKind::Syntax, "", "lone UTF-16 surrogate");
+        }
         check_err(r#"{} {}"#, JsonErrorKind::Syntax, "", "trailing");
     }
 }

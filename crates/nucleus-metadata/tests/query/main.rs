@@ -8,6 +8,8 @@ mod errors;
 #[cfg(test)]
 mod eval;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod props;
 #[cfg(test)]
 mod sort;

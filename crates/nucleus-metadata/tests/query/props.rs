@@ -516,7 +516,7 @@ proptest! {
 
 /// Parsing `input` returns; an error points inside the input (or just past it) and renders;
 /// an accepted query round-trips through its canonical form.
-fn check_total(input: &str) -> Result<(), TestCaseError> {
+pub fn check_total(input: &str) -> Result<(), TestCaseError> {
     match Query::parse(input) {
         Ok(query) => {
             let canonical = query.to_string();

@@ -3,6 +3,8 @@
 // Test helpers outside #[test] functions may fail loudly: that is how a test reports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod fuzz;
+mod jsontestsuite;
 mod pointcloud;
 mod read;
 mod roundtrip;

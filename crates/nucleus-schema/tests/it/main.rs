@@ -6,6 +6,7 @@
 
 mod agree;
 mod catalog;
+mod fuzz;
 mod golden;
 
 use std::path::PathBuf;
