@@ -130,6 +130,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// What is wrong, without the field's pointer in front (for callers that report the pointer
+    /// themselves, such as a diagnostic whose path already names the field).
+    #[must_use]
+    pub fn message(&self) -> String {
+        let full = self.to_string();
+        full.strip_prefix(display_pointer(self.pointer()))
+            .and_then(|rest| rest.strip_prefix(": "))
+            .map_or_else(|| full.clone(), str::to_owned)
+    }
+
     /// The RFC 6901 JSON pointer of the offending value, relative to the object being read:
     /// `""` for the object itself, `"/fx"`, `"/heading/w"`, `"/camera_model"`, `"/position"`.
     ///
@@ -179,5 +189,16 @@ mod tests {
         };
         assert_eq!(error.pointer(), "");
         assert_eq!(error.to_string(), "(root): expected an object, found 3");
+        assert_eq!(error.message(), "expected an object, found 3");
+    }
+
+    #[test]
+    fn message_leaves_out_the_pointer() {
+        let error = Error::MissingField {
+            pointer: "/heading/w".to_owned(),
+            field: "w",
+        };
+        assert_eq!(error.to_string(), "/heading/w: missing required field `w`");
+        assert_eq!(error.message(), "missing required field `w`");
     }
 }

@@ -97,16 +97,10 @@ fn project_line(text: &str) -> Result<String, Diagnostic> {
     };
     let camera = match object.get("camera_params") {
         Some(raw) => CameraParams::from_json(raw).map_err(|error| {
-            let full = error.to_string();
-            let message = full
-                .strip_prefix(error.pointer())
-                .and_then(|rest| rest.strip_prefix(": "))
-                .unwrap_or(&full)
-                .to_owned();
             Diagnostic::error(
                 Code::InvalidCameraParams,
                 format!("/camera_params{}", error.pointer()),
-                message,
+                error.message(),
             )
         })?,
         None => {

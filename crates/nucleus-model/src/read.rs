@@ -556,16 +556,10 @@ fn check_camera_params(
         }
         Some(value) => {
             if let Err(error) = nucleus_camera::CameraParams::from_json(value) {
-                // The camera error names its field; the diagnostic's path already does.
-                let full = error.to_string();
-                let message = full
-                    .strip_prefix(error.pointer())
-                    .and_then(|rest| rest.strip_prefix(": "))
-                    .unwrap_or(&full);
                 diagnostics.push(Diagnostic::error(
                     Code::InvalidCameraParams,
                     format!("/metadata/camera_params{}", error.pointer()),
-                    format!("camera_params: {message}"),
+                    format!("camera_params: {}", error.message()),
                 ));
             }
         }
