@@ -179,8 +179,7 @@ fn check_max_errors_and_quiet() {
 
 #[test]
 fn check_against_an_existing_schema() {
-    let dir = std::env::temp_dir().join(format!("nucleus-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("schema-file");
     let schema = dir.join("kinds.json");
     std::fs::write(&schema, r#"{"keys": {"weather": "number"}}"#).unwrap();
     let item =
@@ -721,8 +720,7 @@ fn render_draws_the_example_cuboid_corners_where_they_project() {
         .collect();
     assert_eq!(cuboids.len(), 6);
 
-    let dir = std::env::temp_dir().join(format!("nucleus-render-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("render-test");
     let mut n_checked = 0;
     for camera_name in ["front", "left", "rear"] {
         let camera = frame
@@ -776,8 +774,7 @@ fn render_draws_the_example_cuboid_corners_where_they_project() {
 
 #[test]
 fn render_never_draws_points_behind_the_camera() {
-    let dir = std::env::temp_dir().join(format!("nucleus-render-behind-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("render-behind");
     let item = dir.join("camera.json");
     std::fs::write(
         &item,
@@ -855,8 +852,7 @@ fn render_reports_what_it_cannot_do() {
     assert!(run.stderr.contains("not a camera image"), "{}", run.stderr);
 
     // An invalid scene: its findings, exit 1, nothing written.
-    let dir = std::env::temp_dir().join(format!("nucleus-render-invalid-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("render-invalid");
     let scene = dir.join("scene.jsonl");
     std::fs::write(&scene, "{\"reference_id\": \"s\", \"frames\": []}\n").unwrap();
     let out = dir.join("out.png");
