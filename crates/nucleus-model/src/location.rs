@@ -27,6 +27,13 @@ pub enum LocationKind {
 }
 
 impl LocationKind {
+    /// The kind of the location `text` (an empty text is [`LocationKind::Local`]), as
+    /// [`Location::new`] classifies it, without building a [`Location`].
+    #[must_use]
+    pub fn of(text: &str) -> LocationKind {
+        classify(text)
+    }
+
     /// Whether the file is fetched by Nucleus rather than uploaded from this machine.
     #[must_use]
     pub const fn is_remote(self) -> bool {
@@ -137,32 +144,37 @@ impl AsRef<str> for Location {
 }
 
 /// Schemes compare case-insensitively, as URL schemes do (and as Python's `urlparse` does).
+/// Allocation-free: it runs for every item of every check.
 fn classify(text: &str) -> LocationKind {
+    const AZURE_SUFFIX: &str = ".blob.core.windows.net";
     let Some((scheme, rest)) = text.split_once("://") else {
         return LocationKind::Local;
     };
-    let scheme = scheme.to_ascii_lowercase();
-    match scheme.as_str() {
-        "http" | "https" => {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            let host = authority.rsplit('@').next().unwrap_or_default();
-            let host = host
-                .split(':')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            if host.ends_with(".blob.core.windows.net") {
-                LocationKind::Azure
-            } else if scheme == "http" {
-                LocationKind::Http
-            } else {
-                LocationKind::Https
-            }
+    let is = |name: &str| scheme.eq_ignore_ascii_case(name);
+    if is("http") || is("https") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        let host = host.split(':').next().unwrap_or_default();
+        let is_azure = host
+            .len()
+            .checked_sub(AZURE_SUFFIX.len())
+            .and_then(|start| host.get(start..))
+            .is_some_and(|suffix| suffix.eq_ignore_ascii_case(AZURE_SUFFIX));
+        if is_azure {
+            LocationKind::Azure
+        } else if is("http") {
+            LocationKind::Http
+        } else {
+            LocationKind::Https
         }
-        "s3" => LocationKind::S3,
-        "gs" => LocationKind::Gs,
-        "gcs" => LocationKind::Gcs,
-        _ => LocationKind::Local,
+    } else if is("s3") {
+        LocationKind::S3
+    } else if is("gs") {
+        LocationKind::Gs
+    } else if is("gcs") {
+        LocationKind::Gcs
+    } else {
+        LocationKind::Local
     }
 }
 
