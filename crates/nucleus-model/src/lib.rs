@@ -40,6 +40,7 @@ pub mod json;
 mod location;
 pub mod pointcloud;
 pub mod read;
+pub mod scan;
 pub mod scene;
 #[cfg(feature = "schema")]
 mod schema;
