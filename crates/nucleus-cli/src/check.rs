@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use nucleus::metadata::{DatasetState, ItemRules, KindSchema, Position};
+use nucleus::metadata::{CleanItem, DatasetState, ItemRules, KindSchema, LineCheck, Position};
 use nucleus::model::read::ItemReading;
 use nucleus::model::scene::SceneReading;
 use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic};
@@ -84,8 +84,11 @@ pub struct CheckArgs {
 /// What one line gave: an item (the default) or a scene (`--scenes`), plus findings made on the
 /// worker thread (schema cross-check, local point-cloud files).
 enum Checked {
-    Item(ItemReading),
-    Scene(SceneReading),
+    /// An item without any finding, from the fast path: only what the dataset rules need.
+    Clean(CleanItem),
+    // Boxed: results wait in batches and are moved several times, and most lines are clean.
+    Item(Box<ItemReading>),
+    Scene(Box<SceneReading>),
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -133,9 +136,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             !args.quiet,
             |_, text| {
                 let checked = if args.scenes {
-                    Checked::Scene(rules.check_scene_line(text))
+                    Checked::Scene(Box::new(rules.check_scene_line(text)))
+                } else if args.open_local {
+                    // Needs the item's location, which the fast path does not keep.
+                    Checked::Item(Box::new(rules.check_line(text)))
                 } else {
-                    Checked::Item(rules.check_line(text))
+                    match rules.check_line_fast(text) {
+                        LineCheck::Clean(item) => Checked::Clean(item),
+                        LineCheck::Read(reading) => Checked::Item(reading),
+                    }
                 };
                 let mut extra = Vec::new();
                 if args.via_schema {
@@ -156,6 +165,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                         };
                         let mut diagnostics = Vec::new();
                         match checked {
+                            Checked::Clean(item) => {
+                                state.observe_clean(position, &item, &mut diagnostics);
+                            }
                             Checked::Item(reading) => {
                                 diagnostics.extend(reading.diagnostics);
                                 if let Some(item) = reading.item {
@@ -296,6 +308,7 @@ fn open_local_pointclouds(
     media_dir: Option<&std::path::Path>,
 ) -> Vec<Diagnostic> {
     let items: Vec<&DatasetItem> = match checked {
+        Checked::Clean(_) => Vec::new(),
         Checked::Item(reading) => reading.item.iter().collect(),
         Checked::Scene(reading) => reading
             .scene

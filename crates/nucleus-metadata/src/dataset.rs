@@ -15,7 +15,7 @@ use nucleus_model::{Code, DatasetItem, Diagnostic};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{Error, Kind};
+use crate::{CleanItem, Error, Kind};
 
 /// Where an item is: which input (index into [`DatasetState::inputs`]) and which 1-based line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -161,8 +161,28 @@ impl DatasetState {
     /// Observes the next item of the dataset (items must come in dataset order) and appends the
     /// dataset-level findings about it, each placed on `position.line`.
     pub fn observe(&mut self, position: Position, item: &DatasetItem, out: &mut Vec<Diagnostic>) {
+        self.observe_facts(position, item, out);
+    }
+
+    /// [`DatasetState::observe`] for an item from the fast path
+    /// ([`crate::ItemRules::check_line_fast`]): the same findings.
+    pub fn observe_clean(
+        &mut self,
+        position: Position,
+        item: &CleanItem,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        self.observe_facts(position, item, out);
+    }
+
+    fn observe_facts(
+        &mut self,
+        position: Position,
+        item: &impl Observed,
+        out: &mut Vec<Diagnostic>,
+    ) {
         self.n_items += 1;
-        let reference_id = item.reference_id().as_str();
+        let reference_id = item.reference_id();
         match self.reference_ids.get(reference_id) {
             Some(&first) => out.push(
                 Diagnostic::error(
@@ -177,10 +197,7 @@ impl DatasetState {
                 self.reference_ids.insert(reference_id.into(), position);
             }
         }
-        for (key, value) in item.metadata() {
-            let Some(kind) = Kind::of(value) else {
-                continue;
-            };
+        for (key, kind, value) in item.kinds() {
             self.observe_key(position, key, kind, value, out);
         }
     }
@@ -190,7 +207,7 @@ impl DatasetState {
         position: Position,
         key: &str,
         kind: Kind,
-        value: &Value,
+        value: ValueRef<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
         let origin = Origin::Item(position);
@@ -329,16 +346,60 @@ fn plural(kind: Kind) -> &'static str {
     }
 }
 
+/// A metadata value as the dataset rules see it: parsed, or its JSON text as the fast path
+/// found it (parsed only for a message, which is rare).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ValueRef<'a> {
+    Parsed(&'a Value),
+    Text(&'a str),
+}
+
+/// What the dataset rules read of an item: its reference id and, per metadata key with a
+/// non-null value, the value's kind.
+pub(crate) trait Observed {
+    fn reference_id(&self) -> &str;
+    fn kinds(&self) -> impl Iterator<Item = (&str, Kind, ValueRef<'_>)>;
+}
+
+impl Observed for DatasetItem {
+    fn reference_id(&self) -> &str {
+        DatasetItem::reference_id(self).as_str()
+    }
+
+    fn kinds(&self) -> impl Iterator<Item = (&str, Kind, ValueRef<'_>)> {
+        self.metadata().iter().filter_map(|(key, value)| {
+            Some((key.as_str(), Kind::of(value)?, ValueRef::Parsed(value)))
+        })
+    }
+}
+
+impl Observed for CleanItem {
+    fn reference_id(&self) -> &str {
+        CleanItem::reference_id(self)
+    }
+
+    fn kinds(&self) -> impl Iterator<Item = (&str, Kind, ValueRef<'_>)> {
+        self.metadata_kinds()
+            .map(|(key, kind, text)| (key, kind, ValueRef::Text(text)))
+    }
+}
+
 /// The value for a message, shortened when long.
-pub(crate) fn short(value: &Value) -> ShortValue<'_> {
+pub(crate) fn short(value: ValueRef<'_>) -> ShortValue<'_> {
     ShortValue(value)
 }
 
-pub(crate) struct ShortValue<'a>(&'a Value);
+pub(crate) struct ShortValue<'a>(ValueRef<'a>);
 
 impl fmt::Display for ShortValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0.to_string();
+        // The fast path's text is valid JSON: written back by serde_json, it reads as the
+        // full reader's value would (`1.50` as `1.5`, escapes as serde_json writes them).
+        let text = match self.0 {
+            ValueRef::Parsed(value) => value.to_string(),
+            ValueRef::Text(text) => nucleus_model::json::parse(text)
+                .map_or_else(|_| text.to_owned(), |value| value.to_string()),
+        };
         match text.char_indices().nth(40) {
             Some((cut, _)) => write!(f, "{}…", text.get(..cut).unwrap_or_default()),
             None => f.write_str(&text),

@@ -37,6 +37,7 @@
 
 pub mod append;
 mod dataset;
+pub mod fast;
 mod html;
 mod kind;
 pub mod profile;
@@ -47,6 +48,7 @@ pub mod shard;
 pub mod stream;
 
 pub use dataset::{DatasetState, KindSchema, Position};
+pub use fast::{CleanItem, LineCheck};
 pub use html::render_html;
 pub use kind::Kind;
 pub use profile::{Profile, ProfileState, profile_reader};

@@ -59,10 +59,13 @@ use std::ops::ControlFlow;
 use foldhash::fast::RandomState;
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::read::ItemReading;
-use nucleus_model::{Code, DatasetItem, Diagnostic, Severity};
+use nucleus_model::{Code, Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{duplicate_message, mixed_kinds_message, short, type_conflict_message};
+use crate::dataset::{
+    Observed, duplicate_message, mixed_kinds_message, short, type_conflict_message,
+};
+use crate::fast::LineCheck;
 use crate::stream::{Event, StreamConfig, for_each_line};
 use crate::{Error, ItemRules, Kind};
 
@@ -200,8 +203,8 @@ impl ShardCheck {
             if is_blank(text) {
                 continue;
             }
-            let reading = self.rules.check_line(text);
-            self.observe_reading(self.n_lines, reading);
+            let check = self.rules.check_line_fast(text);
+            self.observe_check(self.n_lines, check);
         }
     }
 
@@ -210,12 +213,12 @@ impl ShardCheck {
     pub fn update_parallel(&mut self, lines: &[&str], jobs: usize) {
         use rayon::prelude::*;
         let rules = &self.rules;
-        let run = |lines: &[&str]| -> Vec<Option<ItemReading>> {
+        let run = |lines: &[&str]| -> Vec<Option<LineCheck>> {
             lines
                 .par_iter()
                 .map(|text| {
                     let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line(text))
+                    (!is_blank(text)).then(|| rules.check_line_fast(text))
                 })
                 .collect()
         };
@@ -225,14 +228,14 @@ impl ShardCheck {
                 .iter()
                 .map(|text| {
                     let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line(text))
+                    (!is_blank(text)).then(|| rules.check_line_fast(text))
                 })
                 .collect(),
         };
-        for reading in readings {
+        for check in readings {
             self.n_lines += 1;
-            if let Some(reading) = reading {
-                self.observe_reading(self.n_lines, reading);
+            if let Some(check) = check {
+                self.observe_check(self.n_lines, check);
             }
         }
     }
@@ -253,11 +256,11 @@ impl ShardCheck {
         let stats = for_each_line(
             reader,
             config,
-            |_, text| rules.check_line(text),
+            |_, text| rules.check_line_fast(text),
             |event| {
                 if let Event::Line { line, result } = event {
                     match result {
-                        Ok(reading) => self.observe_reading(offset + line, reading),
+                        Ok(check) => self.observe_check(offset + line, check),
                         Err(diagnostic) => {
                             self.n_items += 1;
                             self.item_findings.push(diagnostic.at_line(offset + line));
@@ -281,9 +284,20 @@ impl ShardCheck {
         }
     }
 
+    /// Records a line's check: the full reading's findings and item, or a clean item.
+    fn observe_check(&mut self, line: u64, check: LineCheck) {
+        match check {
+            LineCheck::Clean(item) => {
+                self.n_items += 1;
+                self.observe(line, &item);
+            }
+            LineCheck::Read(reading) => self.observe_reading(line, *reading),
+        }
+    }
+
     /// The dataset rules of [`crate::DatasetState::observe`], recorded as facts.
-    fn observe(&mut self, line: u64, item: &DatasetItem) {
-        let reference_id = item.reference_id().as_str();
+    fn observe(&mut self, line: u64, item: &impl Observed) {
+        let reference_id = item.reference_id();
         if self.reference_ids.contains_key(reference_id) {
             self.dataset_findings.push(Fact::Duplicate {
                 line,
@@ -292,13 +306,10 @@ impl ShardCheck {
         } else {
             self.reference_ids.insert(reference_id.into(), line);
         }
-        for (key, value) in item.metadata() {
-            let Some(kind) = Kind::of(value) else {
-                continue;
-            };
-            let facts = match self.keys.get_mut(key.as_str()) {
+        for (key, kind, value) in item.kinds() {
+            let facts = match self.keys.get_mut(key) {
                 Some(facts) => facts,
-                None => self.keys.entry(key.as_str().into()).or_default(),
+                None => self.keys.entry(key.into()).or_default(),
             };
             let first_of_kind = facts.record(kind, line);
             if kind.is_searchable()
@@ -307,7 +318,7 @@ impl ShardCheck {
             {
                 self.dataset_findings.push(Fact::TypeConflict {
                     line,
-                    key: key.as_str().into(),
+                    key: key.into(),
                     kind,
                     value: short(value).to_string(),
                 });
@@ -320,7 +331,7 @@ impl ShardCheck {
             {
                 self.dataset_findings.push(Fact::MixedKinds {
                     line,
-                    key: key.as_str().into(),
+                    key: key.into(),
                     kind,
                 });
             }

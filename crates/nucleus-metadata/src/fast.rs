@@ -1,0 +1,398 @@
+//! The fast path of `check`: a line that passes every item rule is recognised in one pass over
+//! its text, without building a `serde_json::Value` or a [`nucleus_model::DatasetItem`].
+//!
+//! [`ItemRules::check_line_fast`] first runs [`recognise`] with [`nucleus_model::scan`]: when
+//! the line is an item whose reading would have no finding at all, it returns a [`CleanItem`]
+//! holding what the dataset rules need (the reference id, and each metadata key with the kind
+//! of its value). On anything else (a finding, or a shape the fast path does not handle: SDK
+//! aliases other than `image_url`/`pointcloud_url`, `embedding_info`, `context_attachments`,
+//! escapes in keys, ...) it falls back to [`ItemRules::check_line`], so findings, their order
+//! and their messages are exactly those of the full reader. The recogniser duplicates a small
+//! part of `read.rs` and `rules.rs` (which fields, which locations, the coordinate and camera
+//! rules); property tests (`tests/it/fast.rs`) check on generated and mutated lines that what it
+//! calls clean, the full reader reads without finding, with the same reference id, keys and
+//! kinds.
+
+use nucleus_camera::{CameraModel, CameraParams, Distortion, Vector3};
+use nucleus_model::read::ItemReading;
+use nucleus_model::scan::{Scan, Scanner, Token, Unsure};
+use nucleus_model::{DatasetItem, DatasetItemType, LocationKind, Metadata};
+
+use crate::{ItemRules, Kind};
+
+/// What checking one line gave: a clean item (no finding), or the full reading.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineCheck {
+    /// The line is an item without any finding.
+    Clean(CleanItem),
+    /// The full reader's result (findings, and the item when it has no error). Boxed: results
+    /// wait in batches, and most lines are clean.
+    Read(Box<ItemReading>),
+}
+
+/// An item that passed every item rule without a finding, reduced to what the dataset rules
+/// read: the reference id and, per metadata key in order, the kind of its value (and the value
+/// as written, for strings and numbers, to quote in a `type-conflict` message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanItem {
+    /// The line (one copy: cheaper than a copy per key).
+    line: Box<str>,
+    reference_id: Span,
+    keys: Vec<CleanKey>,
+}
+
+/// A byte range of the line (lines of 4 GiB and more take the full reader).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn of(range: std::ops::Range<usize>) -> Scan<Span> {
+        Ok(Span {
+            start: u32::try_from(range.start).map_err(|_| Unsure)?,
+            end: u32::try_from(range.end).map_err(|_| Unsure)?,
+        })
+    }
+
+    fn get(self, text: &str) -> &str {
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CleanKey {
+    kind: Kind,
+    key: Span,
+    /// Empty unless the value is a string or a number.
+    value: Span,
+}
+
+impl CleanItem {
+    /// The item's reference id.
+    #[must_use]
+    pub fn reference_id(&self) -> &str {
+        self.reference_id.get(&self.line)
+    }
+
+    /// Each metadata key with a non-null value, in order: the key, the value's kind and, for
+    /// strings and numbers, the value's JSON text as written (empty for the other kinds).
+    pub fn metadata_kinds(&self) -> impl Iterator<Item = (&str, Kind, &str)> {
+        self.keys
+            .iter()
+            .map(|key| (key.key.get(&self.line), key.kind, key.value.get(&self.line)))
+    }
+}
+
+impl ItemRules {
+    /// Reads one JSON Lines line and applies every item-level rule, like
+    /// [`ItemRules::check_line`], but returns a [`CleanItem`] without building the item when
+    /// the line has no finding (see the module docs).
+    #[must_use]
+    pub fn check_line_fast(&self, text: &str) -> LineCheck {
+        match recognise(self, text) {
+            Ok(clean) => LineCheck::Clean(clean),
+            Err(Unsure) => LineCheck::Read(Box::new(self.check_line(text))),
+        }
+    }
+}
+
+/// The item's clean facts, or [`Unsure`] when the line may have a finding or a shape this path
+/// leaves to the full reader.
+///
+/// # Errors
+/// [`Unsure`]; never a finding.
+pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
+    let mut scanner = Scanner::new(text);
+    let mut keys = Vec::with_capacity(32);
+    let mut top = scanner.begin_object()?;
+    let mut reference_id = None;
+    let mut location: Option<(DatasetItemType, &str)> = None;
+    let mut declared_type = None;
+    let (mut width, mut height) = (None, None);
+    let mut has_embedding = false;
+    while let Some(key) = scanner.next_key(&mut top)? {
+        match key {
+            "reference_id" => reference_id = Some(scanner.plain_string()?),
+            "image_location" | "image_url" | "pointcloud_location" | "pointcloud_url" => {
+                if location.is_some() {
+                    return Err(Unsure);
+                }
+                let item_type = if key.starts_with("image") {
+                    DatasetItemType::Image
+                } else {
+                    DatasetItemType::Pointcloud
+                };
+                location = Some((item_type, scanner.plain_string()?));
+            }
+            "width" => width = dimension(&mut scanner)?,
+            "height" => height = dimension(&mut scanner)?,
+            "type" => declared_type = Some(scanner.plain_string()?),
+            "embedding_info" => has_embedding = embedding(&mut scanner)?,
+            // Set by the server; kept when a string.
+            "phash" | "dataset_item_id" => {
+                if scanner.peek()? == Token::Null {
+                    scanner.null()?;
+                } else {
+                    scanner.string()?;
+                }
+            }
+            "metadata" => metadata(&mut scanner, rules, &mut keys)?,
+            _ => return Err(Unsure),
+        }
+    }
+    scanner.end()?;
+
+    let reference_id = reference_id.filter(|id| !id.is_empty()).ok_or(Unsure)?;
+    let (item_type, location) = location
+        .filter(|(_, text)| !text.is_empty())
+        .ok_or(Unsure)?;
+    if declared_type.is_some_and(|declared| declared != item_type.value())
+        || (has_embedding && item_type != DatasetItemType::Image)
+    {
+        return Err(Unsure);
+    }
+    let kind = location_kind(rules, location)?;
+    if item_type == DatasetItemType::Pointcloud && !kind.is_remote() {
+        return Err(Unsure);
+    }
+    if rules.require_dimensions
+        && item_type == DatasetItemType::Image
+        && (width.is_none() || height.is_none())
+    {
+        return Err(Unsure);
+    }
+    let start = scanner.offset_of(reference_id).ok_or(Unsure)?;
+    Ok(CleanItem {
+        line: text.into(),
+        reference_id: Span::of(start..start + reference_id.len())?,
+        keys,
+    })
+}
+
+/// The kind of a location that draws no finding under `rules` (not `gcs://`, remote when
+/// required).
+fn location_kind(rules: &ItemRules, location: &str) -> Scan<LocationKind> {
+    let kind = LocationKind::of(location);
+    if kind == LocationKind::Gcs || (rules.remote_only && !kind.is_remote()) {
+        Err(Unsure)
+    } else {
+        Ok(kind)
+    }
+}
+
+/// `metadata.context_attachments`: a list of objects whose `attachment` is a non-empty
+/// location drawing no finding (other keys of an entry are ignored, as the SDK does).
+fn attachments(scanner: &mut Scanner<'_>, rules: &ItemRules) -> Scan<()> {
+    let mut array = scanner.begin_array()?;
+    while scanner.next_element(&mut array)? {
+        let mut attachment = None;
+        let mut object = scanner.begin_object()?;
+        while let Some(key) = scanner.next_key(&mut object)? {
+            if key == "attachment" {
+                attachment = Some(scanner.plain_string()?);
+            } else {
+                scanner.skip()?;
+            }
+        }
+        let location = attachment.filter(|text| !text.is_empty()).ok_or(Unsure)?;
+        location_kind(rules, location)?;
+    }
+    Ok(())
+}
+
+/// `width` or `height`: null (absent) or an integer of at least 1.
+fn dimension(scanner: &mut Scanner<'_>) -> Scan<Option<u64>> {
+    if scanner.peek()? == Token::Null {
+        scanner.null()?;
+        return Ok(None);
+    }
+    let value = scanner.number()?.to_u64().filter(|&v| v >= 1);
+    value.map(Some).ok_or(Unsure)
+}
+
+/// `embedding_info`: null, or exactly `{"index_id": non-empty string, "embedding_vector":
+/// non-empty list of numbers}`. Whether there is one.
+fn embedding(scanner: &mut Scanner<'_>) -> Scan<bool> {
+    if scanner.peek()? == Token::Null {
+        scanner.null()?;
+        return Ok(false);
+    }
+    let (mut index_id, mut vector) = (false, false);
+    let mut object = scanner.begin_object()?;
+    while let Some(key) = scanner.next_key(&mut object)? {
+        match key {
+            "index_id" => index_id = !scanner.plain_string()?.is_empty(),
+            "embedding_vector" => {
+                let mut array = scanner.begin_array()?;
+                while scanner.next_element(&mut array)? {
+                    scanner.number()?;
+                    vector = true;
+                }
+            }
+            _ => return Err(Unsure),
+        }
+    }
+    if index_id && vector {
+        Ok(true)
+    } else {
+        Err(Unsure)
+    }
+}
+
+/// Reads the metadata (an object or null) into `item`, applying the reserved keys' rules.
+fn metadata(scanner: &mut Scanner<'_>, rules: &ItemRules, keys: &mut Vec<CleanKey>) -> Scan<()> {
+    if scanner.peek()? == Token::Null {
+        return scanner.null();
+    }
+    let mut object = scanner.begin_object()?;
+    let (mut lat, mut lon) = (false, false);
+    while let Some(key) = scanner.next_key(&mut object)? {
+        let kind = match scanner.peek()? {
+            // No kind; `null` coordinates, cameras and attachments count as absent.
+            Token::Null => {
+                scanner.null()?;
+                continue;
+            }
+            Token::Bool => Kind::Boolean,
+            Token::Number => Kind::Number,
+            Token::String => Kind::String,
+            Token::Array => Kind::List,
+            Token::Object => Kind::Object,
+        };
+        let start = scanner.position();
+        match key {
+            Metadata::LAT | Metadata::LON => {
+                let limit = if key == Metadata::LAT { 90.0 } else { 180.0 };
+                let value = scanner.number()?.to_f64();
+                if !(-limit..=limit).contains(&value) {
+                    return Err(Unsure);
+                }
+                if key == Metadata::LAT {
+                    lat = true;
+                } else {
+                    lon = true;
+                }
+            }
+            Metadata::CAMERA_PARAMS => camera(scanner)?,
+            Metadata::CONTEXT_ATTACHMENTS => attachments(scanner, rules)?,
+            _ => {
+                scanner.skip()?;
+            }
+        }
+        let key_start = scanner.offset_of(key).ok_or(Unsure)?;
+        keys.push(CleanKey {
+            kind,
+            key: Span::of(key_start..key_start + key.len())?,
+            value: if kind.is_searchable() {
+                Span::of(start..scanner.position())?
+            } else {
+                Span::default()
+            },
+        });
+    }
+    if lat == lon { Ok(()) } else { Err(Unsure) }
+}
+
+/// `metadata.camera_params`: the fields [`CameraParams::from_json`] reads, every one a number
+/// (or a string for `camera_model`), then the same constructor, which validates.
+fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
+    let mut position = None;
+    let mut heading = None;
+    let mut intrinsics = [None; 4];
+    let mut model = None;
+    let mut distortion = Distortion::default();
+    let mut object = scanner.begin_object()?;
+    while let Some(key) = scanner.next_key(&mut object)? {
+        match key {
+            "position" => {
+                let [x, y, z] = components(scanner, ["x", "y", "z"])?;
+                position = Some(Vector3::new(x, y, z));
+            }
+            "heading" => heading = Some(components(scanner, ["x", "y", "z", "w"])?),
+            "fx" | "fy" | "cx" | "cy" => {
+                let idx = ["fx", "fy", "cx", "cy"]
+                    .iter()
+                    .position(|name| *name == key)
+                    .ok_or(Unsure)?;
+                *intrinsics.get_mut(idx).ok_or(Unsure)? = Some(scanner.number()?.to_f64());
+            }
+            "camera_model" => {
+                if scanner.peek()? == Token::Null {
+                    scanner.null()?;
+                } else {
+                    model =
+                        Some(CameraModel::from_wire_name(scanner.plain_string()?).ok_or(Unsure)?);
+                }
+            }
+            "k1" | "k2" | "k3" | "k4" | "p1" | "p2" => {
+                let value = if scanner.peek()? == Token::Null {
+                    scanner.null()?;
+                    0.0
+                } else {
+                    scanner.number()?.to_f64()
+                };
+                let slot = match key {
+                    "k1" => &mut distortion.k1,
+                    "k2" => &mut distortion.k2,
+                    "k3" => &mut distortion.k3,
+                    "k4" => &mut distortion.k4,
+                    "p1" => &mut distortion.p1,
+                    _ => &mut distortion.p2,
+                };
+                *slot = value;
+            }
+            // Unknown keys are ignored, as the SDK and `CameraParams::from_json` do.
+            _ => {
+                scanner.skip()?;
+            }
+        }
+    }
+    let (Some(position), Some([x, y, z, w]), [Some(fx), Some(fy), Some(cx), Some(cy)]) =
+        (position, heading, intrinsics)
+    else {
+        return Err(Unsure);
+    };
+    let heading = nucleus_camera::Quaternion::new(x, y, z, w);
+    CameraParams::new(position, heading, fx, fy, cx, cy)
+        .and_then(|camera| camera.with_distortion(model, distortion))
+        .map(drop)
+        .map_err(|_| Unsure)
+}
+
+/// An object with the number fields `names` (other keys ignored), each required.
+fn components<const N: usize>(scanner: &mut Scanner<'_>, names: [&str; N]) -> Scan<[f64; N]> {
+    let mut values = [None; N];
+    let mut object = scanner.begin_object()?;
+    while let Some(key) = scanner.next_key(&mut object)? {
+        match names.iter().position(|name| *name == key) {
+            Some(idx) => *values.get_mut(idx).ok_or(Unsure)? = Some(scanner.number()?.to_f64()),
+            None => {
+                scanner.skip()?;
+            }
+        }
+    }
+    let mut out = [0.0; N];
+    for (slot, value) in out.iter_mut().zip(values) {
+        *slot = value.ok_or(Unsure)?;
+    }
+    Ok(out)
+}
+
+/// Whether a full reading and a clean item agree: what tests compare.
+#[doc(hidden)]
+#[must_use]
+pub fn same_facts(item: &DatasetItem, clean: &CleanItem) -> bool {
+    let kinds: Vec<(&str, Kind)> = item
+        .metadata()
+        .iter()
+        .filter_map(|(key, value)| Some((key.as_str(), Kind::of(value)?)))
+        .collect();
+    let clean_kinds: Vec<(&str, Kind)> = clean
+        .metadata_kinds()
+        .map(|(key, kind, _)| (key, kind))
+        .collect();
+    item.reference_id().as_str() == clean.reference_id() && kinds == clean_kinds
+}
