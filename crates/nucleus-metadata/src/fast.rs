@@ -13,10 +13,12 @@
 //! calls clean, the full reader reads without finding, with the same reference id, keys and
 //! kinds.
 
+use std::borrow::Cow;
+
 use nucleus_camera::{CameraModel, CameraParams, Distortion, Vector3};
 use nucleus_model::read::ItemReading;
 use nucleus_model::scan::{Scan, Scanner, Token, Unsure};
-use nucleus_model::{DatasetItem, DatasetItemType, LocationKind, Metadata};
+use nucleus_model::{DatasetItemType, LocationKind, Metadata};
 
 use crate::{ItemRules, Kind};
 
@@ -109,23 +111,31 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     let mut keys = Vec::with_capacity(32);
     let mut top = scanner.begin_object()?;
     let mut reference_id = None;
-    let mut location: Option<(DatasetItemType, &str)> = None;
+    let mut location: Option<(Option<DatasetItemType>, &str)> = None;
     let mut declared_type = None;
     let (mut width, mut height) = (None, None);
     let mut has_embedding = false;
     while let Some(key) = scanner.next_key(&mut top)? {
         match key {
             "reference_id" => reference_id = Some(scanner.plain_string()?),
-            "image_location" | "image_url" | "pointcloud_location" | "pointcloud_url" => {
+            // One location key (several take the full reader: precedence, conflicts). `url`
+            // says its type by its extension.
+            "image_location"
+            | "processed_url"
+            | "image_url"
+            | "original_image_url"
+            | "pointcloud_location"
+            | "pointcloud_url"
+            | "url" => {
                 if location.is_some() {
                     return Err(Unsure);
                 }
-                let item_type = if key.starts_with("image") {
-                    DatasetItemType::Image
-                } else {
-                    DatasetItemType::Pointcloud
+                let item_type = match key {
+                    "url" => None,
+                    _ if key.starts_with("pointcloud") => Some(DatasetItemType::Pointcloud),
+                    _ => Some(DatasetItemType::Image),
                 };
-                location = Some((item_type, scanner.plain_string()?));
+                location = Some((item_type, scanner.string()?));
             }
             "width" => width = dimension(&mut scanner)?,
             "height" => height = dimension(&mut scanner)?,
@@ -146,15 +156,26 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     scanner.end()?;
 
     let reference_id = reference_id.filter(|id| !id.is_empty()).ok_or(Unsure)?;
-    let (item_type, location) = location
-        .filter(|(_, text)| !text.is_empty())
-        .ok_or(Unsure)?;
+    let (item_type, location) = location.ok_or(Unsure)?;
+    let location = unescape(location)?;
+    if location.is_empty() {
+        return Err(Unsure);
+    }
+    let item_type = match item_type {
+        Some(item_type) => item_type,
+        // The SDK's rule: the text after the last '.', exactly.
+        None => match location.rsplit('.').next() {
+            Some("jpg" | "png") => DatasetItemType::Image,
+            Some("json") => DatasetItemType::Pointcloud,
+            _ => return Err(Unsure),
+        },
+    };
     if declared_type.is_some_and(|declared| declared != item_type.value())
         || (has_embedding && item_type != DatasetItemType::Image)
     {
         return Err(Unsure);
     }
-    let kind = location_kind(rules, location)?;
+    let kind = location_kind(rules, &location)?;
     if item_type == DatasetItemType::Pointcloud && !kind.is_remote() {
         return Err(Unsure);
     }
@@ -170,6 +191,17 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
         reference_id: Span::of(start..start + reference_id.len())?,
         keys,
     })
+}
+
+/// The text of a JSON string's contents as written (`\/` in URLs is common in some encoders).
+fn unescape(raw: &str) -> Scan<Cow<'_, str>> {
+    if raw.contains('\\') {
+        serde_json::from_str::<String>(&format!("\"{raw}\""))
+            .map(Cow::Owned)
+            .map_err(|_| Unsure)
+    } else {
+        Ok(Cow::Borrowed(raw))
+    }
 }
 
 /// The kind of a location that draws no finding under `rules` (not `gcs://`, remote when
@@ -192,13 +224,13 @@ fn attachments(scanner: &mut Scanner<'_>, rules: &ItemRules) -> Scan<()> {
         let mut object = scanner.begin_object()?;
         while let Some(key) = scanner.next_key(&mut object)? {
             if key == "attachment" {
-                attachment = Some(scanner.plain_string()?);
+                attachment = Some(unescape(scanner.string()?)?);
             } else {
                 scanner.skip()?;
             }
         }
         let location = attachment.filter(|text| !text.is_empty()).ok_or(Unsure)?;
-        location_kind(rules, location)?;
+        location_kind(rules, &location)?;
     }
     Ok(())
 }
@@ -379,20 +411,4 @@ fn components<const N: usize>(scanner: &mut Scanner<'_>, names: [&str; N]) -> Sc
         *slot = value.ok_or(Unsure)?;
     }
     Ok(out)
-}
-
-/// Whether a full reading and a clean item agree: what tests compare.
-#[doc(hidden)]
-#[must_use]
-pub fn same_facts(item: &DatasetItem, clean: &CleanItem) -> bool {
-    let kinds: Vec<(&str, Kind)> = item
-        .metadata()
-        .iter()
-        .filter_map(|(key, value)| Some((key.as_str(), Kind::of(value)?)))
-        .collect();
-    let clean_kinds: Vec<(&str, Kind)> = clean
-        .metadata_kinds()
-        .map(|(key, kind, _)| (key, kind))
-        .collect();
-    item.reference_id().as_str() == clean.reference_id() && kinds == clean_kinds
 }

@@ -11,6 +11,7 @@
 
 mod append;
 mod dataset;
+mod fast;
 mod fuzz;
 mod scene;
 mod sdk_corpus;

@@ -8,6 +8,7 @@ mod jsontestsuite;
 mod pointcloud;
 mod read;
 mod roundtrip;
+mod scan;
 mod scene;
 mod sdk_corpus;
 

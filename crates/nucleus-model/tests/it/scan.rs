@@ -1,0 +1,131 @@
+//! The fast scanner against the strict parser: what the scanner accepts, `json::parse` accepts
+//! with the same kind of value, and every number the scanner reads has the parser's value.
+
+use nucleus_model::json;
+use nucleus_model::scan::{Scanner, Token};
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn token_of(value: &Value) -> Token {
+    match value {
+        Value::Null => Token::Null,
+        Value::Bool(_) => Token::Bool,
+        Value::Number(_) => Token::Number,
+        Value::String(_) => Token::String,
+        Value::Array(_) => Token::Array,
+        Value::Object(_) => Token::Object,
+    }
+}
+
+/// Texts built from JSON's tokens, so that many are valid and the rest are near misses.
+fn jsonish() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\t",
+        "\"a\"",
+        "\"b\"",
+        "\"a\\u0062\"",
+        "\"\\ud800\"",
+        "\"\\n\"",
+        "\"é\"",
+        "\"\u{1}\"",
+        "0",
+        "-0",
+        "1",
+        "-1.5",
+        "1e5",
+        "1e400",
+        "1e-400",
+        "2.",
+        "01",
+        "123456789012345678901",
+        "18446744073709551615",
+        "true",
+        "false",
+        "null",
+        "nul",
+    ]);
+    prop::collection::vec(piece, 1..16).prop_map(|pieces| pieces.concat())
+}
+
+fn number_literal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<f64>()
+            .prop_filter("finite", |v| v.is_finite())
+            .prop_map(|v| v.to_string()),
+        any::<f64>()
+            .prop_filter("finite", |v| v.is_finite())
+            .prop_map(|v| format!("{v:e}")),
+        any::<i64>().prop_map(|v| v.to_string()),
+        any::<u64>().prop_map(|v| v.to_string()),
+        (
+            "-?[1-9][0-9]{0,20}",
+            "[0-9]{1,20}",
+            prop::option::of(-300i32..300)
+        )
+            .prop_map(|(int, frac, exp)| match exp {
+                Some(exp) => format!("{int}.{frac}e{exp}"),
+                None => format!("{int}.{frac}"),
+            }),
+    ]
+}
+
+fn scan(text: &str) -> Option<Token> {
+    let mut scanner = Scanner::new(text);
+    let token = scanner.skip().ok()?;
+    scanner.end().ok()?;
+    Some(token)
+}
+
+proptest! {
+    #[test]
+    fn what_the_scanner_accepts_the_parser_accepts(text in jsonish()) {
+        if let Some(token) = scan(&text) {
+            let value = json::parse(&text);
+            prop_assert!(value.is_ok(), "{text:?}: {value:?}");
+            prop_assert_eq!(token_of(&value.unwrap()), token);
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_the_parser_reads_them(text in number_literal()) {
+        let mut scanner = Scanner::new(&text);
+        if let Ok(number) = scanner.number() {
+            let Value::Number(parsed) = json::parse(&text).unwrap() else {
+                panic!("{text} is not a number");
+            };
+            let expected = parsed.as_f64().unwrap();
+            prop_assert_eq!(number.to_f64().to_bits(), expected.to_bits(), "{}", text);
+            prop_assert_eq!(number.to_u64(), parsed.as_u64().filter(|_| number.is_integer));
+        }
+    }
+}
+
+#[test]
+fn every_valid_json_test_suite_text_the_scanner_accepts_is_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/jsontestsuite/test_parsing");
+    let (mut n_accepted, mut n_files) = (0, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        n_files += 1;
+        if let Some(token) = scan(&text) {
+            n_accepted += 1;
+            let value = json::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(token_of(&value), token, "{}", path.display());
+        }
+    }
+    assert!(
+        n_files > 250 && n_accepted > 50,
+        "{n_accepted} of {n_files}"
+    );
+}
