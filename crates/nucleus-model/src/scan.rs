@@ -124,10 +124,15 @@ impl NumberLiteral<'_> {
     #[must_use]
     #[inline]
     pub fn to_u64(self) -> Option<u64> {
-        if self.is_integer {
-            self.text.parse().ok()
-        } else {
-            None
+        match (self.is_integer, self.negative) {
+            // 19 digits always fit (below 10^19 < 2^64).
+            (true, false) if self.n_digits <= 19 => Some(
+                self.text
+                    .bytes()
+                    .fold(0, |value, digit| value * 10 + u64::from(digit - b'0')),
+            ),
+            (true, false) => self.text.parse().ok(),
+            _ => None,
         }
     }
 }
