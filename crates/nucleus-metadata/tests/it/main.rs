@@ -12,6 +12,7 @@
 mod append;
 mod dataset;
 mod fuzz;
+mod profile;
 mod scene;
 mod sdk_corpus;
 mod shard;
