@@ -77,12 +77,22 @@ class CheckState:
     def __setstate__(self, state: bytes) -> None: ...
 
 class ProfileState:
-    """The profile of one shard, mergeable with the shards after it."""
+    """The profile of one shard, mergeable with the shards after it.
+
+    ``update(lines)`` profiles the next lines of the shard (invalid lines are counted);
+    ``merge(later)`` appends the state of the shard that comes right after (the later shard's
+    lines count on from this one's); ``finish()`` gives the profile of every line merged."""
 
     def __init__(self) -> None: ...
     def update(self, lines: Iterable[str]) -> None: ...
-    def merge(self, later: "ProfileState") -> None: ...
+    def merge(self, later: "ProfileState") -> None:
+        """Appends ``later`` (left empty)."""
     def finish(self) -> dict[str, Any]: ...
+    def __getstate__(self) -> tuple[int, int, bytes]:
+        """Pickling support: Spark, Dask and Ray send states between processes. The line count,
+        the invalid-line count and the state as bytes (exact: a state read back merges and
+        finishes as the original)."""
+    def __setstate__(self, state: tuple[int, int, bytes]) -> None: ...
 
 class DatasetItem:
     """A validated dataset item: exactly one location, a non-empty reference id, metadata."""

@@ -17,8 +17,10 @@ if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv"
 fi
 # Test requirements only: the SDK and OpenCV are for scripts/python/bench.py, not the tests.
+# Dask (pure Python: 10 small wheels with its dependencies; 3-4 s and 25 MB more in a new venv)
+# runs tests/test_dask.py: states pickled between real worker processes.
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin>=1.9.4,<2" "numpy>=1.21" "pytest>=7"
+    "maturin>=1.9.4,<2" "numpy>=1.21" "pytest>=7" "dask>=2022.1"
 
 echo "== maturin develop (crates/nucleus-py)"
 # Debug build: the tests check behaviour, not speed, and a release build takes minutes on 2 cores.

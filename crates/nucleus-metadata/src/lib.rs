@@ -69,4 +69,8 @@ pub enum Error {
     /// Bytes that are not a [`shard::ShardCheck`] written by [`shard::ShardCheck::to_bytes`].
     #[error("invalid shard state: {0}")]
     InvalidShardState(String),
+    /// Bytes that are not a [`ProfileState`] written by [`ProfileState::to_bytes`] (garbage, a
+    /// state of another format version, or one that breaks the state's bounds).
+    #[error("invalid profile state: {0}")]
+    InvalidProfileState(String),
 }

@@ -262,6 +262,10 @@ impl CheckState {
 }
 
 /// The profile of one shard of a dataset (Insights), mergeable with the shards after it.
+///
+/// `update(lines)` profiles the next lines of this shard; `merge(later)` appends the state of
+/// the shard right after this one (its lines count on from this one's); `finish()` gives the
+/// profile dict. States pickle, so they travel back from Spark, Dask and Ray workers.
 #[pyclass(module = "nucleus_rs", name = "ProfileState")]
 pub struct PyProfileState {
     state: ProfileState,
@@ -314,6 +318,28 @@ impl PyProfileState {
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let profile = self.state.finish();
         profile_dict(py, &profile, self.n_lines, self.n_invalid)
+    }
+
+    /// Pickling (Spark, Dask and Ray send states between processes): the line counts and the
+    /// state as bytes.
+    fn __getstate__<'py>(&self, py: Python<'py>) -> (u64, u64, Bound<'py, PyBytes>) {
+        let bytes = py.detach(|| self.state.to_bytes());
+        (self.n_lines, self.n_invalid, PyBytes::new(py, &bytes))
+    }
+
+    fn __setstate__(&mut self, state: (u64, u64, Bound<'_, PyBytes>)) -> PyResult<()> {
+        let (n_lines, n_invalid, bytes) = state;
+        self.state = ProfileState::from_bytes(bytes.as_bytes())
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        self.n_lines = n_lines;
+        self.n_invalid = n_invalid;
+        Ok(())
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> (Bound<'py, PyType>, (), (u64, u64, Bound<'py, PyBytes>)) {
+        (slf.get_type(), (), slf.borrow().__getstate__(slf.py()))
     }
 }
 

@@ -1,4 +1,5 @@
-"""CheckState and ProfileState: shards merged in order give the sequential result."""
+"""CheckState and ProfileState: shards merged in order, pickled or not, give the sequential
+result."""
 
 import functools
 import pickle
@@ -6,9 +7,7 @@ import pickle
 import nucleus_rs
 import pytest
 
-from conftest import item_line, random_dataset
-
-TOTALS = ["items", "errors", "warnings", "codes"]
+from conftest import TOTALS, assert_same_as_one_pass, item_line, random_dataset
 
 
 def conflicting(result):
@@ -104,3 +103,64 @@ def test_unpickling_garbage_raises_value_error():
     state = nucleus_rs.CheckState()
     with pytest.raises(ValueError, match="invalid shard state"):
         state.__setstate__(b"{}")
+
+
+def pickled(state):
+    """The state as another process gets it: pickled and read back."""
+    return pickle.loads(pickle.dumps(state))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pickled_check_states_merge_into_the_sequential_check(seed):
+    lines = random_dataset(100 + seed, n_lines=300)
+    cuts = [(seed * 61 + 37 * k) % len(lines) for k in range(1 + seed % 4)]
+    states = sharded(lines, cuts)
+    result = fold([pickled(state) for state in states])
+    assert_same_as_one_pass(result, nucleus_rs.check(lines))
+
+
+def test_pickled_profile_state_round_trips():
+    lines = random_dataset(11, n_lines=200) + ["", "{broken"]
+    state = nucleus_rs.ProfileState()
+    state.update(lines)
+    copy = pickled(state)
+    assert copy.finish() == state.finish()
+    assert (copy.finish()["n_lines"], copy.finish()["n_invalid"]) == (202, state.finish()["n_invalid"])
+    assert copy.__getstate__() == state.__getstate__()
+
+
+@pytest.mark.parametrize("cuts", [[], [1], [150], [40, 90, 250], [0, 300]])
+def test_pickled_profile_states_merge_into_the_sequential_profile(cuts):
+    lines = random_dataset(21, n_lines=300)
+    bounds = [0, *sorted(cuts), len(lines)]
+    states = []
+    for start, end in zip(bounds, bounds[1:]):
+        state = nucleus_rs.ProfileState()
+        state.update(lines[start:end])
+        states.append(pickled(state))
+    merged = functools.reduce(lambda left, right: (left.merge(right), left)[1], states)
+    assert merged.finish() == nucleus_rs.profile(lines)
+
+
+def test_a_pickled_profile_state_keeps_its_sketches():
+    # Past 256 distinct values a key's strings and numbers go to sketches (HyperLogLog,
+    # Misra-Gries, log histogram); they must survive pickling bit for bit.
+    lines = [item_line(str(i), {"text": f"t{i % 700}", "x": 1.0001 ** i, "lat": i % 90, "lon": 1}) for i in range(1500)]
+    first, second = nucleus_rs.ProfileState(), nucleus_rs.ProfileState()
+    first.update(lines[:600])
+    second.update(lines[600:])
+    copy_first, copy_second = pickled(first), pickled(second)
+    first.merge(second)
+    copy_first.merge(copy_second)
+    profile = copy_first.finish()
+    assert profile == first.finish()
+    text = next(k for k in profile["keys"] if k["key"] == "text")
+    assert not text["strings"]["distinct_exact"]
+
+
+def test_unpickling_a_garbage_profile_state_raises_value_error():
+    state = nucleus_rs.ProfileState()
+    with pytest.raises(ValueError, match="invalid profile state"):
+        state.__setstate__((1, 0, b"{}"))
+    with pytest.raises(ValueError, match="format version 9, expected 1"):
+        state.__setstate__((1, 0, b'{"version": 9}'))

@@ -14,6 +14,9 @@
 use std::collections::BTreeMap;
 
 use foldhash::HashMap;
+use serde::{Deserialize, Serialize};
+
+use super::saved::pairs;
 
 /// MurmurHash64A (Austin Appleby, public domain): a fast 64-bit hash with good avalanche. Fixed,
 /// unseeded, so sketches built in different processes agree.
@@ -52,13 +55,15 @@ pub(crate) fn hash64(bytes: &[u8]) -> u64 {
 /// cardinalities: the estimate of the number of distinct values has a standard error of
 /// 1.04/√16384 ≈ 0.81 % (so 99.7 % of estimates are within ±2.4 %). Merging takes the register-wise
 /// maximum, which is exact and order-free.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Hll {
     registers: Vec<u8>,
 }
 
 const HLL_BITS: u32 = 14;
 const HLL_REGISTERS: usize = 1 << HLL_BITS;
+/// The largest rank [`Hll::insert_hash`] stores: 64 − `HLL_BITS` hash bits, plus one.
+const HLL_MAX_RANK: u8 = 64 - HLL_BITS as u8 + 1;
 
 impl Default for Hll {
     fn default() -> Hll {
@@ -82,6 +87,23 @@ impl Hll {
     pub(crate) fn merge(&mut self, other: &Hll) {
         for (mine, theirs) in self.registers.iter_mut().zip(&other.registers) {
             *mine = (*mine).max(*theirs);
+        }
+    }
+
+    /// Whether a state read back from bytes is one [`Hll`] can build: merging zips registers,
+    /// so a wrong count would silently skew every estimate.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if self.registers.len() != HLL_REGISTERS {
+            return Err(format!(
+                "HyperLogLog has {} registers, expected {HLL_REGISTERS}",
+                self.registers.len()
+            ));
+        }
+        match self.registers.iter().find(|&&rank| rank > HLL_MAX_RANK) {
+            Some(rank) => Err(format!(
+                "HyperLogLog register holds {rank}, expected at most {HLL_MAX_RANK}"
+            )),
+            None => Ok(()),
         }
     }
 
@@ -114,8 +136,9 @@ impl Hll {
 /// count, and that bound is at most n/(`HEAVY_CAPACITY`+1) for n values observed; every value
 /// occurring more than that many times is kept. Unlike the other summaries, the exact counters
 /// kept depend on the order of values and of merges (the bound does not).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct HeavyHitters {
+    #[serde(with = "pairs")]
     counters: HashMap<Box<str>, u64>,
     /// Sum of the amounts subtracted so far: no count is underestimated by more.
     decremented: u64,
@@ -161,6 +184,15 @@ impl HeavyHitters {
         });
     }
 
+    /// Whether a state read back from bytes keeps the memory bound.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        bounded(
+            "top-value counters",
+            self.counters.len(),
+            2 * HEAVY_CAPACITY,
+        )
+    }
+
     /// Counters held.
     #[cfg(test)]
     pub(crate) fn counters_len(&self) -> usize {
@@ -199,7 +231,7 @@ pub(crate) fn top_of<'a>(
 /// DDSketch collapse: the kept buckets are always the largest-magnitude ones seen), so only
 /// values more than e^40 ≈ 2·10^17 times smaller than the largest magnitude lose accuracy.
 /// Counts add on merge: exact and order-free.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct LogHistogram {
     positive: Buckets,
     negative: Buckets,
@@ -214,8 +246,9 @@ fn log_gamma() -> f64 {
     ((1.0 + LOG_ALPHA) / (1.0 - LOG_ALPHA)).ln()
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Buckets {
+    #[serde(with = "pairs")]
     counts: BTreeMap<i32, u64>,
     /// Once collapsed: the lowest kept index, holding every lower one too.
     floor: Option<i32>,
@@ -253,6 +286,20 @@ impl LogHistogram {
         } else {
             self.negative.insert(index, count);
         }
+    }
+
+    /// Whether a state read back from bytes keeps the memory bound.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        bounded(
+            "positive histogram buckets",
+            self.positive.counts.len(),
+            LOG_MAX_BUCKETS,
+        )?;
+        bounded(
+            "negative histogram buckets",
+            self.negative.counts.len(),
+            LOG_MAX_BUCKETS,
+        )
     }
 
     pub(crate) fn merge(&mut self, other: LogHistogram) {
@@ -318,8 +365,10 @@ impl LogHistogram {
 /// A bottom-k sample of distinct map points: the `BOTTOM_K` distinct points with the smallest
 /// hashes, each with its exact count. Which points are kept depends only on the set of points,
 /// so the sample is order-free and merges exactly; it is a uniform sample of the distinct points.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct BottomK {
+    /// (hash, latitude bits, longitude bits) → items at that point.
+    #[serde(with = "pairs")]
     points: BTreeMap<(u64, u64, u64), u64>,
 }
 
@@ -355,6 +404,11 @@ impl BottomK {
         }
     }
 
+    /// Whether a state read back from bytes keeps the memory bound.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        bounded("map points", self.points.len(), BOTTOM_K)
+    }
+
     /// Distinct points kept.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
@@ -371,6 +425,14 @@ impl BottomK {
         out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         out
     }
+}
+
+/// `Ok` when `len` of `what` is at most `limit`, the bound every summary keeps.
+pub(crate) fn bounded(what: &str, len: usize, limit: usize) -> Result<(), String> {
+    if len > limit {
+        return Err(format!("{len} {what}, expected at most {limit}"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
