@@ -37,7 +37,7 @@ def check(
     the result does not depend on it. The GIL is released while checking."""
 
 def profile(path_or_lines: PathOrLines, *, jobs: Optional[int] = None) -> dict[str, Any]:
-    """The Insights profile (``nucleus profile --format json``) plus n_lines and n_invalid."""
+    """The Insights profile (``nucleus profile --format json``) plus n_lines (non-blank lines read) and n_invalid (lines that are not valid items)."""
 
 class QueryIter(Iterator[dict[str, Any]]):
     def __iter__(self) -> "QueryIter": ...

@@ -270,7 +270,10 @@ impl CheckState {
 pub struct PyProfileState {
     state: ProfileState,
     rules: ItemRules,
+    /// Lines consumed, blank ones included: the next line's number is `n_lines + 1`.
     n_lines: u64,
+    /// Non-blank lines: what the profile reports as `n_lines`, as `profile(path)` does.
+    n_nonblank: u64,
     n_invalid: u64,
 }
 
@@ -282,6 +285,7 @@ impl PyProfileState {
             state: ProfileState::new(),
             rules: ItemRules::new(),
             n_lines: 0,
+            n_nonblank: 0,
             n_invalid: 0,
         }
     }
@@ -292,9 +296,16 @@ impl PyProfileState {
         py.detach(|| {
             for text in &lines {
                 self.n_lines += 1;
-                if text.trim().is_empty() {
+                // The stream's rule: a final newline is not part of the line; a line of
+                // spaces and tabs is blank.
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                if text
+                    .bytes()
+                    .all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
+                {
                     continue;
                 }
+                self.n_nonblank += 1;
                 match self.rules.check_line(text).item {
                     Some(item) => self.state.observe_at(self.n_lines, &item),
                     None => self.n_invalid += 1,
@@ -311,34 +322,41 @@ impl PyProfileState {
         state.shift_lines(self.n_lines);
         self.state.merge(state);
         self.n_lines += std::mem::take(&mut later.n_lines);
+        self.n_nonblank += std::mem::take(&mut later.n_nonblank);
         self.n_invalid += std::mem::take(&mut later.n_invalid);
     }
 
     /// The profile as a dict (the shape of `nucleus profile --format json`).
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let profile = self.state.finish();
-        profile_dict(py, &profile, self.n_lines, self.n_invalid)
+        profile_dict(py, &profile, self.n_nonblank, self.n_invalid)
     }
 
     /// Pickling (Spark, Dask and Ray send states between processes): the line counts and the
     /// state as bytes.
-    fn __getstate__<'py>(&self, py: Python<'py>) -> (u64, u64, Bound<'py, PyBytes>) {
+    fn __getstate__<'py>(&self, py: Python<'py>) -> (u64, u64, u64, Bound<'py, PyBytes>) {
         let bytes = py.detach(|| self.state.to_bytes());
-        (self.n_lines, self.n_invalid, PyBytes::new(py, &bytes))
+        (
+            self.n_lines,
+            self.n_nonblank,
+            self.n_invalid,
+            PyBytes::new(py, &bytes),
+        )
     }
 
-    fn __setstate__(&mut self, state: (u64, u64, Bound<'_, PyBytes>)) -> PyResult<()> {
-        let (n_lines, n_invalid, bytes) = state;
+    fn __setstate__(&mut self, state: (u64, u64, u64, Bound<'_, PyBytes>)) -> PyResult<()> {
+        let (n_lines, n_nonblank, n_invalid, bytes) = state;
         self.state = ProfileState::from_bytes(bytes.as_bytes())
             .map_err(|error| PyValueError::new_err(error.to_string()))?;
         self.n_lines = n_lines;
+        self.n_nonblank = n_nonblank;
         self.n_invalid = n_invalid;
         Ok(())
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
-    ) -> (Bound<'py, PyType>, (), (u64, u64, Bound<'py, PyBytes>)) {
+    ) -> (Bound<'py, PyType>, (), (u64, u64, u64, Bound<'py, PyBytes>)) {
         (slf.get_type(), (), slf.borrow().__getstate__(slf.py()))
     }
 }

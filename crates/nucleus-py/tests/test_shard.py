@@ -125,7 +125,8 @@ def test_pickled_profile_state_round_trips():
     state.update(lines)
     copy = pickled(state)
     assert copy.finish() == state.finish()
-    assert (copy.finish()["n_lines"], copy.finish()["n_invalid"]) == (202, state.finish()["n_invalid"])
+    n_nonblank = sum(1 for line in lines if line.strip(" \t\r"))
+    assert (copy.finish()["n_lines"], copy.finish()["n_invalid"]) == (n_nonblank, state.finish()["n_invalid"])
     assert copy.__getstate__() == state.__getstate__()
 
 
@@ -161,6 +162,19 @@ def test_a_pickled_profile_state_keeps_its_sketches():
 def test_unpickling_a_garbage_profile_state_raises_value_error():
     state = nucleus_rs.ProfileState()
     with pytest.raises(ValueError, match="invalid profile state"):
-        state.__setstate__((1, 0, b"{}"))
+        state.__setstate__((1, 1, 0, b"{}"))
     with pytest.raises(ValueError, match="format version 9, expected 1"):
-        state.__setstate__((1, 0, b'{"version": 9}'))
+        state.__setstate__((1, 1, 0, b'{"version": 9}'))
+
+
+def test_a_profile_counts_the_same_lines_from_a_file_and_from_lines(tmp_path):
+    # n_lines counts non-blank lines, whether the profile read a file or was given lines.
+    lines = random_dataset(13, n_lines=120) + ["", "  \t", "{broken"]
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    from_file = nucleus_rs.profile(str(path), jobs=1)
+    assert from_file["n_lines"] == sum(1 for line in lines if line.strip(" \t"))
+    assert nucleus_rs.profile(lines) == from_file
+    state = nucleus_rs.ProfileState()
+    state.update(lines)
+    assert state.finish() == from_file
