@@ -261,6 +261,9 @@ impl CheckState {
     }
 }
 
+/// A pickled `ProfileState`: lines consumed, non-blank lines, invalid lines, the state's bytes.
+type ProfilePickle<'py> = (u64, u64, u64, Bound<'py, PyBytes>);
+
 /// The profile of one shard of a dataset (Insights), mergeable with the shards after it.
 ///
 /// `update(lines)` profiles the next lines of this shard; `merge(later)` appends the state of
@@ -334,7 +337,7 @@ impl PyProfileState {
 
     /// Pickling (Spark, Dask and Ray send states between processes): the line counts and the
     /// state as bytes.
-    fn __getstate__<'py>(&self, py: Python<'py>) -> (u64, u64, u64, Bound<'py, PyBytes>) {
+    fn __getstate__<'py>(&self, py: Python<'py>) -> ProfilePickle<'py> {
         let bytes = py.detach(|| self.state.to_bytes());
         (
             self.n_lines,
@@ -344,7 +347,7 @@ impl PyProfileState {
         )
     }
 
-    fn __setstate__(&mut self, state: (u64, u64, u64, Bound<'_, PyBytes>)) -> PyResult<()> {
+    fn __setstate__(&mut self, state: ProfilePickle<'_>) -> PyResult<()> {
         let (n_lines, n_nonblank, n_invalid, bytes) = state;
         self.state = ProfileState::from_bytes(bytes.as_bytes())
             .map_err(|error| PyValueError::new_err(error.to_string()))?;
@@ -354,9 +357,7 @@ impl PyProfileState {
         Ok(())
     }
 
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> (Bound<'py, PyType>, (), (u64, u64, u64, Bound<'py, PyBytes>)) {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (), ProfilePickle<'py>) {
         (slf.get_type(), (), slf.borrow().__getstate__(slf.py()))
     }
 }
