@@ -7,6 +7,8 @@
 //! order (see [`crate::stream`]): the result is the same as a sequential run.
 
 use std::collections::{BTreeMap, HashMap};
+
+use crate::keys::KeyTable;
 use std::fmt;
 
 use foldhash::fast::RandomState;
@@ -85,7 +87,7 @@ impl KindSchema {
 #[derive(Debug, Clone, Default)]
 pub struct DatasetState {
     inputs: Vec<String>,
-    keys: HashMap<String, KeyState, RandomState>,
+    keys: KeyTable<KeyState>,
     reference_ids: HashMap<Box<str>, Position, RandomState>,
     n_items: u64,
 }
@@ -102,7 +104,9 @@ impl DatasetState {
     pub fn with_schema(schema: &KindSchema) -> DatasetState {
         let mut state = DatasetState::new();
         for (key, &kind) in &schema.keys {
-            let entry = state.keys.entry(key.clone()).or_default();
+            let Some(entry) = state.keys.entry(key) else {
+                continue;
+            };
             entry.first = Some((kind, Origin::Schema));
             if kind.is_searchable() {
                 entry.first_searchable = Some((kind, Origin::Schema));
@@ -143,7 +147,7 @@ impl DatasetState {
             .iter()
             .filter_map(|(key, state)| {
                 let (kind, _) = state.first_searchable.or(state.first)?;
-                Some((key.clone(), kind))
+                Some((key.to_owned(), kind))
             })
             .collect();
         KindSchema {
@@ -197,23 +201,24 @@ impl DatasetState {
                 self.reference_ids.insert(reference_id.into(), position);
             }
         }
-        for (key, kind, value) in item.kinds() {
-            self.observe_key(position, key, kind, value, out);
+        for (nth, (key, kind, value)) in item.kinds().enumerate() {
+            let slot = self.keys.slot(nth, key);
+            self.observe_key(position, slot, key, kind, value, out);
         }
     }
 
     fn observe_key(
         &mut self,
         position: Position,
+        slot: usize,
         key: &str,
         kind: Kind,
         value: ValueRef<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
         let origin = Origin::Item(position);
-        let state = match self.keys.get_mut(key) {
-            Some(state) => state,
-            None => self.keys.entry(key.to_owned()).or_default(),
+        let Some(state) = self.keys.get_mut(slot) else {
+            return;
         };
         let (first_kind, first_origin) = *state.first.get_or_insert((kind, origin));
         if kind.is_searchable() {
@@ -239,9 +244,8 @@ impl DatasetState {
                 return;
             }
         }
-        let state = match self.keys.get_mut(key) {
-            Some(state) => state,
-            None => return,
+        let Some(state) = self.keys.get_mut(slot) else {
+            return;
         };
         if first_kind != kind && !first_kind.conflicts_with(kind) && state.warned & kind.bit() == 0
         {

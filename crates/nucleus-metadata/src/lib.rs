@@ -39,6 +39,7 @@ pub mod append;
 mod dataset;
 pub mod fast;
 mod html;
+mod keys;
 mod kind;
 pub mod profile;
 pub mod query;

@@ -66,6 +66,7 @@ use crate::dataset::{
     Observed, duplicate_message, mixed_kinds_message, short, type_conflict_message,
 };
 use crate::fast::LineCheck;
+use crate::keys::KeyTable;
 use crate::stream::{Event, StreamConfig, for_each_line};
 use crate::{Error, ItemRules, Kind};
 
@@ -108,7 +109,7 @@ pub struct ShardCheck {
     item_findings: Vec<Diagnostic>,
     /// Dataset findings as facts, rendered by [`ShardCheck::finish`].
     dataset_findings: Vec<Fact>,
-    keys: HashMap<Box<str>, KeyFacts, RandomState>,
+    keys: KeyTable<KeyFacts>,
     reference_ids: HashMap<Box<str>, u64, RandomState>,
 }
 
@@ -306,10 +307,10 @@ impl ShardCheck {
         } else {
             self.reference_ids.insert(reference_id.into(), line);
         }
-        for (key, kind, value) in item.kinds() {
-            let facts = match self.keys.get_mut(key) {
-                Some(facts) => facts,
-                None => self.keys.entry(key.into()).or_default(),
+        for (nth, (key, kind, value)) in item.kinds().enumerate() {
+            let slot = self.keys.slot(nth, key);
+            let Some(facts) = self.keys.get_mut(slot) else {
+                continue;
             };
             let first_of_kind = facts.record(kind, line);
             if kind.is_searchable()
@@ -379,15 +380,17 @@ impl ShardCheck {
         let mut redo_conflicts: HashSet<Box<str>> = HashSet::new();
         let mut redo_mixes: HashSet<Box<str>> = HashSet::new();
         // In order of first use, so findings added on one line come in a fixed order.
-        let mut keys: Vec<(Box<str>, KeyFacts)> = keys.into_iter().collect();
+        let mut keys: Vec<(Box<str>, KeyFacts)> = keys.into_entries().collect();
         keys.sort_by(|(a, a_facts), (b, b_facts)| {
             (a_facts.first_kind().map(|(_, line)| line), a)
                 .cmp(&(b_facts.first_kind().map(|(_, line)| line), b))
         });
         for (key, theirs) in keys {
             let theirs = theirs.shifted(offset);
-            let Some(mine) = self.keys.get_mut(&key) else {
-                self.keys.insert(key, theirs);
+            let Some(mine) = self.keys.get_by_key_mut(&key) else {
+                if let Some(slot) = self.keys.entry(&key) {
+                    *slot = theirs;
+                }
                 continue;
             };
             if let (Some((decided, _)), Some((their_decided, their_first))) =
@@ -465,7 +468,7 @@ impl ShardCheck {
                 })
                 .collect(),
             dataset_findings: self.dataset_findings.clone(),
-            keys: self.keys.iter().map(|(k, f)| (k.clone(), *f)).collect(),
+            keys: self.keys.iter().map(|(k, f)| (k.into(), *f)).collect(),
             reference_ids: self
                 .reference_ids
                 .iter()

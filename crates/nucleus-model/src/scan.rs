@@ -15,8 +15,8 @@
 //!
 //! What it accepts: the JSON grammar (RFC 8259) with
 //! - keys free of escapes, unique within their object (at most [`MAX_KEYS`] keys in one object;
-//!   keys are compared by a 64-bit fingerprint, and two keys with the same fingerprint are
-//!   treated as a duplicate, which is safe: the full parser then decides);
+//!   a 64-bit filter of each object's keys means a key is compared with the others only when
+//!   it may repeat one);
 //! - string values with valid escapes but no surrogate escape (`\ud800`–`\udfff`);
 //! - integers that fit `i64` or `u64`, other than `-0` (which the full parser reads as the
 //!   integer 0), and
@@ -60,6 +60,9 @@ pub struct Object {
     first: bool,
     /// Index of this object's first key in the scanner's key stack.
     keys_start: usize,
+    /// One bit per key seen in this object, chosen by [`filter_bit`]: a key whose bit is clear
+    /// is new without comparing it to the others.
+    filter: u64,
 }
 
 /// An array being read: pass it to [`Scanner::next_element`] until that returns `false`.
@@ -142,8 +145,8 @@ pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
-    /// Fingerprints of the keys of the objects open around the current value.
-    keys: Vec<u64>,
+    /// The keys of the objects open around the current value.
+    keys: Vec<&'a str>,
 }
 
 impl<'a> Scanner<'a> {
@@ -257,6 +260,7 @@ impl<'a> Scanner<'a> {
         Ok(Object {
             first: true,
             keys_start: self.keys.len(),
+            filter: 0,
         })
     }
 
@@ -281,12 +285,13 @@ impl<'a> Scanner<'a> {
         }
         object.first = false;
         let key = self.plain_string()?;
-        let fingerprint = fingerprint(key.as_bytes());
+        let bit = filter_bit(key.as_bytes());
         let open = self.keys.get(object.keys_start..).unwrap_or_default();
-        if open.len() >= MAX_KEYS || open.contains(&fingerprint) {
+        if open.len() >= MAX_KEYS || (object.filter & bit != 0 && open.contains(&key)) {
             return Err(Unsure);
         }
-        self.keys.push(fingerprint);
+        object.filter |= bit;
+        self.keys.push(key);
         self.expect(b':')?;
         Ok(Some(key))
     }
@@ -586,18 +591,16 @@ fn digit_run(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// A 64-bit fingerprint of a key: its length and its first and last eight bytes, mixed.
-fn fingerprint(key: &[u8]) -> u64 {
-    let len = key.len();
-    let (head, tail) = if len >= 8 {
-        (word_at(key, 0), word_at(key, len - 8))
-    } else {
-        let word = key.iter().enumerate().fold(0u64, |word, (idx, &byte)| {
-            word | u64::from(byte) << (8 * idx)
-        });
-        (word, word)
-    };
-    (head ^ tail.rotate_left(29) ^ (len as u64).rotate_left(53)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+/// The bit of a key in an object's 64-bit key filter: from its length and its first and last
+/// bytes, which tell apart most keys of one object (`frame_number`, `frame_id`, `lat`, `lon`).
+fn filter_bit(key: &[u8]) -> u64 {
+    let first = key.first().copied().unwrap_or(0);
+    let last = key.last().copied().unwrap_or(0);
+    let mixed = (key.len() as u32)
+        .wrapping_mul(31)
+        .wrapping_add(u32::from(first).wrapping_mul(7))
+        .wrapping_add(u32::from(last));
+    1 << (mixed % 64)
 }
 
 /// The eight bytes at `pos` as a little-endian word (0 past the end).
