@@ -6,6 +6,7 @@
 //! Parallel checkers parse and check items in any order, then feed them to one state in line
 //! order (see [`crate::stream`]): the result is the same as a sequential run.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::keys::KeyTable;
@@ -187,18 +188,25 @@ impl DatasetState {
     ) {
         self.n_items += 1;
         let reference_id = item.reference_id();
-        match self.reference_ids.get(reference_id) {
-            Some(&first) => out.push(
-                Diagnostic::error(
-                    Code::DuplicateReferenceId,
-                    "/reference_id",
-                    duplicate_message(reference_id, &self.describe(Origin::Item(first), position)),
-                )
-                .at_line(position.line)
-                .with_related_line(first.line),
-            ),
-            None => {
-                self.reference_ids.insert(reference_id.into(), position);
+        // One hash per id (`entry`); the key is allocated for a duplicate too, which is rare.
+        match self.reference_ids.entry(reference_id.into()) {
+            Entry::Occupied(first) => {
+                let first = *first.get();
+                out.push(
+                    Diagnostic::error(
+                        Code::DuplicateReferenceId,
+                        "/reference_id",
+                        duplicate_message(
+                            reference_id,
+                            &self.describe(Origin::Item(first), position),
+                        ),
+                    )
+                    .at_line(position.line)
+                    .with_related_line(first.line),
+                );
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(position);
             }
         }
         for (nth, (key, kind, value)) in item.kinds().enumerate() {

@@ -299,13 +299,15 @@ impl ShardCheck {
     /// The dataset rules of [`crate::DatasetState::observe`], recorded as facts.
     fn observe(&mut self, line: u64, item: &impl Observed) {
         let reference_id = item.reference_id();
-        if self.reference_ids.contains_key(reference_id) {
-            self.dataset_findings.push(Fact::Duplicate {
+        // One hash per id (`entry`); the key is allocated for a duplicate too, which is rare.
+        match self.reference_ids.entry(reference_id.into()) {
+            Entry::Occupied(first) => self.dataset_findings.push(Fact::Duplicate {
                 line,
-                reference_id: reference_id.into(),
-            });
-        } else {
-            self.reference_ids.insert(reference_id.into(), line);
+                reference_id: first.key().clone(),
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(line);
+            }
         }
         for (nth, (key, kind, value)) in item.kinds().enumerate() {
             let slot = self.keys.slot(nth, key);
