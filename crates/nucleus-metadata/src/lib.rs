@@ -9,6 +9,10 @@
 //!   [`nucleus_model::scene`], every item rule on every item, remote locations only.
 //! - [`stream::for_each_line`] runs a check over JSON Lines of any size on all cores, with results
 //!   in line order.
+//! - [`ItemRules::check_line_fast`] is [`ItemRules::check_line`] for checks of large datasets:
+//!   a line without any finding becomes a [`CleanItem`] (what [`DatasetState::observe_clean`]
+//!   needs) in one pass over its text, about three times faster; any other line gets the full
+//!   reading, so findings are the same (see [`fast`]).
 //!
 //! ```
 //! use nucleus_metadata::{DatasetState, ItemRules, Position};

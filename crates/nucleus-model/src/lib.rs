@@ -26,6 +26,9 @@
 //! which return all [`Diagnostic`]s. Differences from the SDK, all deliberate, are listed in the
 //! [`read`] module.
 //!
+//! [`scan`] is an allocation-free strict JSON scanner that never judges: it reads what it can
+//! prove the strict reader accepts and says [`scan::Unsure`] otherwise (the fast path of `check`).
+//!
 //! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]), and
 //! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics).
 //!

@@ -11,7 +11,7 @@
 //!   "metadata"?, "upload_to_scale"?}`: either `video_url` alone, or image items with a
 //!   `frame_rate` ≥ 1 (plus `video_url` only in privacy mode, `upload_to_scale: false`).
 //!
-//! Items are read with every alias of [`read_item`](crate::read_item); the payload writes them
+//! Items are read with every alias of [`read_item`]; the payload writes them
 //! in the SDK's scene form (`url`, `type`, top-level `camera_params`). Differences from the SDK:
 //! `tracks` are kept as given and written back (the SDK drops them when reading without a
 //! client), and every problem is reported at once, with a JSON pointer naming the frame and
