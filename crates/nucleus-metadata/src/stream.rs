@@ -1,9 +1,9 @@
 //! Streaming JSON Lines in bounded memory, on all cores, with results in line order.
 //!
-//! [`for_each_line`] reads its input in chunks split at newlines, hands the lines of a batch of
-//! chunks to a thread pool (the `map` function: parse and check), and gives the results to
-//! `sink` on the calling thread strictly in line order, so output is identical whatever the
-//! number of threads. Memory is bounded by the batch size and the longest line accepted
+//! [`for_each_line`] reads its input in chunks split at newlines (on a reader thread that runs
+//! up to a batch ahead), hands the lines of a batch of chunks to a thread pool (the `map`
+//! function: parse and check), and gives the results to `sink` on the calling thread strictly
+//! in line order, so output is identical whatever the number of threads. Memory is bounded by the batch size and the longest line accepted
 //! ([`StreamConfig::max_line_bytes`]), never by the input size.
 //!
 //! Line handling: a UTF-8 byte order mark at the start is skipped; `\n` and `\r\n` endings are
@@ -134,19 +134,36 @@ where
     let buffers = &BufferPool::default();
     let mut stats = StreamStats::default();
     std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<(Vec<LineResult<T>>, u64)>(1);
-        let producer = scope.spawn(move || -> io::Result<(u64, u64)> {
+        // Three stages, each on its own thread: reading chunks (mostly a copy from the page
+        // cache), parsing and checking them (the workers), and the sink (the calling thread).
+        // Reading runs ahead by up to a batch, so workers never wait for it.
+        let (chunk_sender, chunks) = mpsc::sync_channel::<(Chunk, u64)>(chunks_per_batch);
+        let reader_thread = scope.spawn(move || -> io::Result<(u64, u64)> {
             let mut chunker = Chunker::new(reader, config, buffers);
+            while let Some(chunk) = chunker.next_chunk()? {
+                if chunk_sender.send((chunk, chunker.bytes)).is_err() {
+                    // The workers stopped; nobody wants more.
+                    break;
+                }
+            }
+            Ok((chunker.bytes, chunker.next_line - 1))
+        });
+        let (sender, receiver) = mpsc::sync_channel::<(Vec<LineResult<T>>, u64)>(1);
+        let producer = scope.spawn(move || {
             loop {
                 let mut batch = Vec::with_capacity(chunks_per_batch);
+                let mut bytes = 0;
                 while batch.len() < chunks_per_batch {
-                    match chunker.next_chunk()? {
-                        Some(chunk) => batch.push(chunk),
-                        None => break,
+                    match chunks.recv() {
+                        Ok((chunk, read)) => {
+                            batch.push(chunk);
+                            bytes = read;
+                        }
+                        Err(_) => break,
                     }
                 }
                 if batch.is_empty() {
-                    return Ok((chunker.bytes, chunker.next_line - 1));
+                    return;
                 }
                 let results: Vec<LineResult<T>> = if n_threads == 1 {
                     batch
@@ -164,9 +181,9 @@ where
                     .flatten()
                     .collect()
                 };
-                if sender.send((results, chunker.bytes)).is_err() {
+                if sender.send((results, bytes)).is_err() {
                     // The sink stopped; nobody wants more.
-                    return Ok((chunker.bytes, chunker.next_line - 1));
+                    return;
                 }
             }
         });
@@ -183,9 +200,12 @@ where
             }
         }
         drop(receiver);
-        let (bytes, lines) = producer
+        producer
             .join()
-            .map_err(|_| io::Error::other("a worker thread panicked"))??;
+            .map_err(|_| io::Error::other("a worker thread panicked"))?;
+        let (bytes, lines) = reader_thread
+            .join()
+            .map_err(|_| io::Error::other("the reader thread panicked"))??;
         stats.bytes = bytes;
         stats.lines = lines;
         Ok(stats)
