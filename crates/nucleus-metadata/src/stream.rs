@@ -126,8 +126,9 @@ where
         .build()
         .map_err(io::Error::other)?;
     // Twice as many chunks as threads, so that uneven chunks still keep every thread busy, and
-    // at most one batch waiting in the channel: memory in flight is about three batches of
-    // parsed items (roughly 6x the chunk bytes), 2 x threads x chunk_bytes each.
+    // at most one batch waiting in each channel: memory in flight is about three batches of
+    // parsed items (roughly 6x the chunk bytes) plus one batch of raw chunks read ahead,
+    // 2 x threads x chunk_bytes each.
     let chunks_per_batch = if n_threads == 1 { 1 } else { n_threads * 2 };
     let map = &map;
     let max_line_bytes = config.max_line_bytes;
