@@ -9,10 +9,23 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nucleus_camera::overlay::{Canvas, PointStyle};
-use nucleus_camera::{CameraModel, CameraParams, Cuboid, Distortion, Point3D, Quaternion, Vector3};
+use nucleus_camera::{Cuboid, Point3D, Vector3};
+
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
+
+use fixtures::{Intrinsics, cameras};
 
 const N_POINTS: usize = 1_000_000;
 const N_CUBOIDS: usize = 100;
+
+/// The SPEC's 1920×1080 sensor, the size of the canvas drawn on.
+const SPEC_SENSOR: Intrinsics = Intrinsics {
+    fx: 1000.0,
+    fy: 1000.0,
+    cx: 960.0,
+    cy: 540.0,
+};
 
 fn uniform_source() -> impl FnMut() -> f64 {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -54,49 +67,10 @@ fn cuboids() -> Vec<Cuboid> {
         .collect()
 }
 
-fn camera(model: Option<CameraModel>, distortion: Distortion) -> CameraParams {
-    CameraParams::new(
-        Point3D::new(0.0, 0.0, 1.5),
-        Quaternion::new(-0.5, 0.5, -0.5, 0.5),
-        1000.0,
-        1000.0,
-        960.0,
-        540.0,
-    )
-    .and_then(|camera| camera.with_distortion(model, distortion))
-    .unwrap_or_else(|error| panic!("bench camera: {error}"))
-}
-
 fn render(c: &mut Criterion) {
     let points = points();
     let cuboids = cuboids();
-    let cameras = [
-        ("pinhole", camera(None, Distortion::default())),
-        (
-            "brown_conrady",
-            camera(
-                Some(CameraModel::BrownConrady),
-                Distortion {
-                    k1: -0.2,
-                    k2: 0.05,
-                    p1: 0.001,
-                    p2: -0.001,
-                    ..Distortion::default()
-                },
-            ),
-        ),
-        (
-            "fisheye",
-            camera(
-                Some(CameraModel::Fisheye),
-                Distortion {
-                    k1: 0.05,
-                    k2: -0.01,
-                    ..Distortion::default()
-                },
-            ),
-        ),
-    ];
+    let cameras = cameras(SPEC_SENSOR);
     let mut group = c.benchmark_group("overlay_points");
     group.throughput(Throughput::Elements(N_POINTS as u64));
     group.sample_size(10);

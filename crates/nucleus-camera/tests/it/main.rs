@@ -9,6 +9,8 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 mod fuzz;
 mod json;
 mod opencv;

@@ -2,54 +2,24 @@
 //! drawn, edges crossing the camera plane are clipped rather than dropped.
 
 use nucleus_camera::overlay::{CUBOID_EDGES, Canvas, PointStyle};
-use nucleus_camera::{CameraModel, CameraParams, Cuboid, Distortion, Point3D, Quaternion, Vector3};
+use nucleus_camera::{CameraParams, Cuboid, Distortion, Point3D, Vector3};
 use proptest::prelude::*;
+
+use crate::fixtures::{Intrinsics, camera, cameras};
 
 const BLACK: [u8; 3] = [0, 0, 0];
 const GREEN: [u8; 3] = [0, 255, 0];
 
-/// The SPEC's worked-example pose (at (0, 0, 1.5), looking along world +X) on a 640×400 sensor.
-fn camera(model: Option<CameraModel>, distortion: Distortion) -> CameraParams {
-    CameraParams::new(
-        Point3D::new(0.0, 0.0, 1.5),
-        Quaternion::new(-0.5, 0.5, -0.5, 0.5),
-        300.0,
-        300.0,
-        320.0,
-        200.0,
-    )
-    .and_then(|camera| camera.with_distortion(model, distortion))
-    .unwrap()
-}
+/// A 640×400 sensor, small enough to draw on quickly.
+const SMALL: Intrinsics = Intrinsics {
+    fx: 300.0,
+    fy: 300.0,
+    cx: 320.0,
+    cy: 200.0,
+};
 
-fn cameras() -> Vec<(&'static str, CameraParams)> {
-    vec![
-        ("pinhole", camera(None, Distortion::default())),
-        (
-            "brown_conrady",
-            camera(
-                Some(CameraModel::BrownConrady),
-                Distortion {
-                    k1: -0.2,
-                    k2: 0.05,
-                    p1: 0.001,
-                    p2: -0.001,
-                    ..Distortion::default()
-                },
-            ),
-        ),
-        (
-            "fisheye",
-            camera(
-                Some(CameraModel::Fisheye),
-                Distortion {
-                    k1: 0.05,
-                    k2: -0.01,
-                    ..Distortion::default()
-                },
-            ),
-        ),
-    ]
+fn pinhole() -> CameraParams {
+    camera(SMALL, None, Distortion::default())
 }
 
 fn car() -> Cuboid {
@@ -63,7 +33,7 @@ fn car() -> Cuboid {
 
 #[test]
 fn cuboid_corners_are_drawn_where_they_project() {
-    for (name, camera) in cameras() {
+    for (name, camera) in cameras(SMALL) {
         let mut canvas = Canvas::new(640, 400, BLACK).unwrap();
         let n_segments = camera.draw_cuboid(&mut canvas, &car(), GREEN, 1);
         assert!(n_segments >= 12, "{name}: {n_segments} segments");
@@ -85,7 +55,7 @@ fn cuboid_corners_are_drawn_where_they_project() {
 
 #[test]
 fn edges_crossing_the_camera_plane_are_clipped_not_dropped() {
-    let camera = camera(None, Distortion::default());
+    let camera = pinhole();
     // A long box from 5 m behind the camera to 15 m ahead: every corner behind has no pixel,
     // yet the part of each long edge in front is drawn.
     let cuboid = Cuboid::new(
@@ -118,7 +88,7 @@ fn edges_crossing_the_camera_plane_are_clipped_not_dropped() {
 
 #[test]
 fn nearer_points_win_and_colour_runs_red_to_blue() {
-    let camera = camera(None, Distortion::default());
+    let camera = pinhole();
     // Two points on the optical axis: same pixel, 5 m and 50 m away; the far one drawn last.
     let points = [Point3D::new(5.0, 0.0, 1.5), Point3D::new(50.0, 0.0, 1.5)];
     let mut canvas = Canvas::new(640, 400, BLACK).unwrap();
@@ -139,7 +109,7 @@ proptest! {
         ),
         radius in 0u32..3,
     ) {
-        let (_, camera) = cameras().swap_remove(camera_idx);
+        let (_, camera) = cameras(SMALL).swap_remove(camera_idx);
         let points: Vec<Point3D> = behind
             .iter()
             .map(|&(x, y, z)| camera.camera_to_world(Vector3::new(x, y, z)))

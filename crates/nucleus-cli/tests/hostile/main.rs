@@ -13,7 +13,7 @@ mod not_json;
 mod output;
 
 use serde_json::Value;
-use support::{json_lines, nucleus};
+use support::{SPEC_CAMERA, json_lines, nucleus};
 
 /// One line of a test input.
 #[derive(Clone)]
@@ -32,8 +32,6 @@ pub fn raw(text: impl AsRef<[u8]>) -> Line {
     Line::Raw(text.as_ref().to_vec())
 }
 
-const CAMERA: &str = r#"{"position":{"x":0,"y":0,"z":1.5},"heading":{"x":-0.5,"y":0.5,"z":-0.5,"w":0.5},"fx":1000,"fy":1000,"cx":960,"cy":540}"#;
-
 /// The valid item with id `id`; every valid item matches `metadata.k = 1`.
 pub fn item(id: u32) -> String {
     format!(
@@ -42,7 +40,7 @@ pub fn item(id: u32) -> String {
 }
 
 fn project_line(id: u32) -> String {
-    format!(r#"{{"camera_params":{CAMERA},"points":[[{id},0,1.5]]}}"#)
+    format!(r#"{{"camera_params":{SPEC_CAMERA},"points":[[{id},0,1.5]]}}"#)
 }
 
 /// The input as bytes: `lines` joined by `ending`, a final ending when `final_newline`.
