@@ -336,28 +336,20 @@ impl<'c, R: Read> Chunker<'c, R> {
 
     /// Reads until `buffer` has `want` more bytes or the input ends.
     fn fill(&mut self, buffer: &mut Vec<u8>, want: usize) -> io::Result<()> {
-        let target = buffer.len() + want;
-        while buffer.len() < target && !self.eof {
-            let start = buffer.len();
-            buffer.resize(target, 0);
-            match self
-                .reader
-                .read(buffer.get_mut(start..).unwrap_or_default())
-            {
-                Ok(0) => {
-                    buffer.truncate(start);
-                    self.eof = true;
-                }
-                Ok(n) => {
-                    buffer.truncate(start + n);
-                    self.bytes += n as u64;
-                }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => buffer.truncate(start),
-                Err(error) => {
-                    buffer.truncate(start);
-                    return Err(error);
-                }
-            }
+        if self.eof {
+            return Ok(());
+        }
+        buffer.reserve(want);
+        let start = buffer.len();
+        // `read_to_end` through `take` reads into the spare capacity without zeroing it first
+        // (zeroing every chunk was a memset of the whole input), retries `Interrupted`, and
+        // keeps what it read before an error.
+        let result = (&mut self.reader).take(want as u64).read_to_end(buffer);
+        let n = buffer.len() - start;
+        self.bytes += n as u64;
+        result?;
+        if n < want {
+            self.eof = true;
         }
         Ok(())
     }
