@@ -8,8 +8,6 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
-
-use crate::keys::KeyTable;
 use std::fmt;
 
 use foldhash::fast::RandomState;
@@ -18,6 +16,7 @@ use nucleus_model::{Code, DatasetItem, Diagnostic};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::keys::KeyTable;
 use crate::{CleanItem, Error, Kind};
 
 /// Where an item is: which input (index into [`DatasetState::inputs`]) and which 1-based line.

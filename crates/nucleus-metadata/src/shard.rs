@@ -223,7 +223,7 @@ impl ShardCheck {
                 })
                 .collect()
         };
-        let readings = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        let checks = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
             Ok(pool) => pool.install(|| run(lines)),
             Err(_) => lines
                 .iter()
@@ -233,7 +233,7 @@ impl ShardCheck {
                 })
                 .collect(),
         };
-        for check in readings {
+        for check in checks {
             self.n_lines += 1;
             if let Some(check) = check {
                 self.observe_check(self.n_lines, check);
