@@ -118,8 +118,8 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     while let Some(key) = scanner.next_key(&mut top)? {
         match key {
             "reference_id" => reference_id = Some(scanner.plain_string()?),
-            // One location key (several take the full reader: precedence, conflicts). `url`
-            // says its type by its extension.
+            // One non-null location key (several take the full reader: precedence,
+            // conflicts). `url` says its type by its extension.
             "image_location"
             | "processed_url"
             | "image_url"
@@ -127,6 +127,11 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
             | "pointcloud_location"
             | "pointcloud_url"
             | "url" => {
+                // A null location is no location (exports with one column per kind).
+                if scanner.peek()? == Token::Null {
+                    scanner.null()?;
+                    continue;
+                }
                 if location.is_some() {
                     return Err(Unsure);
                 }

@@ -518,13 +518,22 @@ fn good_line() -> impl Strategy<Value = String> {
         "[a-z0-9/-]{1,8}",
         metadata,
         prop::option::of((1u32..5000, 1u32..5000)),
+        prop::option::of(prop::sample::select(vec![
+            "pointcloud_location",
+            "image_url",
+            "url",
+        ])),
     )
-        .prop_map(|((key, location), id, metadata, size)| {
+        .prop_map(|((key, location), id, metadata, size, null_location)| {
             let mut members = vec![
                 (key.to_owned(), format!("\"{location}\"")),
                 ("reference_id".to_owned(), format!("\"{id}\"")),
                 ("metadata".to_owned(), metadata),
             ];
+            // Exports with a column per location kind write the others as null.
+            if let Some(null_key) = null_location.filter(|null_key| *null_key != key) {
+                members.push((null_key.to_owned(), "null".to_owned()));
+            }
             if let Some((width, height)) = size {
                 members.push(("width".to_owned(), width.to_string()));
                 members.push(("height".to_owned(), height.to_string()));
