@@ -819,6 +819,93 @@ impl<'de, F> Visitor<'de> for PointSeed<'_, F> {
     }
 }
 
+/// `JsonSchema` for [`PointCloud`] and [`Point`] (feature `schema`): what [`for_each_point`]
+/// reads, published by `nucleus-schema` as `schemas/pointcloud.schema.json`.
+///
+/// | reader rule | keyword |
+/// |---|---|
+/// | the file is an object with a `points` list; other top-level keys are skipped | `required: [points]`, `points: {type: array}` |
+/// | a point is an object with numbers `x`, `y`, `z` | `required`, `type: number` |
+/// | `i` in [0, 1] | `minimum`, `maximum` |
+/// | `d` is an integer | `type: integer` |
+/// | `is_ground` is a boolean | `type: boolean` |
+/// | unknown point keys are warnings | no constraint |
+///
+/// Outside JSON's data model, so not in the schema: a duplicate key and `1e400`.
+#[cfg(feature = "schema")]
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::{Point, PointCloud};
+
+    impl JsonSchema for PointCloud {
+        fn schema_name() -> Cow<'static, str> {
+            "PointCloud".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::pointcloud::PointCloud".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let point = generator.subschema_for::<Point>();
+            json_schema!({
+                "description": "A point cloud file in Scale's JSON format: `{\"points\": [{\"x\", \"y\", \"z\", …}]}`.",
+                "type": "object",
+                "required": ["points"],
+                "properties": {
+                    "points": {
+                        "description": "The points, in any order.",
+                        "type": "array",
+                        "items": point
+                    }
+                }
+            })
+        }
+    }
+
+    impl JsonSchema for Point {
+        // The published name since the first schemas; `$defs` names are part of the files.
+        fn schema_name() -> Cow<'static, str> {
+            "LidarPoint".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::pointcloud::Point".into()
+        }
+
+        fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "One lidar point: its position in the scene's world frame (metres) and optional extras.",
+                "type": "object",
+                "required": ["x", "y", "z"],
+                "properties": {
+                    "x": {"description": "World x (metres).", "type": "number"},
+                    "y": {"description": "World y (metres).", "type": "number"},
+                    "z": {"description": "World z (metres; z is up).", "type": "number"},
+                    "i": {
+                        "description": "Intensity in [0, 1].",
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": 1
+                    },
+                    "d": {
+                        "description": "Device id: which lidar took the point, when several did.",
+                        "type": "integer"
+                    },
+                    "t": {"description": "Timestamp in nanoseconds.", "type": "number"},
+                    "is_ground": {
+                        "description": "Whether the point is on the ground.",
+                        "type": "boolean"
+                    }
+                }
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1076,3 +1076,212 @@ fn video_errors(
     }
     errors
 }
+
+/// `JsonSchema` for [`Scene`], [`LidarScene`], [`VideoScene`] and [`Frame`] (feature `schema`):
+/// the JSON [`read_scene`] reads, published by `nucleus-schema` as `schemas/scene.schema.json`.
+/// Items are [`DatasetItem`]'s schema, so an item rule has one definition.
+///
+/// | reader rule | keyword |
+/// |---|---|
+/// | a scene is an object with a non-empty `reference_id` | `required`, `$defs/ReferenceId` |
+/// | `metadata` an object or `null` | `if: {type: null}`, `else: $defs/Metadata` |
+/// | `tracks` a list | `type: array` |
+/// | lidar: at least one frame, each an object of sensor name → item | `minItems: 1`, `$defs/Frame` (`minProperties: 1`, `additionalProperties: $defs/DatasetItem`) |
+/// | video: image items with a `frame_rate` ≥ 1, or a `video_url` alone; both only with `upload_to_scale: false` | `anyOf` on `$defs/VideoScene`; `$defs/VideoFrame` = `$defs/DatasetItem` and `$defs/ImageItem` |
+///
+/// Not expressible, and checked only in Rust: one point cloud per lidar frame, from the same
+/// sensor in every frame, and reference ids unique within the scene (`nucleus-schema`'s scene
+/// description says so).
+#[cfg(feature = "schema")]
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+    use serde_json::Value;
+
+    use super::{Frame, LidarScene, Scene, VideoScene};
+    use crate::schema::ImageItem;
+    use crate::{DatasetItem, Location, Metadata, ReferenceId};
+
+    /// `metadata` of a scene: an object or `null` (absent or `null` means `{}`).
+    fn optional_metadata(generator: &mut SchemaGenerator, description: &str) -> Value {
+        let metadata = generator.subschema_for::<Metadata>();
+        serde_json::json!({
+            "description": description,
+            "if": {"type": "null"},
+            "else": metadata
+        })
+    }
+
+    /// `tracks` of a scene: kept as given, not checked.
+    fn tracks() -> Value {
+        serde_json::json!({
+            "description": "Annotation tracks (read only with a client; not checked here).",
+            "type": "array",
+            "items": true
+        })
+    }
+
+    /// A field that holds `T` with its own description next to the `$ref`.
+    fn described<T: JsonSchema>(generator: &mut SchemaGenerator, description: &str) -> Value {
+        let mut schema = generator.subschema_for::<T>();
+        schema.insert("description".to_owned(), description.into());
+        schema.to_value()
+    }
+
+    impl JsonSchema for Scene {
+        fn schema_name() -> Cow<'static, str> {
+            "Scene".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::Scene".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let lidar = generator.subschema_for::<LidarScene>();
+            let video = generator.subschema_for::<VideoScene>();
+            json_schema!({
+                "description": "A scene: a `LidarScene` or a `VideoScene`, in the SDK's JSON form (`LidarScene.to_payload()`, `VideoScene.to_payload()`, read back by `from_json`).",
+                "oneOf": [lidar, video]
+            })
+        }
+    }
+
+    impl JsonSchema for LidarScene {
+        fn schema_name() -> Cow<'static, str> {
+            "LidarScene".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::LidarScene".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let reference_id = described::<ReferenceId>(generator, "The scene's reference id.");
+            let frame = generator.subschema_for::<Frame>();
+            let metadata = optional_metadata(
+                generator,
+                "The scene's metadata (lat/lon and context_attachments are shown as for items).",
+            );
+            json_schema!({
+                "description": "A sequence of lidar point clouds and camera images over time.\n\nFrames are indexed from 0 without gaps (their position in the list); each maps sensor names to items and holds exactly one point cloud (from the same lidar sensor in every frame) and any number of images. Reference ids are unique within the scene.",
+                "type": "object",
+                "required": ["reference_id", "frames"],
+                "properties": {
+                    "reference_id": reference_id,
+                    "frames": {
+                        "description": "The frames, in time order: at least one.",
+                        "type": "array",
+                        "minItems": 1,
+                        "items": frame
+                    },
+                    "metadata": metadata,
+                    "tracks": tracks()
+                }
+            })
+        }
+    }
+
+    impl JsonSchema for Frame {
+        fn schema_name() -> Cow<'static, str> {
+            "Frame".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::Frame".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let item = generator.subschema_for::<DatasetItem>();
+            json_schema!({
+                "description": "One time step of a lidar scene: sensor name → item (in the scene payload form or any form the item reader accepts).",
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": item
+            })
+        }
+    }
+
+    /// One frame of a video scene: an image item. A rule rather than a type, as
+    /// [`ImageItem`] is.
+    struct VideoFrame;
+
+    impl JsonSchema for VideoFrame {
+        fn schema_name() -> Cow<'static, str> {
+            "VideoFrame".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::schema::VideoFrame".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let item = generator.subschema_for::<DatasetItem>();
+            let image = generator.subschema_for::<ImageItem>();
+            json_schema!({
+                "description": "A frame of a video scene: an image item.",
+                "allOf": [item, image]
+            })
+        }
+    }
+
+    impl JsonSchema for VideoScene {
+        fn schema_name() -> Cow<'static, str> {
+            "VideoScene".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::VideoScene".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let reference_id = described::<ReferenceId>(generator, "The scene's reference id.");
+            let video_url =
+                described::<Location>(generator, "The remote URL of the video file (MP4).");
+            let frame = generator.subschema_for::<VideoFrame>();
+            let metadata = optional_metadata(generator, "The scene's metadata.");
+            json_schema!({
+                "description": "A video: either a video file (`video_url`) or a list of image items as frames with a `frame_rate`.",
+                "type": "object",
+                "required": ["reference_id"],
+                "properties": {
+                    "reference_id": reference_id,
+                    "frame_rate": {
+                        "description": "Frames per second, required with `frames`.",
+                        "type": "integer",
+                        "minimum": 1
+                    },
+                    "video_url": video_url,
+                    "frames": {
+                        "description": "The frames as image items, in time order: at least one.",
+                        "type": "array",
+                        "minItems": 1,
+                        "items": frame
+                    },
+                    "metadata": metadata,
+                    "upload_to_scale": {
+                        "description": "`false` in privacy mode (the SDK writes `not use_privacy_mode`).",
+                        "type": "boolean"
+                    },
+                    "tracks": tracks()
+                },
+                "anyOf": [
+                    {
+                        "description": "a video made of image items: frames and a frame_rate, no video_url (unless privacy mode: upload_to_scale false)",
+                        "required": ["frames", "frame_rate"],
+                        "anyOf": [
+                            {"not": {"required": ["video_url"]}},
+                            {"required": ["upload_to_scale"], "properties": {"upload_to_scale": {"const": false}}}
+                        ]
+                    },
+                    {
+                        "description": "a video file: video_url, no frames and no frame_rate",
+                        "required": ["video_url"],
+                        "not": {"anyOf": [{"required": ["frames"]}, {"required": ["frame_rate"]}]}
+                    }
+                ]
+            })
+        }
+    }
+}

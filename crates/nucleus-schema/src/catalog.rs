@@ -1,12 +1,13 @@
 //! Building the published schemas: generate from the types, then add what they cannot say.
 
 use nucleus_camera::CameraParams;
-use nucleus_model::{DatasetItem, DatasetItemType, Metadata, PayloadForm};
+use nucleus_model::pointcloud::PointCloud;
+use nucleus_model::{DatasetItem, DatasetItemType, Metadata, PayloadForm, Scene};
 use schemars::transform::{RestrictFormats, Transform};
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value, json};
 
-use crate::wire::{PointCloud, Scene, UploadPayload};
+use crate::wire::UploadPayload;
 
 /// The base of every schema's `$id`: `<base><name>.schema.json`.
 ///
