@@ -68,7 +68,7 @@ pub(crate) const RECIPES: &[Recipe] = &[
     Recipe {
         name: "pointcloud",
         title: "Scale point cloud",
-        description: "A point cloud file in Scale's JSON format, the target of a point cloud item's location: {\"points\": [{\"x\", \"y\", \"z\", \"i\"?, \"d\"?, \"t\"?, \"is_ground\"?}]}, intensity i in [0, 1], device id d, timestamp t in nanoseconds.",
+        description: "A point cloud file in Scale's JSON format, the target of a point cloud item's location: {\"points\": [{\"x\", \"y\", \"z\", \"i\"?, \"d\"?, \"t\"?, \"is_ground\"?}]}, intensity i in [0, 1], device id d and timestamp t in nanoseconds (64-bit integers); null in i, d, t or is_ground means absent. Unknown keys are allowed.",
         build: pointcloud,
     },
     Recipe {

@@ -8,6 +8,7 @@ mod agree;
 mod catalog;
 mod fuzz;
 mod golden;
+mod pointcloud;
 
 use std::path::PathBuf;
 
