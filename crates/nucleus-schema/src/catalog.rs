@@ -74,7 +74,7 @@ pub(crate) const RECIPES: &[Recipe] = &[
     Recipe {
         name: "scene",
         title: "Nucleus scene",
-        description: "A LidarScene or a VideoScene in the Python SDK's JSON form (to_payload, read back by from_json). Limitations: JSON Schema cannot count, across a frame's sensors, that a lidar frame holds exactly one point cloud (from the same sensor in every frame), nor check that reference ids are unique within the scene; nucleus-rs checks those in Rust.",
+        description: "A LidarScene or a VideoScene in the Python SDK's JSON form (to_payload, read back by from_json). Limitations: JSON Schema cannot count, across a frame's sensors, that a lidar frame holds exactly one point cloud (from the same sensor in every frame), nor check that reference ids are unique within the scene or that every location is remote (the SDK refuses local paths in scenes); nucleus-rs checks those in Rust. A frame_rate written as a float (30.0) is an integer for JSON Schema but rejected by nucleus-rs, which keeps numbers as written.",
         build: scene,
     },
 ];

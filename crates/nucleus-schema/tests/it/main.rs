@@ -9,6 +9,7 @@ mod catalog;
 mod fuzz;
 mod golden;
 mod pointcloud;
+mod scene;
 
 use std::path::PathBuf;
 
