@@ -35,7 +35,10 @@
 //! # Features
 //! - `schema`: `schemars::JsonSchema` for [`DatasetItem`] (exactly what [`read_item`] accepts
 //!   without an error: canonical names, SDK aliases and their precedence), [`DatasetItemType`],
-//!   [`ReferenceId`], [`Location`], [`Metadata`] and [`EmbeddingInfo`] (used by `nucleus-schema`).
+//!   [`ReferenceId`], [`Location`], [`Metadata`] and [`EmbeddingInfo`]; for the scenes
+//!   [`read_scene`] reads ([`Scene`], [`LidarScene`], [`VideoScene`], [`Frame`]) and the point
+//!   clouds [`pointcloud::for_each_point`] reads ([`pointcloud::PointCloud`],
+//!   [`pointcloud::Point`]). Each impl sits next to its reader; `nucleus-schema` publishes them.
 
 pub mod diagnostic;
 mod item;

@@ -1076,3 +1076,247 @@ fn video_errors(
     }
     errors
 }
+
+/// `JsonSchema` for [`Scene`], [`LidarScene`], [`VideoScene`] and [`Frame`] (feature `schema`):
+/// the JSON [`read_scene`] reads, published by `nucleus-schema` as `schemas/scene.schema.json`.
+/// Items are [`DatasetItem`]'s schema, so an item rule has one definition.
+///
+/// | reader rule | keyword |
+/// |---|---|
+/// | a scene is an object with a non-empty `reference_id` | `required`, `$defs/ReferenceId` |
+/// | `metadata` an object or `null`; `tracks` a list or `null` | `if: {type: null}`, `type` |
+/// | [`scene_kind`]: a `video_url` or `frame_rate` key (even `null`), or a first frame with an item key ([`ITEM_KEYS`]), makes a video scene | `$defs/LidarScene`: `not` those keys; `$defs/Frame`: `not` an item key in any frame (stricter: `prefixItems` for the first frame alone is not portable, ajv's strict mode rejects an open tuple) |
+/// | lidar: at least one frame, each an object of sensor name → item | `minItems: 1`, `$defs/Frame` (`minProperties: 1`, `additionalProperties: $defs/DatasetItem`) |
+/// | video: `null` in `frame_rate`, `video_url`, `frames`, `upload_to_scale` means absent | `type: [..., "null"]`, `if: {type: null}` |
+/// | video of items: at least one image item and a `frame_rate` ≥ 1; a `video_url` too only with `upload_to_scale: false` | `$defs/VideoScene` `anyOf/0`; `$defs/VideoFrame` = `$defs/DatasetItem` and `$defs/ImageItem` |
+/// | video file: a `video_url`, no items, no `frame_rate` above 0 | `$defs/VideoScene` `anyOf/1` (`maxItems: 0`, `maximum: 0`) |
+///
+/// Not expressible, and checked only in Rust: one point cloud per lidar frame, from the same
+/// sensor in every frame, and reference ids unique within the scene (`nucleus-schema`'s scene
+/// description says so); the spelling of a number (`"frame_rate": 30.0` is an integer for JSON
+/// Schema, a float the reader rejects).
+#[cfg(feature = "schema")]
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+    use serde_json::{Value, json};
+
+    use super::{Frame, ITEM_KEYS, LidarScene, Scene, VideoScene};
+    use crate::schema::ImageItem;
+    use crate::{DatasetItem, Location, Metadata, ReferenceId};
+
+    /// `metadata` of a scene: an object or `null` (absent or `null` means `{}`).
+    fn optional_metadata(generator: &mut SchemaGenerator, description: &str) -> Value {
+        let metadata = generator.subschema_for::<Metadata>();
+        json!({
+            "description": description,
+            "if": {"type": "null"},
+            "else": metadata
+        })
+    }
+
+    /// `tracks` of a scene: kept as given, not checked.
+    fn tracks() -> Value {
+        json!({
+            "description": "Annotation tracks (read only with a client; not checked here); null means none.",
+            "type": ["array", "null"],
+            "items": true
+        })
+    }
+
+    /// A field that holds `T` with its own description next to the `$ref`.
+    fn described<T: JsonSchema>(generator: &mut SchemaGenerator, description: &str) -> Value {
+        let mut schema = generator.subschema_for::<T>();
+        schema.insert("description".to_owned(), description.into());
+        schema.to_value()
+    }
+
+    /// `{"anyOf": [{"required": [key]}, …]}`: the object has one of `keys`.
+    fn has_any(keys: &[&str]) -> Value {
+        let branches: Vec<Value> = keys.iter().map(|key| json!({"required": [key]})).collect();
+        json!({"anyOf": branches})
+    }
+
+    impl JsonSchema for Scene {
+        fn schema_name() -> Cow<'static, str> {
+            "Scene".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::Scene".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let lidar = generator.subschema_for::<LidarScene>();
+            let video = generator.subschema_for::<VideoScene>();
+            json_schema!({
+                "description": "A scene: a `LidarScene` or a `VideoScene`, in the SDK's JSON form (`LidarScene.to_payload()`, `VideoScene.to_payload()`, read back by `from_json`).",
+                "oneOf": [lidar, video]
+            })
+        }
+    }
+
+    impl JsonSchema for LidarScene {
+        fn schema_name() -> Cow<'static, str> {
+            "LidarScene".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::LidarScene".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let reference_id = described::<ReferenceId>(generator, "The scene's reference id.");
+            let frame = generator.subschema_for::<Frame>();
+            let metadata = optional_metadata(
+                generator,
+                "The scene's metadata (lat/lon and context_attachments are shown as for items).",
+            );
+            let mut video_keys = has_any(&["video_url", "frame_rate"]);
+            if let Some(object) = video_keys.as_object_mut() {
+                object.insert(
+                    "description".to_owned(),
+                    "a video_url or frame_rate key, even null, makes the scene a video".into(),
+                );
+            }
+            json_schema!({
+                "description": "A sequence of lidar point clouds and camera images over time.\n\nFrames are indexed from 0 without gaps (their position in the list); each maps sensor names to items and holds exactly one point cloud (from the same lidar sensor in every frame) and any number of images. Reference ids are unique within the scene.",
+                "type": "object",
+                "required": ["reference_id", "frames"],
+                "properties": {
+                    "reference_id": reference_id,
+                    "frames": {
+                        "description": "The frames, in time order: at least one.",
+                        "type": "array",
+                        "minItems": 1,
+                        "items": frame
+                    },
+                    "metadata": metadata,
+                    "tracks": tracks()
+                },
+                "not": video_keys
+            })
+        }
+    }
+
+    impl JsonSchema for Frame {
+        fn schema_name() -> Cow<'static, str> {
+            "Frame".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::Frame".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let item = generator.subschema_for::<DatasetItem>();
+            let mut item_keys = has_any(ITEM_KEYS);
+            if let Some(object) = item_keys.as_object_mut() {
+                object.insert(
+                    "description".to_owned(),
+                    "a sensor named like an item key (reference_id, ref_id or a location key) makes the first frame read as an item, so the scene as a video".into(),
+                );
+            }
+            json_schema!({
+                "description": "One time step of a lidar scene: sensor name → item (in the scene payload form or any form the item reader accepts).",
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": item,
+                "not": item_keys
+            })
+        }
+    }
+
+    /// One frame of a video scene: an image item. A rule rather than a type, as
+    /// [`ImageItem`] is.
+    struct VideoFrame;
+
+    impl JsonSchema for VideoFrame {
+        fn schema_name() -> Cow<'static, str> {
+            "VideoFrame".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::schema::VideoFrame".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let item = generator.subschema_for::<DatasetItem>();
+            let image = generator.subschema_for::<ImageItem>();
+            json_schema!({
+                "description": "A frame of a video scene: an image item.",
+                "allOf": [item, image]
+            })
+        }
+    }
+
+    impl JsonSchema for VideoScene {
+        fn schema_name() -> Cow<'static, str> {
+            "VideoScene".into()
+        }
+
+        fn schema_id() -> Cow<'static, str> {
+            "nucleus_model::scene::VideoScene".into()
+        }
+
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            let reference_id = described::<ReferenceId>(generator, "The scene's reference id.");
+            let location = generator.subschema_for::<Location>();
+            let frame = generator.subschema_for::<VideoFrame>();
+            let metadata = optional_metadata(generator, "The scene's metadata.");
+            json_schema!({
+                "description": "A video: either a video file (`video_url`) or a list of image items as frames with a `frame_rate`.",
+                "type": "object",
+                "required": ["reference_id"],
+                "properties": {
+                    "reference_id": reference_id,
+                    "frame_rate": {
+                        "description": "Frames per second, at least 1, required with `frames`; null means none.",
+                        "type": ["integer", "null"],
+                        "minimum": 0
+                    },
+                    "video_url": {
+                        "description": "The remote URL of the video file (MP4); null means none.",
+                        "if": {"type": "null"},
+                        "else": location
+                    },
+                    "frames": {
+                        "description": "The frames as image items, in time order; null means none.",
+                        "type": ["array", "null"],
+                        "items": frame
+                    },
+                    "metadata": metadata,
+                    "upload_to_scale": {
+                        "description": "`false` in privacy mode (the SDK writes `not use_privacy_mode`); null means true.",
+                        "type": ["boolean", "null"]
+                    },
+                    "tracks": tracks()
+                },
+                "anyOf": [
+                    {
+                        "description": "a video made of image items: at least one frame and a frame_rate of at least 1, no video_url (unless privacy mode: upload_to_scale false)",
+                        "required": ["frames", "frame_rate"],
+                        "properties": {
+                            "frames": {"type": "array", "minItems": 1},
+                            "frame_rate": {"type": "integer", "minimum": 1}
+                        },
+                        "anyOf": [
+                            {"properties": {"video_url": {"type": "null"}}},
+                            {"required": ["upload_to_scale"], "properties": {"upload_to_scale": {"const": false}}}
+                        ]
+                    },
+                    {
+                        "description": "a video file: a video_url, no frames (absent, null or empty) and no frame_rate (absent, null or 0)",
+                        "required": ["video_url"],
+                        "properties": {
+                            "video_url": {"type": "string"},
+                            "frames": {"type": ["array", "null"], "maxItems": 0},
+                            "frame_rate": {"type": ["integer", "null"], "maximum": 0}
+                        }
+                    }
+                ]
+            })
+        }
+    }
+}

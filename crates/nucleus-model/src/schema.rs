@@ -1,4 +1,5 @@
-//! `JsonSchema` impls for the JSON this crate reads (feature `schema`).
+//! `JsonSchema` impls for the items this crate reads (feature `schema`). The scene and point
+//! cloud impls sit next to their readers, in `scene.rs` and `pointcloud.rs`.
 //!
 //! The impls are hand-written because the reader is: [`DatasetItem`]'s schema describes what
 //! [`crate::read_item`] accepts without an error — the canonical names, the SDK's aliases and
@@ -159,7 +160,7 @@ struct ImageLocationSet;
 struct PointcloudLocationSet;
 struct ImageUrl;
 struct PointcloudUrl;
-struct ImageItem;
+pub(crate) struct ImageItem;
 struct PointcloudItem;
 
 /// `{"anyOf": [{"required": [key], "properties": {key: non-empty string}}, …]}`.

@@ -1,12 +1,13 @@
 //! Building the published schemas: generate from the types, then add what they cannot say.
 
 use nucleus_camera::CameraParams;
-use nucleus_model::{DatasetItem, DatasetItemType, Metadata, PayloadForm};
+use nucleus_model::pointcloud::PointCloud;
+use nucleus_model::{DatasetItem, DatasetItemType, Metadata, PayloadForm, Scene};
 use schemars::transform::{RestrictFormats, Transform};
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value, json};
 
-use crate::wire::{PointCloud, Scene, UploadPayload};
+use crate::wire::UploadPayload;
 
 /// The base of every schema's `$id`: `<base><name>.schema.json`.
 ///
@@ -67,13 +68,13 @@ pub(crate) const RECIPES: &[Recipe] = &[
     Recipe {
         name: "pointcloud",
         title: "Scale point cloud",
-        description: "A point cloud file in Scale's JSON format, the target of a point cloud item's location: {\"points\": [{\"x\", \"y\", \"z\", \"i\"?, \"d\"?, \"t\"?, \"is_ground\"?}]}, intensity i in [0, 1], device id d, timestamp t in nanoseconds.",
+        description: "A point cloud file in Scale's JSON format, the target of a point cloud item's location: {\"points\": [{\"x\", \"y\", \"z\", \"i\"?, \"d\"?, \"t\"?, \"is_ground\"?}]}, intensity i in [0, 1], device id d and timestamp t in nanoseconds (64-bit integers); null in i, d, t or is_ground means absent. Unknown keys are allowed.",
         build: pointcloud,
     },
     Recipe {
         name: "scene",
         title: "Nucleus scene",
-        description: "A LidarScene or a VideoScene in the Python SDK's JSON form (to_payload, read back by from_json). Limitations: JSON Schema cannot count, across a frame's sensors, that a lidar frame holds exactly one point cloud (from the same sensor in every frame), nor check that reference ids are unique within the scene; nucleus-rs checks those in Rust.",
+        description: "A LidarScene or a VideoScene in the Python SDK's JSON form (to_payload, read back by from_json). Limitations: JSON Schema cannot count, across a frame's sensors, that a lidar frame holds exactly one point cloud (from the same sensor in every frame), nor check that reference ids are unique within the scene or that every location is remote (the SDK refuses local paths in scenes); nucleus-rs checks those in Rust. A frame_rate written as a float (30.0) is an integer for JSON Schema but rejected by nucleus-rs, which keeps numbers as written.",
         build: scene,
     },
 ];

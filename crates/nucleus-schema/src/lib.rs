@@ -53,9 +53,13 @@
 //!
 //! The non-zero heading of a camera *is* expressed (`not` all four components `const: 0`), and the
 //! SDK's `url` rule (the text after the last `.` is exactly `jpg`, `png` or `json`) is a
-//! `pattern`. The scene schema cannot count point clouds per lidar frame or check reference ids
-//! for uniqueness; its description says so. Remote-only and privacy modes (`ItemRules` options)
-//! are not part of the schema.
+//! `pattern`. The scene schema cannot count point clouds per lidar frame, check reference ids
+//! for uniqueness or require remote locations (its description says so), and it sees
+//! `"frame_rate": 30.0` as an integer; it also forbids sensor names that are item keys in every
+//! lidar frame, where the reader minds them only in the first (telling a video from a lidar
+//! scene). The tests `tests/it/{pointcloud,scene}.rs` hold the point-cloud and scene schemas to
+//! their readers. Remote-only and privacy modes (`ItemRules` options) are not part of the item
+//! schema.
 //!
 //! # `$id`s
 //!

@@ -82,6 +82,7 @@ fn schemas_use_only_portable_keywords() {
         "minLength",
         "pattern",
         "minItems",
+        "maxItems",
         "items",
         "minProperties",
         "required",

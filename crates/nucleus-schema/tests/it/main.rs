@@ -8,6 +8,8 @@ mod agree;
 mod catalog;
 mod fuzz;
 mod golden;
+mod pointcloud;
+mod scene;
 
 use std::path::PathBuf;
 
