@@ -874,4 +874,23 @@ mod tests {
         assert_eq!(report.summary.items, 2);
         assert_eq!(report.diagnostics[0].line, Some(3));
     }
+
+    #[test]
+    fn saved_bytes_keep_the_version_1_format() {
+        // Written by the version before the reference-id index (commit 2ef0f1c): the format
+        // and its version did not change, so old states still load and compare equal.
+        let saved = r#"{"version":1,"remote_only":false,"require_dimensions":false,"n_lines":4,"n_items":4,"item_findings":[],"dataset_findings":[{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[],"reference_ids":[["a",4],["b",1],["日本",2]]}"#;
+        let lines = [
+            item("b", "{}"),
+            item("日本", "{}"),
+            item("b", "{}"),
+            item("a", "{}"),
+        ];
+        let mut shard = ShardCheck::new(ItemRules::new());
+        shard.update(lines.iter().map(String::as_str));
+        assert_eq!(String::from_utf8(shard.to_bytes()).unwrap(), saved);
+        let read = ShardCheck::from_bytes(saved.as_bytes()).unwrap();
+        assert_eq!(read.to_bytes(), saved.as_bytes());
+        assert_eq!(read.finish(), shard.finish());
+    }
 }
