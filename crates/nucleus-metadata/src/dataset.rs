@@ -6,16 +6,15 @@
 //! Parallel checkers parse and check items in any order, then feed them to one state in line
 //! order (see [`crate::stream`]): the result is the same as a sequential run.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
-use foldhash::fast::RandomState;
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::{Code, DatasetItem, Diagnostic};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::ids::IdIndex;
 use crate::keys::KeyTable;
 use crate::{CleanItem, Error, Kind};
 
@@ -88,7 +87,7 @@ impl KindSchema {
 pub struct DatasetState {
     inputs: Vec<String>,
     keys: KeyTable<KeyState>,
-    reference_ids: HashMap<Box<str>, Position, RandomState>,
+    reference_ids: IdIndex,
     n_items: u64,
 }
 
@@ -159,7 +158,7 @@ impl DatasetState {
     /// Whether `reference_id` has been seen, and where.
     #[must_use]
     pub fn reference_id_position(&self, reference_id: &str) -> Option<Position> {
-        self.reference_ids.get(reference_id).copied()
+        self.reference_ids.get(reference_id)
     }
 
     /// Observes the next item of the dataset (items must come in dataset order) and appends the
@@ -187,26 +186,16 @@ impl DatasetState {
     ) {
         self.n_items += 1;
         let reference_id = item.reference_id();
-        // One hash per id (`entry`); the key is allocated for a duplicate too, which is rare.
-        match self.reference_ids.entry(reference_id.into()) {
-            Entry::Occupied(first) => {
-                let first = *first.get();
-                out.push(
-                    Diagnostic::error(
-                        Code::DuplicateReferenceId,
-                        "/reference_id",
-                        duplicate_message(
-                            reference_id,
-                            &self.describe(Origin::Item(first), position),
-                        ),
-                    )
-                    .at_line(position.line)
-                    .with_related_line(first.line),
-                );
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(position);
-            }
+        if let Some(first) = self.reference_ids.insert_first(reference_id, position) {
+            out.push(
+                Diagnostic::error(
+                    Code::DuplicateReferenceId,
+                    "/reference_id",
+                    duplicate_message(reference_id, &self.describe(Origin::Item(first), position)),
+                )
+                .at_line(position.line)
+                .with_related_line(first.line),
+            );
         }
         for (nth, (key, kind, value)) in item.kinds().enumerate() {
             let slot = self.keys.slot(nth, key);

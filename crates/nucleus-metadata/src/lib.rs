@@ -43,6 +43,7 @@ pub mod append;
 mod dataset;
 pub mod fast;
 mod html;
+mod ids;
 mod keys;
 mod kind;
 pub mod profile;

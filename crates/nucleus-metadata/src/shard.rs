@@ -51,12 +51,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use foldhash::fast::RandomState;
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::read::ItemReading;
 use nucleus_model::{Code, Diagnostic, Severity};
@@ -66,9 +64,10 @@ use crate::dataset::{
     Observed, duplicate_message, mixed_kinds_message, short, type_conflict_message,
 };
 use crate::fast::LineCheck;
+use crate::ids::IdIndex;
 use crate::keys::KeyTable;
 use crate::stream::{Event, StreamConfig, for_each_line};
-use crate::{Error, ItemRules, Kind};
+use crate::{Error, ItemRules, Kind, Position};
 
 /// The version of [`ShardCheck::to_bytes`]'s format.
 const FORMAT_VERSION: u32 = 1;
@@ -110,7 +109,8 @@ pub struct ShardCheck {
     /// Dataset findings as facts, rendered by [`ShardCheck::finish`].
     dataset_findings: Vec<Fact>,
     keys: KeyTable<KeyFacts>,
-    reference_ids: HashMap<Box<str>, u64, RandomState>,
+    /// Per reference id its first line (the input is always 0).
+    reference_ids: IdIndex,
 }
 
 /// The findings and totals of a check.
@@ -299,15 +299,15 @@ impl ShardCheck {
     /// The dataset rules of [`crate::DatasetState::observe`], recorded as facts.
     fn observe(&mut self, line: u64, item: &impl Observed) {
         let reference_id = item.reference_id();
-        // One hash per id (`entry`); the key is allocated for a duplicate too, which is rare.
-        match self.reference_ids.entry(reference_id.into()) {
-            Entry::Occupied(first) => self.dataset_findings.push(Fact::Duplicate {
+        if self
+            .reference_ids
+            .insert_first(reference_id, at_line(line))
+            .is_some()
+        {
+            self.dataset_findings.push(Fact::Duplicate {
                 line,
-                reference_id: first.key().clone(),
-            }),
-            Entry::Vacant(slot) => {
-                slot.insert(line);
-            }
+                reference_id: reference_id.into(),
+            });
         }
         for (nth, (key, kind, value)) in item.kinds().enumerate() {
             let slot = self.keys.slot(nth, key);
@@ -365,16 +365,17 @@ impl ShardCheck {
             }));
 
         let mut added = Vec::new();
-        for (reference_id, line) in reference_ids {
-            let line = line + offset;
-            match self.reference_ids.entry(reference_id) {
-                Entry::Occupied(first) => added.push(Fact::Duplicate {
+        for (reference_id, first) in reference_ids.iter() {
+            let line = first.line + offset;
+            if self
+                .reference_ids
+                .insert_first(reference_id, at_line(line))
+                .is_some()
+            {
+                added.push(Fact::Duplicate {
                     line,
-                    reference_id: first.key().clone(),
-                }),
-                Entry::Vacant(first) => {
-                    first.insert(line);
-                }
+                    reference_id: reference_id.into(),
+                });
             }
         }
 
@@ -474,7 +475,7 @@ impl ShardCheck {
             reference_ids: self
                 .reference_ids
                 .iter()
-                .map(|(id, line)| (id.clone(), *line))
+                .map(|(id, first)| (id.into(), first.line))
                 .collect(),
         };
         // Sorted, so that equal states give equal bytes.
@@ -518,6 +519,10 @@ impl ShardCheck {
                 Ok(diagnostic)
             })
             .collect::<Result<_, Error>>()?;
+        let mut reference_ids = IdIndex::default();
+        for (reference_id, line) in saved.reference_ids {
+            reference_ids.insert_first(&reference_id, at_line(line));
+        }
         Ok(ShardCheck {
             rules: ItemRules::new()
                 .remote_only(saved.remote_only)
@@ -527,7 +532,7 @@ impl ShardCheck {
             item_findings,
             dataset_findings: saved.dataset_findings,
             keys: saved.keys.into_iter().collect(),
-            reference_ids: saved.reference_ids.into_iter().collect(),
+            reference_ids,
         })
     }
 
@@ -573,7 +578,7 @@ impl ShardCheck {
     fn render(&self, fact: &Fact) -> Option<(u8, Diagnostic, u64)> {
         Some(match fact {
             Fact::Duplicate { line, reference_id } => {
-                let first = *self.reference_ids.get(reference_id)?;
+                let first = self.reference_ids.get(reference_id)?.line;
                 let diagnostic = Diagnostic::error(
                     Code::DuplicateReferenceId,
                     "/reference_id",
@@ -732,6 +737,11 @@ fn kind_index(kind: Kind) -> usize {
     }
 }
 
+/// A shard's lines all belong to one input.
+fn at_line(line: u64) -> Position {
+    Position { input: 0, line }
+}
+
 fn origin(line: u64) -> String {
     format!("at line {line} (the first value decides)")
 }
@@ -863,5 +873,24 @@ mod tests {
         let report = check(&[&lines[..2], &lines[2..]]);
         assert_eq!(report.summary.items, 2);
         assert_eq!(report.diagnostics[0].line, Some(3));
+    }
+
+    #[test]
+    fn saved_bytes_keep_the_version_1_format() {
+        // Written by the version before the reference-id index (commit 2ef0f1c): the format
+        // and its version did not change, so old states still load and compare equal.
+        let saved = r#"{"version":1,"remote_only":false,"require_dimensions":false,"n_lines":4,"n_items":4,"item_findings":[],"dataset_findings":[{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[],"reference_ids":[["a",4],["b",1],["日本",2]]}"#;
+        let lines = [
+            item("b", "{}"),
+            item("日本", "{}"),
+            item("b", "{}"),
+            item("a", "{}"),
+        ];
+        let mut shard = ShardCheck::new(ItemRules::new());
+        shard.update(lines.iter().map(String::as_str));
+        assert_eq!(String::from_utf8(shard.to_bytes()).unwrap(), saved);
+        let read = ShardCheck::from_bytes(saved.as_bytes()).unwrap();
+        assert_eq!(read.to_bytes(), saved.as_bytes());
+        assert_eq!(read.finish(), shard.finish());
     }
 }
