@@ -674,6 +674,29 @@ mod tests {
     }
 
     #[test]
+    fn values_and_keys_are_found_in_the_text() {
+        let text = r#"{"a": [1, {"b": "x"}], "c": -2.5e3 }"#;
+        let mut scanner = Scanner::new(text);
+        let mut object = scanner.begin_object().unwrap();
+        let key = scanner.next_key(&mut object).unwrap().unwrap();
+        assert_eq!((key, scanner.offset_of(key)), ("a", Some(2)));
+        scanner.peek().unwrap();
+        let start = scanner.position();
+        assert_eq!(scanner.skip(), Ok(Token::Array));
+        assert_eq!(scanner.since(start), r#"[1, {"b": "x"}]"#);
+        assert_eq!(scanner.next_key(&mut object), Ok(Some("c")));
+        assert_eq!(scanner.number().map(|n| n.to_f64()), Ok(-2500.0));
+        assert_eq!(scanner.next_key(&mut object), Ok(None));
+        assert_eq!(scanner.end(), Ok(()));
+        let elsewhere = String::from("a");
+        assert_eq!(
+            scanner.offset_of(&elsewhere),
+            None,
+            "not a slice of the text"
+        );
+    }
+
+    #[test]
     fn a_key_may_repeat_in_another_object() {
         assert_eq!(
             skips(r#"{"a": {"b": 1}, "b": {"a": 1, "b": 2}, "c": [{"a": 1}, {"a": 2}]}"#),
