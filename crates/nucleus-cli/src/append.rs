@@ -12,7 +12,7 @@ use nucleus::metadata::stream::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 
 use crate::output::AtomicFile;
 use crate::report::Format;
-use crate::{EXIT_CLEAN, EXIT_FINDINGS};
+use crate::{EXIT_FINDINGS, exit_status};
 
 /// Append UPDATE to BASE as `dataset.append(items, update=...)` does, and write the result.
 ///
@@ -119,11 +119,7 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
     match result {
         Ok(report) => {
             print_report(&report, args.format, args.dry_run)?;
-            Ok(if report.has_errors() {
-                EXIT_FINDINGS
-            } else {
-                EXIT_CLEAN
-            })
+            Ok(exit_status(report.has_errors()))
         }
         Err(AppendError::Conflicts(report)) => {
             print_report(&report, args.format, args.dry_run)?;

@@ -13,9 +13,9 @@ use nucleus::model::scene::SceneReading;
 use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic};
 use serde::Serialize;
 
+use crate::exit_status;
 use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
-use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
 /// Check every item of a dataset: item rules and dataset rules (kinds per key, unique ids).
 ///
@@ -237,11 +237,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
     }
     out.flush()?;
-    Ok(if summary.errors > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(exit_status(summary.errors > 0))
 }
 
 fn write_text_summary(

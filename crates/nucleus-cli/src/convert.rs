@@ -7,9 +7,9 @@ use clap::Args;
 use nucleus::metadata::ItemRules;
 use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic, PayloadForm};
 
+use crate::exit_status;
 use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
-use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
 /// Which wire form to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,9 +130,5 @@ pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
     }
     out.flush()?;
     reporter.out().flush()?;
-    Ok(if n_rejected > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(exit_status(n_rejected > 0))
 }

@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::input;
 use crate::output::AtomicFile;
 use crate::report::{Format, Reporter};
-use crate::{EXIT_CLEAN, EXIT_FINDINGS};
+use crate::{EXIT_CLEAN, EXIT_FINDINGS, exit_status};
 
 /// Convert camera calibrations and item positions to and from other formats.
 #[derive(Debug, Args)]
@@ -495,11 +495,7 @@ fn geojson_export(args: &GeojsonArgs) -> anyhow::Result<u8> {
         )?;
     }
     reporter.out().flush()?;
-    Ok(if reporter.n_errors > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(exit_status(reporter.n_errors > 0))
 }
 
 fn geojson_import(args: &GeojsonArgs, positions_path: &Path) -> anyhow::Result<u8> {
@@ -602,7 +598,7 @@ fn geojson_import(args: &GeojsonArgs, positions_path: &Path) -> anyhow::Result<u
     reporter.out().flush()?;
     let has_error =
         reporter.n_errors > 0 || diagnostics.iter().any(|d| d.severity == Severity::Error);
-    Ok(if has_error { EXIT_FINDINGS } else { EXIT_CLEAN })
+    Ok(exit_status(has_error))
 }
 
 /// The line with `metadata.lat`/`lon` set, everything else as read.

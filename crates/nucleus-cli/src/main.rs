@@ -30,6 +30,16 @@ const EXIT_FINDINGS: u8 = 1;
 /// Exit status: the command could not run (bad usage, unreadable file).
 const EXIT_TROUBLE: u8 = 2;
 
+/// The exit status of a command that ran: [`EXIT_FINDINGS`] when it found an error in the
+/// data, else [`EXIT_CLEAN`].
+fn exit_status(found_errors: bool) -> u8 {
+    if found_errors {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
 /// Validate, convert and inspect Scale AI Nucleus datasets offline, before you upload.
 ///
 /// Input is JSON Lines: one dataset item per line, in the item JSON of the Nucleus Python SDK

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use nucleus::metadata::{ItemRules, ProfileState, render_html};
 
+use crate::exit_status;
 use crate::input::{self, InputArgs};
 use crate::output::AtomicFile;
 use crate::report::{Format as DiagnosticFormat, Reporter};
-use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
 /// Profile the metadata of a dataset: the Insights page, offline.
 ///
@@ -130,9 +130,5 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<u8> {
         )?;
     }
     reporter.out().flush()?;
-    Ok(if n_invalid > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(exit_status(n_invalid > 0))
 }

@@ -11,9 +11,9 @@ use nucleus::model::read::{json_diagnostic, kind_name};
 use nucleus::model::{Code, Diagnostic};
 use serde_json::{Value, json};
 
+use crate::exit_status;
 use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
-use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
 /// Project 3D points or a cuboid to pixels with a camera, exactly as OpenCV does.
 ///
@@ -75,11 +75,7 @@ pub fn run(args: &ProjectArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     reporter.out().flush()?;
-    Ok(if n_rejected > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(exit_status(n_rejected > 0))
 }
 
 /// One input line to one output line, or the first problem found.

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::input;
 use crate::report::{Format, Reporter};
-use crate::{EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE};
+use crate::{EXIT_TROUBLE, exit_status};
 
 /// Select items with the Nucleus query bar's expressions; print them as JSON Lines.
 ///
@@ -218,5 +218,5 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         writeln!(stderr, "{}", finding.render(&args.expression))?;
     }
     stderr.flush()?;
-    Ok(if has_error { EXIT_FINDINGS } else { EXIT_CLEAN })
+    Ok(exit_status(has_error))
 }
