@@ -1132,10 +1132,10 @@ mod schema {
         schema.to_value()
     }
 
-    /// `{"anyOf": [{"required": [key]}, …]}`: the object has one of `keys`.
-    fn has_any(keys: &[&str]) -> Value {
+    /// `{"anyOf": [{"required": [key]}, …], "description": …}`: the object has one of `keys`.
+    fn has_any(keys: &[&str], description: &str) -> Value {
         let branches: Vec<Value> = keys.iter().map(|key| json!({"required": [key]})).collect();
-        json!({"anyOf": branches})
+        json!({"anyOf": branches, "description": description})
     }
 
     impl JsonSchema for Scene {
@@ -1173,13 +1173,10 @@ mod schema {
                 generator,
                 "The scene's metadata (lat/lon and context_attachments are shown as for items).",
             );
-            let mut video_keys = has_any(&["video_url", "frame_rate"]);
-            if let Some(object) = video_keys.as_object_mut() {
-                object.insert(
-                    "description".to_owned(),
-                    "a video_url or frame_rate key, even null, makes the scene a video".into(),
-                );
-            }
+            let video_keys = has_any(
+                &["video_url", "frame_rate"],
+                "a video_url or frame_rate key, even null, makes the scene a video",
+            );
             json_schema!({
                 "description": "A sequence of lidar point clouds and camera images over time.\n\nFrames are indexed from 0 without gaps (their position in the list); each maps sensor names to items and holds exactly one point cloud (from the same lidar sensor in every frame) and any number of images. Reference ids are unique within the scene.",
                 "type": "object",
@@ -1211,13 +1208,10 @@ mod schema {
 
         fn json_schema(generator: &mut SchemaGenerator) -> Schema {
             let item = generator.subschema_for::<DatasetItem>();
-            let mut item_keys = has_any(ITEM_KEYS);
-            if let Some(object) = item_keys.as_object_mut() {
-                object.insert(
-                    "description".to_owned(),
-                    "a sensor named like an item key (reference_id, ref_id or a location key) makes the first frame read as an item, so the scene as a video".into(),
-                );
-            }
+            let item_keys = has_any(
+                ITEM_KEYS,
+                "a sensor named like an item key (reference_id, ref_id or a location key) makes the first frame read as an item, so the scene as a video",
+            );
             json_schema!({
                 "description": "One time step of a lidar scene: sensor name → item (in the scene payload form or any form the item reader accepts).",
                 "type": "object",
