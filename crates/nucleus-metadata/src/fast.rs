@@ -128,8 +128,7 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
             | "pointcloud_url"
             | "url" => {
                 // A null location is no location (exports with one column per kind).
-                if scanner.peek()? == Token::Null {
-                    scanner.null()?;
+                if scanner.take_null()? {
                     continue;
                 }
                 if location.is_some() {
@@ -148,9 +147,7 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
             "embedding_info" => has_embedding = embedding(&mut scanner)?,
             // Set by the server; kept when a string.
             "phash" | "dataset_item_id" => {
-                if scanner.peek()? == Token::Null {
-                    scanner.null()?;
-                } else {
+                if !scanner.take_null()? {
                     scanner.string()?;
                 }
             }
@@ -242,8 +239,7 @@ fn attachments(scanner: &mut Scanner<'_>, rules: &ItemRules) -> Scan<()> {
 
 /// `width` or `height`: null (absent) or an integer of at least 1.
 fn dimension(scanner: &mut Scanner<'_>) -> Scan<Option<u64>> {
-    if scanner.peek()? == Token::Null {
-        scanner.null()?;
+    if scanner.take_null()? {
         return Ok(None);
     }
     let value = scanner.number()?.to_u64().filter(|&v| v >= 1);
@@ -253,8 +249,7 @@ fn dimension(scanner: &mut Scanner<'_>) -> Scan<Option<u64>> {
 /// `embedding_info`: null, or exactly `{"index_id": non-empty string, "embedding_vector":
 /// non-empty list of numbers}`. Whether there is one.
 fn embedding(scanner: &mut Scanner<'_>) -> Scan<bool> {
-    if scanner.peek()? == Token::Null {
-        scanner.null()?;
+    if scanner.take_null()? {
         return Ok(false);
     }
     let (mut index_id, mut vector) = (false, false);
@@ -281,8 +276,8 @@ fn embedding(scanner: &mut Scanner<'_>) -> Scan<bool> {
 
 /// Reads the metadata (an object or null) into `item`, applying the reserved keys' rules.
 fn metadata(scanner: &mut Scanner<'_>, rules: &ItemRules, keys: &mut Vec<CleanKey>) -> Scan<()> {
-    if scanner.peek()? == Token::Null {
-        return scanner.null();
+    if scanner.take_null()? {
+        return Ok(());
     }
     let mut object = scanner.begin_object()?;
     let (mut lat, mut lon) = (false, false);
@@ -338,7 +333,7 @@ fn metadata(scanner: &mut Scanner<'_>, rules: &ItemRules, keys: &mut Vec<CleanKe
 fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
     let mut position = None;
     let mut heading = None;
-    let mut intrinsics = [None; 4];
+    let (mut fx, mut fy, mut cx, mut cy) = (None, None, None, None);
     let mut model = None;
     let mut distortion = Distortion::default();
     let mut object = scanner.begin_object()?;
@@ -349,24 +344,19 @@ fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
                 position = Some(Vector3::new(x, y, z));
             }
             "heading" => heading = Some(components(scanner, ["x", "y", "z", "w"])?),
-            "fx" | "fy" | "cx" | "cy" => {
-                let idx = ["fx", "fy", "cx", "cy"]
-                    .iter()
-                    .position(|name| *name == key)
-                    .ok_or(Unsure)?;
-                *intrinsics.get_mut(idx).ok_or(Unsure)? = Some(scanner.number()?.to_f64());
-            }
+            "fx" => fx = Some(scanner.number()?.to_f64()),
+            "fy" => fy = Some(scanner.number()?.to_f64()),
+            "cx" => cx = Some(scanner.number()?.to_f64()),
+            "cy" => cy = Some(scanner.number()?.to_f64()),
             "camera_model" => {
-                if scanner.peek()? == Token::Null {
-                    scanner.null()?;
-                } else {
-                    model =
-                        Some(CameraModel::from_wire_name(scanner.plain_string()?).ok_or(Unsure)?);
+                if !scanner.take_null()? {
+                    let name = scanner.plain_string()?;
+                    model = Some(CameraModel::from_wire_name(name).ok_or(Unsure)?);
                 }
             }
             "k1" | "k2" | "k3" | "k4" | "p1" | "p2" => {
-                let value = if scanner.peek()? == Token::Null {
-                    scanner.null()?;
+                // Absent or null reads as 0, as in `CameraParams::from_json`.
+                let value = if scanner.take_null()? {
                     0.0
                 } else {
                     scanner.number()?.to_f64()
@@ -387,8 +377,8 @@ fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
             }
         }
     }
-    let (Some(position), Some([x, y, z, w]), [Some(fx), Some(fy), Some(cx), Some(cy)]) =
-        (position, heading, intrinsics)
+    let (Some(position), Some([x, y, z, w]), Some(fx), Some(fy), Some(cx), Some(cy)) =
+        (position, heading, fx, fy, cx, cy)
     else {
         return Err(Unsure);
     };

@@ -528,6 +528,21 @@ impl<'a> Scanner<'a> {
         self.keyword("null")
     }
 
+    /// Consumes the next value when it is `null`: whether it was (many fields read `null` as
+    /// absent).
+    ///
+    /// # Errors
+    /// [`Unsure`] at the end of the text or before a byte that starts no value.
+    #[inline]
+    pub fn take_null(&mut self) -> Scan<bool> {
+        if self.peek()? == Token::Null {
+            self.null()?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
     /// Consumes and validates the next value, whatever it is (nested keys checked for
     /// duplicates too), and says what it was.
     ///
@@ -688,6 +703,12 @@ mod tests {
         assert_eq!(scanner.number().map(|n| n.to_f64()), Ok(-2500.0));
         assert_eq!(scanner.next_key(&mut object), Ok(None));
         assert_eq!(scanner.end(), Ok(()));
+        let mut nothing = Scanner::new(" null , 1");
+        assert_eq!(nothing.take_null(), Ok(true));
+        assert_eq!(nothing.position(), 5);
+        let mut something = Scanner::new("1");
+        assert_eq!(something.take_null(), Ok(false));
+        assert_eq!(something.number().map(|n| n.is_integer), Ok(true));
         let elsewhere = String::from("a");
         assert_eq!(
             scanner.offset_of(&elsewhere),
