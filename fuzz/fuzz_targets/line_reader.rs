@@ -5,7 +5,7 @@
 use std::ops::ControlFlow;
 
 use libfuzzer_sys::fuzz_target;
-use nucleus_metadata::stream::{Event, StreamConfig, for_each_line};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
 
 fn lines(input: &[u8], chunk_bytes: usize, max_line_bytes: usize) -> Vec<(u64, String)> {
     let config = StreamConfig::default()

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 use nucleus::metadata::ItemRules;
 use nucleus::metadata::append::{AppendError, AppendMode, AppendReport, append_streams};
-use nucleus::metadata::stream::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 
 use crate::output::AtomicFile;
 use crate::report::Format;

@@ -15,7 +15,7 @@ use nucleus::interop::{
     CameraCalibration, CameraInfo, Error as InteropError, ImageSize, OpenCvCalibration, Pose,
     Rectification,
 };
-use nucleus::metadata::stream::StreamConfig;
+use nucleus::lines::StreamConfig;
 use nucleus::model::{Code, Diagnostic, Severity, read_line};
 use serde_json::Value;
 

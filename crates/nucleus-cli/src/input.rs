@@ -9,9 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nucleus::metadata::stream::{
-    DEFAULT_MAX_LINE_BYTES, Event, StreamConfig, StreamStats, for_each_line,
-};
+use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, Event, StreamConfig, StreamStats, for_each_line};
 use nucleus::model::Diagnostic;
 
 /// Files to read and how to read them.

@@ -6,9 +6,9 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use clap::Args;
+use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 use nucleus::metadata::Kind;
 use nucleus::metadata::query::{self, KeyKind, Query, SortKey};
-use nucleus::metadata::stream::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 use nucleus::model::read_line;
 use serde_json::{Map, Value};
 

@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::ops::ControlFlow;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nucleus_metadata::stream::{Event, StreamConfig, for_each_line};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
 use nucleus_metadata::{DatasetState, ItemRules, LineCheck, Position};
 use nucleus_model::PayloadForm;
 use serde_json::Value;

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 
-use nucleus_metadata::stream::StreamConfig;
+use nucleus_lines::StreamConfig;
 use nucleus_metadata::{ItemRules, profile_reader, render_html};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -79,8 +79,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::profile::{ProfileState, StringProfile};
-use crate::stream::{Event, StreamConfig, for_each_line};
 use crate::{DatasetState, ItemRules, Kind, Position};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
 
 /// What to do with a new item whose reference id is already in the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -4,19 +4,17 @@
 //! need: per metadata key the first kind seen (and where), per reference id the first line. Its
 //! memory grows with the number of distinct reference ids and keys, never with item size.
 //! Parallel checkers parse and check items in any order, then feed them to one state in line
-//! order (see [`crate::stream`]): the result is the same as a sequential run.
+//! order (see [`nucleus_lines`]): the result is the same as a sequential run.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::{Code, DatasetItem, Diagnostic};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
-use crate::{CleanItem, Error, Kind};
+use crate::{CleanItem, Kind, KindSchema};
 
 /// Where an item is: which input (index into [`DatasetState::inputs`]) and which 1-based line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,42 +42,6 @@ struct KeyState {
     first_searchable: Option<(Kind, Origin)>,
     /// Bit set of the kinds already reported as a mix, so each mix is warned about once.
     warned: u8,
-}
-
-/// The per-key kinds of a dataset, as written by `nucleus profile --emit-schema` and read by
-/// `nucleus check --schema`, so that an append can be checked against the dataset it joins.
-///
-/// ```json
-/// {"keys": {"weather": "string", "speed_mps": "number", "tags": "list"}}
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KindSchema {
-    /// Optional note on where the file came from.
-    #[serde(rename = "$comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    /// The kind of each metadata key.
-    pub keys: BTreeMap<String, Kind>,
-}
-
-impl KindSchema {
-    /// Reads a schema from JSON text.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidKindSchema`] when the text is not `{"keys": {KEY: KIND, …}}` with kinds
-    /// among `string`, `number`, `boolean`, `list`, `object`.
-    pub fn from_json(text: &str) -> Result<KindSchema, Error> {
-        serde_json::from_str(text).map_err(|error| Error::InvalidKindSchema(error.to_string()))
-    }
-
-    /// The schema as pretty JSON with a final newline.
-    #[must_use]
-    pub fn to_json_pretty(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
-    }
 }
 
 /// What a dataset has shown so far; see the module docs.

@@ -7,7 +7,7 @@
 //!   other kind mixes, duplicate reference ids.
 //! - [`ItemRules::check_scene_line`] checks a lidar or video scene: the scene rules of
 //!   [`nucleus_model::scene`], every item rule on every item, remote locations only.
-//! - [`stream::for_each_line`] runs a check over JSON Lines of any size on all cores, with results
+//! - [`nucleus_lines::for_each_line`] runs a check over JSON Lines of any size on all cores, with results
 //!   in line order.
 //! - [`ItemRules::check_line_fast`] is [`ItemRules::check_line`] for checks of large datasets:
 //!   a line without any finding becomes a [`CleanItem`] (what [`DatasetState::observe_clean`]
@@ -45,18 +45,16 @@ pub mod fast;
 mod html;
 mod ids;
 mod keys;
-mod kind;
 pub mod profile;
 pub mod query;
 mod rules;
 pub mod scene;
 pub mod shard;
-pub mod stream;
 
-pub use dataset::{DatasetState, KindSchema, Position};
+pub use dataset::{DatasetState, Position};
 pub use fast::{CleanItem, LineCheck};
 pub use html::render_html;
-pub use kind::Kind;
+pub use nucleus_model::{Kind, KindSchema};
 pub use profile::{Profile, ProfileState, profile_reader};
 pub use rules::{ItemRules, check_coordinates, coordinates};
 
@@ -64,14 +62,6 @@ pub use rules::{ItemRules, check_coordinates, coordinates};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A kind name other than `string`, `number`, `boolean`, `list`, `object`.
-    #[error("unknown metadata kind {0:?}; expected string, number, boolean, list or object")]
-    UnknownKind(String),
-    /// A `--schema` file that is not `{"keys": {KEY: KIND}}`.
-    #[error(
-        "invalid kind schema: {0}; expected {{\"keys\": {{\"KEY\": \"string\" | \"number\" | \"boolean\" | \"list\" | \"object\"}}}}"
-    )]
-    InvalidKindSchema(String),
     /// Bytes that are not a [`shard::ShardCheck`] written by [`shard::ShardCheck::to_bytes`].
     #[error("invalid shard state: {0}")]
     InvalidShardState(String),

@@ -117,8 +117,8 @@ use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic};
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
-use crate::stream::{Event, StreamConfig, for_each_line};
 use crate::{Error, ItemRules, Kind, KindSchema, coordinates};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
 
 mod saved;
 mod sketch;
@@ -995,49 +995,10 @@ impl Neumaier {
 /// when it is beyond it, or equal and written as an integer where `current` is a float, so the
 /// result does not depend on the order of equal values such as `19` and `19.0`.
 fn replaces(candidate: &Number, current: &Number, wanted: Ordering) -> bool {
-    match compare(candidate, current) {
+    match nucleus_model::number::compare(candidate, current) {
         Ordering::Equal => current.is_f64() && !candidate.is_f64(),
         ordering => ordering == wanted,
     }
-}
-
-/// Compares two JSON numbers exactly (integers beyond 2^53 included).
-fn compare(a: &Number, b: &Number) -> Ordering {
-    match (as_i128(a), as_i128(b)) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(x), None) => compare_int_float(x, b.as_f64().unwrap_or(0.0)),
-        (None, Some(y)) => compare_int_float(y, a.as_f64().unwrap_or(0.0)).reverse(),
-        (None, None) => a
-            .as_f64()
-            .unwrap_or(0.0)
-            .total_cmp(&b.as_f64().unwrap_or(0.0)),
-    }
-}
-
-fn as_i128(number: &Number) -> Option<i128> {
-    number
-        .as_i64()
-        .map(i128::from)
-        .or_else(|| number.as_u64().map(i128::from))
-}
-
-fn compare_int_float(int: i128, float: f64) -> Ordering {
-    // 2^127 as f64; every i128 is below it and at or above its negation.
-    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
-    if float.is_nan() {
-        return Ordering::Less;
-    }
-    if float >= LIMIT {
-        return Ordering::Less;
-    }
-    if float < -LIMIT {
-        return Ordering::Greater;
-    }
-    let whole = float.trunc();
-    // |whole| < 2^127 and integral, so the conversion is exact.
-    let whole_int = whole as i128;
-    int.cmp(&whole_int)
-        .then_with(|| 0.0_f64.total_cmp(&(float - whole)))
 }
 
 impl MapState {

@@ -59,7 +59,6 @@
 
 mod check;
 mod lexer;
-mod number;
 mod sort;
 
 use std::fmt;
@@ -68,7 +67,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use self::lexer::{Lexer, Token, TokenKind, describe_found, is_bare_key_char};
-use self::number::Num;
+use nucleus_model::number::Num;
 
 pub use self::check::{Finding, FindingKind, KeyKind, LiteralKind, Severity};
 pub use self::sort::{SortDirection, SortKey, sort_by_key};

@@ -66,8 +66,8 @@ use crate::dataset::{
 use crate::fast::LineCheck;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
-use crate::stream::{Event, StreamConfig, for_each_line};
 use crate::{Error, ItemRules, Kind, Position};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
 
 /// The version of [`ShardCheck::to_bytes`]'s format.
 const FORMAT_VERSION: u32 = 1;

@@ -43,7 +43,9 @@
 pub mod diagnostic;
 mod item;
 pub mod json;
+mod kind;
 mod location;
+pub mod number;
 pub mod pointcloud;
 pub mod read;
 pub mod scan;
@@ -55,6 +57,7 @@ mod write;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use item::{DatasetItem, DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
+pub use kind::{Kind, KindSchema};
 pub use location::{Location, LocationKind};
 pub use read::{ItemReading, read_item, read_line};
 pub use scene::{
@@ -96,6 +99,14 @@ pub enum Error {
     /// The text is not acceptable JSON.
     #[error(transparent)]
     Json(#[from] json::JsonError),
+    /// A kind name other than `string`, `number`, `boolean`, `list`, `object`.
+    #[error("unknown metadata kind {0:?}; expected string, number, boolean, list or object")]
+    UnknownKind(String),
+    /// A `--schema` file that is not `{"keys": {KEY: KIND}}`.
+    #[error(
+        "invalid kind schema: {0}; expected {{\"keys\": {{\"KEY\": \"string\" | \"number\" | \"boolean\" | \"list\" | \"object\"}}}}"
+    )]
+    InvalidKindSchema(String),
     /// The JSON is not a valid item; every error found, in order (never empty).
     #[error("{}", render_first(.0))]
     Invalid(Vec<Diagnostic>),

@@ -4,8 +4,8 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use nucleus_lines::StreamConfig;
 use nucleus_metadata::shard::{CheckReport, ShardCheck};
-use nucleus_metadata::stream::StreamConfig;
 use nucleus_metadata::{ItemRules, ProfileState};
 use nucleus_model::Diagnostic;
 use pyo3::exceptions::{PyOSError, PyValueError};
@@ -461,7 +461,7 @@ pub fn query(
     let matches = py.detach(|| {
         let mut matches: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();
         let sort_key = sort.as_ref().map(|sort| sort.key().to_owned());
-        nucleus_metadata::stream::for_each_line(
+        nucleus_lines::for_each_line(
             file,
             &config,
             |_, text| {
@@ -479,7 +479,7 @@ pub fn query(
                 Some((text.to_owned(), sort_value))
             },
             |event| {
-                if let nucleus_metadata::stream::Event::Line {
+                if let nucleus_lines::Event::Line {
                     result: Ok(Some(found)),
                     ..
                 } = event

@@ -166,26 +166,6 @@ fn numbers_are_exact_at_the_extremes() {
 }
 
 #[test]
-fn compare_numbers_exactly() {
-    let n = |text: &str| serde_json::from_str::<Number>(text).unwrap();
-    assert_eq!(
-        compare(&n("9007199254740993"), &n("9007199254740992.0")),
-        Ordering::Greater
-    );
-    assert_eq!(compare(&n("2"), &n("2.0")), Ordering::Equal);
-    assert_eq!(compare(&n("-1"), &n("-0.5")), Ordering::Less);
-    assert_eq!(compare(&n("1.5"), &n("1")), Ordering::Greater);
-    assert_eq!(
-        compare(&n("18446744073709551615"), &n("1e300")),
-        Ordering::Less
-    );
-    assert_eq!(
-        compare(&n("-9223372036854775808"), &n("-1e300")),
-        Ordering::Greater
-    );
-}
-
-#[test]
 fn histogram_methods() {
     let sequence = |values: Vec<Value>| {
         let metadata: Vec<Value> = values.into_iter().map(|v| json!({"v": v})).collect();

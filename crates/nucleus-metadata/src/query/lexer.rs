@@ -3,8 +3,8 @@
 
 use std::str::FromStr;
 
-use super::number::Num;
 use super::{CmpOp, ParseError};
+use nucleus_model::number::Num;
 
 /// One token with its place in the source.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::lexer::{Lexer, TokenKind, describe_found};
-use super::number::Num;
 use super::{ParseError, write_field};
+use nucleus_model::number::Num;
 
 /// Which way a [`SortKey`] sorts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
+use nucleus_lines::StreamConfig;
 use nucleus_metadata::ItemRules;
 use nucleus_metadata::append::{AppendError, AppendMode, AppendReport, append, append_streams};
-use nucleus_metadata::stream::StreamConfig;
 use nucleus_model::DatasetItem;
 use proptest::prelude::*;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 use std::ops::ControlFlow;
 
-use nucleus_metadata::stream::{Event, StreamConfig, for_each_line};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
 use nucleus_metadata::{DatasetState, ItemRules, Position};
 use nucleus_model::{Code, Diagnostic};
 use proptest::prelude::*;

@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use nucleus_metadata::stream::{Event, StreamConfig, for_each_line};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
 use nucleus_model::Code;
 use proptest::prelude::*;
 

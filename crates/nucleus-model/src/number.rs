@@ -1,5 +1,8 @@
 //! Exact arithmetic on JSON numbers: comparison across integers and floats, and the Euclidean
 //! remainder, without rounding an integer through `f64`.
+//!
+//! The one home of exact number comparison: the query bar filters and sorts with [`Num`], and
+//! the profile's minimum and maximum use [`compare`].
 
 use std::cmp::Ordering;
 
@@ -14,7 +17,7 @@ const TWO_POW_127: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
 /// Integers from `i64` and `u64` share one `i128` so they compare by plain integer order; floats
 /// stay floats and are compared to integers exactly by [`cmp_int_float`].
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Num {
+pub enum Num {
     /// An integer (from an `i64` or a `u64`).
     Int(i128),
     /// A finite float.
@@ -25,7 +28,7 @@ impl Num {
     /// Reads a `serde_json::Number` without allocating; `None` only for a non-finite float,
     /// which serde_json never produces but a hand-built number could in principle.
     #[inline]
-    pub(crate) fn from_number(number: &Number) -> Option<Num> {
+    pub fn from_number(number: &Number) -> Option<Num> {
         if let Some(int) = number.as_i64() {
             Some(Num::Int(i128::from(int)))
         } else if let Some(uint) = number.as_u64() {
@@ -40,7 +43,7 @@ impl Num {
 
     /// Exact numeric order; `None` only when a float is NaN.
     #[inline]
-    pub(crate) fn cmp_exact(self, other: Num) -> Option<Ordering> {
+    pub fn cmp_exact(self, other: Num) -> Option<Ordering> {
         match (self, other) {
             (Num::Int(left), Num::Int(right)) => Some(left.cmp(&right)),
             (Num::Float(left), Num::Float(right)) => left.partial_cmp(&right),
@@ -56,11 +59,24 @@ impl Num {
     ///
     /// Floats with an integral value count as that integer, however large: `1e30 % 7` is
     /// computed exactly from the float's mantissa and exponent.
-    pub(crate) fn rem_euclid(self, modulus: i128) -> Option<i128> {
+    pub fn rem_euclid(self, modulus: i128) -> Option<i128> {
         match self {
             Num::Int(int) => int.checked_rem_euclid(modulus),
             Num::Float(float) => float_rem_euclid(float, modulus),
         }
+    }
+}
+
+/// Compares two JSON numbers exactly (integers beyond 2^53 included): a total order in which
+/// `19` and `19.0` are equal. A non-finite float, which serde_json never produces, sorts below
+/// every number.
+#[must_use]
+pub fn compare(left: &Number, right: &Number) -> Ordering {
+    match (Num::from_number(left), Num::from_number(right)) {
+        (Some(left), Some(right)) => left.cmp_exact(right).unwrap_or(Ordering::Equal),
+        (Some(_), None) => Ordering::Greater,
+        (None, Some(_)) => Ordering::Less,
+        (None, None) => Ordering::Equal,
     }
 }
 
@@ -238,5 +254,25 @@ mod tests {
             Some(0)
         );
         assert_eq!(Num::Float(2.0_f64.powi(1000)).rem_euclid(1), Some(0));
+    }
+
+    #[test]
+    fn compare_is_total_and_exact() {
+        let n = |text: &str| serde_json::from_str::<Number>(text).unwrap();
+        assert_eq!(
+            compare(&n("9007199254740993"), &n("9007199254740992.0")),
+            Ordering::Greater
+        );
+        assert_eq!(compare(&n("2"), &n("2.0")), Ordering::Equal);
+        assert_eq!(compare(&n("-1"), &n("-0.5")), Ordering::Less);
+        assert_eq!(compare(&n("1.5"), &n("1")), Ordering::Greater);
+        assert_eq!(
+            compare(&n("18446744073709551615"), &n("1e300")),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(&n("-9223372036854775808"), &n("-1e300")),
+            Ordering::Greater
+        );
     }
 }

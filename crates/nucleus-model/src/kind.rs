@@ -1,7 +1,10 @@
-//! The kind of a metadata value, as Nucleus sees it.
+//! The kind of a metadata value, as Nucleus sees it, and the per-key kinds file
+//! ([`KindSchema`]) that `profile --emit-schema` writes and `check --schema` reads.
 
 use std::fmt;
 use std::str::FromStr;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -78,7 +81,9 @@ impl Kind {
         )
     }
 
-    pub(crate) const fn bit(self) -> u8 {
+    /// A distinct bit per kind (`1 << index`), for small sets of kinds held in a `u8`.
+    #[must_use]
+    pub const fn bit(self) -> u8 {
         1 << self as u8
     }
 }
@@ -97,6 +102,42 @@ impl FromStr for Kind {
             .into_iter()
             .find(|kind| kind.as_str() == name)
             .ok_or_else(|| Error::UnknownKind(name.to_owned()))
+    }
+}
+
+/// The per-key kinds of a dataset, as written by `nucleus profile --emit-schema` and read by
+/// `nucleus check --schema`, so that an append can be checked against the dataset it joins.
+///
+/// ```json
+/// {"keys": {"weather": "string", "speed_mps": "number", "tags": "list"}}
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSchema {
+    /// Optional note on where the file came from.
+    #[serde(rename = "$comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The kind of each metadata key.
+    pub keys: BTreeMap<String, Kind>,
+}
+
+impl KindSchema {
+    /// Reads a schema from JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKindSchema`] when the text is not `{"keys": {KEY: KIND, …}}` with kinds
+    /// among `string`, `number`, `boolean`, `list`, `object`.
+    pub fn from_json(text: &str) -> Result<KindSchema, Error> {
+        serde_json::from_str(text).map_err(|error| Error::InvalidKindSchema(error.to_string()))
+    }
+
+    /// The schema as pretty JSON with a final newline.
+    #[must_use]
+    pub fn to_json_pretty(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
     }
 }
 
