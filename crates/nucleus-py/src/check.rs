@@ -445,7 +445,7 @@ pub fn query(
     sort: Option<&str>,
     jobs: Option<usize>,
 ) -> PyResult<QueryIter> {
-    use nucleus_metadata::query::{Query, SortKey, sort_by_key};
+    use nucleus_query::{Query, SortKey, sort_by_key};
     let query = Query::parse(expr)
         .map_err(|error| PyValueError::new_err(format!("invalid query\n{}", error.render(expr))))?;
     let sort = sort

@@ -1,4 +1,4 @@
-//! Tests of the local query bar (`nucleus_metadata::query`), in one test binary.
+//! Tests of the local query bar (`nucleus_query`), in one test binary.
 
 // `cfg(test)` marks the helpers as test code, so clippy's allow-*-in-tests settings cover them.
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub enum SortDirection {
 /// original order: the sort is stable.
 ///
 /// ```
-/// use nucleus_metadata::query::{SortKey, sort_by_key};
+/// use nucleus_query::{SortKey, sort_by_key};
 /// use serde_json::{Map, Value, json};
 ///
 /// let key = SortKey::parse("-metadata.score")?;

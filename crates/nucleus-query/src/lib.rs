@@ -2,7 +2,7 @@
 //! against the keys a dataset holds, and sort items by a numeric key.
 //!
 //! ```
-//! use nucleus_metadata::query::Query;
+//! use nucleus_query::Query;
 //!
 //! let query = Query::parse(r#"metadata.weather = "rain" AND NOT metadata.frame % 10 != 0"#)?;
 //! let item = serde_json::json!({ "weather": "rain", "frame": 120 });
@@ -94,7 +94,7 @@ pub struct Query {
 /// Why query text could not be parsed: where (column) and what was expected and found.
 ///
 /// ```
-/// use nucleus_metadata::query::Query;
+/// use nucleus_query::Query;
 ///
 /// let Err(error) = Query::parse("metadata.x =") else { return Ok(()) };
 /// assert_eq!(error.column(), 13);
