@@ -12,6 +12,8 @@ mod fuzz;
 #[cfg(test)]
 mod props;
 #[cfg(test)]
+mod run;
+#[cfg(test)]
 mod sort;
 
 #[cfg(test)]
