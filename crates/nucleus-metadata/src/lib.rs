@@ -46,7 +46,6 @@ mod html;
 mod ids;
 mod keys;
 pub mod profile;
-pub mod query;
 mod rules;
 pub mod scene;
 pub mod shard;
