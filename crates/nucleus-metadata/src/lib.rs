@@ -56,7 +56,7 @@ pub use fast::{CleanItem, LineCheck};
 pub use html::render_html;
 pub use nucleus_model::{Kind, KindSchema};
 pub use profile::{Profile, ProfileState, profile_reader};
-pub use rules::{ItemRules, check_coordinates, coordinates};
+pub use rules::ItemRules;
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

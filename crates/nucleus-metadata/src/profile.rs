@@ -56,7 +56,7 @@
 //!   values (±1 % around the bucket's middle). A bucket's count is spread evenly over its
 //!   interval, so a value within 2 % of a bin edge may be counted, in part, in the neighbouring
 //!   bin ([`Histogram::exact`] says which); counts still sum to the number of values.
-//! - Map: the count of items with valid `lat` and `lon` ([`crate::coordinates`]) and their
+//! - Map: the count of items with valid `lat` and `lon` ([`nucleus_model::geo::coordinates`]) and their
 //!   bounding box are exact; the points drawn are a uniform bottom-k sample of at most 2048
 //!   distinct points (chosen by hash, so order-free), each with its exact item count.
 //!
@@ -117,8 +117,9 @@ use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic};
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
-use crate::{Error, ItemRules, Kind, KindSchema, coordinates};
+use crate::{Error, ItemRules, Kind, KindSchema};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_model::geo::coordinates;
 
 mod saved;
 mod sketch;
