@@ -119,18 +119,16 @@ use serde_json::{Number, Value};
 
 use crate::{Error, ItemRules, Kind, KindSchema};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_model::distinct::{Distinct, Hll};
 use nucleus_model::geo::coordinates;
 
 mod saved;
 mod sketch;
 
 use saved::{bounds_bits, f64_bits, pairs};
-use sketch::{BottomK, HeavyHitters, Hll, LogHistogram};
+use sketch::{BottomK, HeavyHitters, LogHistogram};
 
-/// A string key with fewer distinct values than this is categorical (Nucleus's rule).
-pub const CATEGORICAL_LIMIT: u64 = 250;
-/// Distinct values per key counted exactly before switching to sketches.
-pub const EXACT_DISTINCT_CAP: usize = 256;
+pub use nucleus_model::distinct::{CATEGORICAL_LIMIT, EXACT_DISTINCT_CAP};
 /// Top values listed for a key that is not categorical.
 pub const TOP_FREE_TEXT: usize = 20;
 /// Most histogram bins.
@@ -587,7 +585,7 @@ impl StringState {
                 }
             }
             StringState::Sketch { hll, heavy } => {
-                hll.insert_hash(sketch::hash64(value.as_bytes()));
+                hll.insert(value);
                 heavy.insert(value, count);
             }
         }
@@ -601,7 +599,7 @@ impl StringState {
             let mut pairs: Vec<(Box<str>, u64)> = std::mem::take(counts).into_iter().collect();
             pairs.sort_unstable();
             for (value, count) in pairs {
-                hll.insert_hash(sketch::hash64(value.as_bytes()));
+                hll.insert(&value);
                 heavy.insert(&value, count);
             }
             *self = StringState::Sketch { hll, heavy };
@@ -631,43 +629,33 @@ impl StringState {
     }
 
     fn finish(&self, n_values: u64) -> StringProfile {
-        let (distinct, exact, top, error_bound) = match self {
+        let (distinct, top, error_bound) = match self {
             StringState::Exact(counts) => {
-                let distinct = counts.len() as u64;
-                let n = if distinct < CATEGORICAL_LIMIT {
+                let distinct = Distinct::exact(counts.len() as u64);
+                let n = if distinct.categorical() {
                     counts.len()
                 } else {
                     TOP_FREE_TEXT
                 };
                 let top = sketch::top_of(counts.iter().map(|(v, &c)| (v.as_ref(), c)), n);
-                (distinct, true, top, 0)
+                (distinct, top, 0)
             }
-            StringState::Sketch { hll, heavy } => {
-                let floor = EXACT_DISTINCT_CAP as u64 + 1;
-                let estimate = hll.estimate().round();
-                let distinct = if estimate.is_finite() && estimate > floor as f64 {
-                    estimate as u64
-                } else {
-                    floor
-                };
-                (
-                    distinct,
-                    false,
-                    heavy.top(TOP_FREE_TEXT),
-                    heavy.error_bound(),
-                )
-            }
+            StringState::Sketch { hll, heavy } => (
+                Distinct::of_sketch(hll),
+                heavy.top(TOP_FREE_TEXT),
+                heavy.error_bound(),
+            ),
         };
         StringProfile {
             n_values,
-            distinct,
-            distinct_exact: exact,
-            categorical: exact && distinct < CATEGORICAL_LIMIT,
+            distinct: distinct.count,
+            distinct_exact: distinct.exact,
+            categorical: distinct.categorical(),
             top: top
                 .into_iter()
                 .map(|(value, count)| ValueCount { value, count })
                 .collect(),
-            top_exact: exact,
+            top_exact: distinct.exact,
             count_error_bound: error_bound,
         }
     }
@@ -1093,11 +1081,6 @@ impl Profile {
 }
 
 mod text;
-
-/// `text` with control characters escaped, for terminal output.
-pub(crate) fn text_clean(text: &str) -> String {
-    text::clean(text, usize::MAX)
-}
 
 /// The result of [`profile_reader`].
 #[derive(Debug, Clone, PartialEq)]
