@@ -10,7 +10,7 @@
 //! [`ProfileState::to_bytes`] and [`ProfileState::from_bytes`], exact to the bit.
 //!
 //! ```
-//! use nucleus_metadata::ProfileState;
+//! use nucleus_insights::ProfileState;
 //! use nucleus_model::DatasetItem;
 //!
 //! let mut state = ProfileState::new();
@@ -33,7 +33,8 @@
 //! Every item is observed with its line (1-based position in the dataset); the profile keeps,
 //! per key and kind, the first line where it was seen (a minimum, so merging is order-free).
 //! Keys are listed in the order of their first appearance, and a key's [`KeyProfile::kind`]
-//! follows [`crate::DatasetState`]: the first string-or-number kind seen wins, else the first
+//! follows the dataset rule of `check` (`nucleus_metadata::DatasetState`): the first
+//! string-or-number kind seen wins, else the first
 //! kind seen. Observing shards with their global lines and merging them, in any split and any
 //! order, gives the same profile as one sequential pass, with two documented exceptions: the
 //! mean is a floating-point sum, so it may differ in the last bits, and the approximate top
@@ -113,14 +114,14 @@ use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use foldhash::{HashMap, HashMapExt};
-use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic};
-use serde::{Deserialize, Serialize};
-use serde_json::{Number, Value};
-
-use crate::{Error, ItemRules, Kind, KindSchema};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
 use nucleus_model::distinct::{Distinct, Hll};
 use nucleus_model::geo::coordinates;
+use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic, ItemReading, Kind, KindSchema};
+use serde::{Deserialize, Serialize};
+use serde_json::{Number, Value};
+
+use crate::Error;
 
 mod saved;
 mod sketch;
@@ -156,7 +157,7 @@ pub struct Profile {
 pub struct KeyProfile {
     /// The key.
     pub key: String,
-    /// The key's kind by [`crate::DatasetState`]'s rule (first string or number, else first).
+    /// The key's kind by the dataset rule of `check` (first string or number, else first).
     pub kind: Kind,
     /// Items where the key has a value (not `null`).
     pub n_items: u64,
@@ -1101,18 +1102,27 @@ impl ProfileRun {
     pub const MAX_ERRORS: usize = 20;
 }
 
-/// Profiles JSON Lines from `reader`: lines are parsed and checked on `config.jobs` threads
-/// (item rules `rules`), items are observed in line order. Invalid lines are skipped and
-/// counted; the profile covers the valid ones.
+/// Profiles JSON Lines from `reader`: each line is read into an item by `read_line` on
+/// `config.jobs` threads, items are observed in line order. A line is invalid when `read_line`
+/// gives no item (or the stream rejects it, say as too long); invalid lines are skipped and
+/// counted, and the profile covers the valid ones.
+///
+/// `read_line` decides what is valid: `nucleus profile` passes `ItemRules::check_line` of
+/// `nucleus-metadata` (every rule of `nucleus check`), [`nucleus_model::read_line`] accepts what
+/// the model reads.
 ///
 /// # Errors
 ///
 /// The reader's I/O errors.
-pub fn profile_reader<R: Read + Send>(
+pub fn profile_reader<R, F>(
     reader: R,
     config: &StreamConfig,
-    rules: &ItemRules,
-) -> io::Result<ProfileRun> {
+    read_line: F,
+) -> io::Result<ProfileRun>
+where
+    R: Read + Send,
+    F: Fn(&str) -> ItemReading + Sync,
+{
     let mut state = ProfileState::new();
     let mut run = ProfileRun {
         profile: ProfileState::new().finish(),
@@ -1123,7 +1133,7 @@ pub fn profile_reader<R: Read + Send>(
     for_each_line(
         reader,
         config,
-        |_, text| rules.check_line(text),
+        |_, text| read_line(text),
         |event| {
             if let Event::Line { line, result } = event {
                 run.n_lines += 1;

@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 
 use nucleus_model::display::escape_controls;
 
-use crate::Kind;
+use nucleus_model::Kind;
+
 use crate::profile::{
     Histogram, KeyProfile, MapProfile, NumberProfile, Profile, StringProfile, format_number,
 };
