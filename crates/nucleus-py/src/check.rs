@@ -5,9 +5,10 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use nucleus_insights::ProfileState;
 use nucleus_lines::StreamConfig;
+use nucleus_metadata::ItemRules;
 use nucleus_metadata::shard::{CheckReport, ShardCheck};
-use nucleus_metadata::{ItemRules, ProfileState};
 use nucleus_model::Diagnostic;
 use nucleus_query::{Query, QueryEvent, QueryRun, RunError, SortKey};
 use pyo3::exceptions::{PyOSError, PyValueError};
@@ -366,7 +367,7 @@ impl PyProfileState {
 
 fn profile_dict<'py>(
     py: Python<'py>,
-    profile: &nucleus_metadata::Profile,
+    profile: &nucleus_insights::Profile,
     n_lines: u64,
     n_invalid: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -394,8 +395,11 @@ pub fn profile<'py>(
                 PyOSError::new_err(format!("cannot open {}: {error}", path.display()))
             })?;
             let config = StreamConfig::default().jobs(self::jobs(jobs));
+            let rules = ItemRules::new();
             let run = py
-                .detach(|| nucleus_metadata::profile_reader(file, &config, &ItemRules::new()))
+                .detach(|| {
+                    nucleus_insights::profile_reader(file, &config, |text| rules.check_line(text))
+                })
                 .map_err(|error| {
                     PyOSError::new_err(format!("cannot read {}: {error}", path.display()))
                 })?;

@@ -14,6 +14,7 @@
 //! ```
 
 pub use nucleus_camera as camera;
+pub use nucleus_insights as insights;
 pub use nucleus_interop as interop;
 pub use nucleus_lines as lines;
 pub use nucleus_metadata as metadata;
