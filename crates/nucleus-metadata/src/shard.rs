@@ -69,8 +69,9 @@ use crate::keys::KeyTable;
 use crate::{Error, ItemRules, Kind, Position};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
 
-/// The version of [`ShardCheck::to_bytes`]'s format.
-const FORMAT_VERSION: u32 = 1;
+/// The version of [`ShardCheck::to_bytes`]'s format. Version 2 keeps item findings in the
+/// form [`Diagnostic`] serializes to (version 1 had a format of its own).
+const FORMAT_VERSION: u32 = 2;
 
 /// What [`ShardCheck::to_bytes`] writes (JSON).
 #[derive(Serialize, Deserialize)]
@@ -80,20 +81,10 @@ struct Saved {
     require_dimensions: bool,
     n_lines: u64,
     n_items: u64,
-    item_findings: Vec<SavedDiagnostic>,
+    item_findings: Vec<Diagnostic>,
     dataset_findings: Vec<Fact>,
     keys: Vec<(Box<str>, KeyFacts)>,
     reference_ids: Vec<(Box<str>, u64)>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SavedDiagnostic {
-    error: bool,
-    code: String,
-    line: Option<u64>,
-    path: String,
-    message: String,
-    related_line: Option<u64>,
 }
 
 /// The check of one shard of a dataset, mergeable with the shards after it; see the module docs.
@@ -458,18 +449,7 @@ impl ShardCheck {
             require_dimensions: self.rules.require_dimensions,
             n_lines: self.n_lines,
             n_items: self.n_items,
-            item_findings: self
-                .item_findings
-                .iter()
-                .map(|d| SavedDiagnostic {
-                    error: d.is_error(),
-                    code: d.code.as_str().to_owned(),
-                    line: d.line,
-                    path: d.path.clone(),
-                    message: d.message.clone(),
-                    related_line: d.related_line,
-                })
-                .collect(),
+            item_findings: self.item_findings.clone(),
             dataset_findings: self.dataset_findings.clone(),
             keys: self.keys.iter().map(|(k, f)| (k.into(), *f)).collect(),
             reference_ids: self
@@ -499,26 +479,6 @@ impl ShardCheck {
                 saved.version
             )));
         }
-        let item_findings = saved
-            .item_findings
-            .into_iter()
-            .map(|d| {
-                let code = Code::ALL
-                    .iter()
-                    .copied()
-                    .find(|code| code.as_str() == d.code)
-                    .ok_or_else(|| invalid(format!("unknown code {:?}", d.code)))?;
-                let severity = if d.error {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                let mut diagnostic = Diagnostic::new(severity, code, d.path, d.message);
-                diagnostic.line = d.line;
-                diagnostic.related_line = d.related_line;
-                Ok(diagnostic)
-            })
-            .collect::<Result<_, Error>>()?;
         let mut reference_ids = IdIndex::default();
         for (reference_id, line) in saved.reference_ids {
             reference_ids.insert_first(&reference_id, at_line(line));
@@ -529,7 +489,7 @@ impl ShardCheck {
                 .require_dimensions(saved.require_dimensions),
             n_lines: saved.n_lines,
             n_items: saved.n_items,
-            item_findings,
+            item_findings: saved.item_findings,
             dataset_findings: saved.dataset_findings,
             keys: saved.keys.into_iter().collect(),
             reference_ids,
@@ -876,14 +836,14 @@ mod tests {
     }
 
     #[test]
-    fn saved_bytes_keep_the_version_1_format() {
-        // Written by the version before the reference-id index (commit 2ef0f1c): the format
-        // and its version did not change, so old states still load and compare equal.
-        let saved = r#"{"version":1,"remote_only":false,"require_dimensions":false,"n_lines":4,"n_items":4,"item_findings":[],"dataset_findings":[{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[],"reference_ids":[["a",4],["b",1],["日本",2]]}"#;
+    fn saved_bytes_keep_the_version_2_format() {
+        // Equal states give equal bytes, and the bytes of this version read back.
+        let saved = r#"{"version":2,"remote_only":false,"require_dimensions":false,"n_lines":5,"n_items":5,"item_findings":[{"severity":"error","code":"not-an-object","line":4,"path":"","message":"expected a JSON object for a dataset item, found an array"}],"dataset_findings":[{"TypeConflict":{"line":2,"key":"k","kind":"number","value":"1"}},{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[["k",{"first_line":[1,2,null,null,null],"count":[1,1,0,0,0]}]],"reference_ids":[["a",5],["b",1],["日本",2]]}"#;
         let lines = [
+            item("b", r#"{"k": "x"}"#),
+            item("日本", r#"{"k": 1}"#),
             item("b", "{}"),
-            item("日本", "{}"),
-            item("b", "{}"),
+            "[]".to_owned(),
             item("a", "{}"),
         ];
         let mut shard = ShardCheck::new(ItemRules::new());
@@ -892,5 +852,12 @@ mod tests {
         let read = ShardCheck::from_bytes(saved.as_bytes()).unwrap();
         assert_eq!(read.to_bytes(), saved.as_bytes());
         assert_eq!(read.finish(), shard.finish());
+        let version_1 = saved.replace(r#""version":2"#, r#""version":1"#);
+        assert_eq!(
+            ShardCheck::from_bytes(version_1.as_bytes())
+                .unwrap_err()
+                .to_string(),
+            "invalid shard state: format version 1, expected 2"
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use nucleus_lines::StreamConfig;
 use nucleus_metadata::shard::{CheckReport, ShardCheck};
 use nucleus_metadata::{ItemRules, ProfileState};
-use nucleus_model::Diagnostic;
+use nucleus_model::{Diagnostic, FileDiagnostic};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
@@ -156,25 +156,18 @@ fn check_result(
     })
 }
 
-/// A finding as `nucleus check --format json` prints it.
+/// A finding as `nucleus check --format json` prints it: the same [`FileDiagnostic`] value.
 fn diagnostic_dict<'py>(
     py: Python<'py>,
     diagnostic: &Diagnostic,
     file: &str,
-) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("severity", diagnostic.severity.to_string())?;
-    dict.set_item("code", diagnostic.code.as_str())?;
-    dict.set_item("file", file)?;
-    if let Some(line) = diagnostic.line {
-        dict.set_item("line", line)?;
-    }
-    dict.set_item("path", &diagnostic.path)?;
-    dict.set_item("message", &diagnostic.message)?;
-    if let Some(line) = diagnostic.related_line {
-        dict.set_item("related_line", line)?;
-    }
-    Ok(dict)
+) -> PyResult<Bound<'py, PyAny>> {
+    to_python(py, &json_value(&FileDiagnostic::new(file, diagnostic))?)
+}
+
+/// `value` as JSON, for [`to_python`].
+fn json_value(value: &impl serde::Serialize) -> PyResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|error| PyValueError::new_err(error.to_string()))
 }
 
 /// Checks a JSON Lines file (a path) or lines (an iterable of str) like `nucleus check`.
