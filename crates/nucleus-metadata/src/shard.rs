@@ -57,7 +57,7 @@ use std::ops::ControlFlow;
 
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::read::ItemReading;
-use nucleus_model::{Code, Diagnostic, Severity};
+use nucleus_model::{Code, Diagnostic, KeyKinds, Kind, KindFinding, LaterFinding, Severity};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{
@@ -66,7 +66,7 @@ use crate::dataset::{
 use crate::fast::LineCheck;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
-use crate::{Error, ItemRules, Kind, Position};
+use crate::{Error, ItemRules, Position};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
 
 /// The version of [`ShardCheck::to_bytes`]'s format. Version 2 keeps item findings in the
@@ -83,7 +83,7 @@ struct Saved {
     n_items: u64,
     item_findings: Vec<Diagnostic>,
     dataset_findings: Vec<Fact>,
-    keys: Vec<(Box<str>, KeyFacts)>,
+    keys: Vec<(Box<str>, KeyKinds<u64>)>,
     reference_ids: Vec<(Box<str>, u64)>,
 }
 
@@ -99,7 +99,7 @@ pub struct ShardCheck {
     item_findings: Vec<Diagnostic>,
     /// Dataset findings as facts, rendered by [`ShardCheck::finish`].
     dataset_findings: Vec<Fact>,
-    keys: KeyTable<KeyFacts>,
+    keys: KeyTable<KeyKinds<u64>>,
     /// Per reference id its first line (the input is always 0).
     reference_ids: IdIndex,
 }
@@ -130,14 +130,6 @@ pub struct CheckSummary {
     pub warnings: u64,
     /// Findings per code.
     pub codes: BTreeMap<&'static str, u64>,
-}
-
-/// What a metadata key has held: per kind (in [`Kind::ALL`] order) the first line and the
-/// number of values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct KeyFacts {
-    first_line: [Option<u64>; 5],
-    count: [u64; 5],
 }
 
 /// A dataset finding before rendering: related lines and messages depend on the first lines
@@ -302,32 +294,26 @@ impl ShardCheck {
         }
         for (nth, (key, kind, value)) in item.kinds().enumerate() {
             let slot = self.keys.slot(nth, key);
-            let Some(facts) = self.keys.get_mut(slot) else {
+            let Some(kinds) = self.keys.get_mut(slot) else {
                 continue;
             };
-            let first_of_kind = facts.record(kind, line);
-            if kind.is_searchable()
-                && let Some((decided, _)) = facts.first_searchable()
-                && decided != kind
-            {
-                self.dataset_findings.push(Fact::TypeConflict {
-                    line,
-                    key: key.into(),
-                    kind,
-                    value: short(value).to_string(),
-                });
-                continue;
-            }
-            if first_of_kind
-                && let Some((first, _)) = facts.first_kind()
-                && first != kind
-                && !first.conflicts_with(kind)
-            {
-                self.dataset_findings.push(Fact::MixedKinds {
-                    line,
-                    key: key.into(),
-                    kind,
-                });
+            match kinds.observe(kind, line) {
+                None => {}
+                Some(KindFinding::TypeConflict { .. }) => {
+                    self.dataset_findings.push(Fact::TypeConflict {
+                        line,
+                        key: key.into(),
+                        kind,
+                        value: short(value).to_string(),
+                    });
+                }
+                Some(KindFinding::MixedKinds { .. }) => {
+                    self.dataset_findings.push(Fact::MixedKinds {
+                        line,
+                        key: key.into(),
+                        kind,
+                    });
+                }
             }
         }
     }
@@ -374,52 +360,36 @@ impl ShardCheck {
         let mut redo_conflicts: HashSet<Box<str>> = HashSet::new();
         let mut redo_mixes: HashSet<Box<str>> = HashSet::new();
         // In order of first use, so findings added on one line come in a fixed order.
-        let mut keys: Vec<(Box<str>, KeyFacts)> = keys.into_entries().collect();
-        keys.sort_by(|(a, a_facts), (b, b_facts)| {
-            (a_facts.first_kind().map(|(_, line)| line), a)
-                .cmp(&(b_facts.first_kind().map(|(_, line)| line), b))
+        let mut keys: Vec<(Box<str>, KeyKinds<u64>)> = keys.into_entries().collect();
+        keys.sort_by(|(a, a_kinds), (b, b_kinds)| {
+            (a_kinds.first_kind().map(|(_, line)| line), a)
+                .cmp(&(b_kinds.first_kind().map(|(_, line)| line), b))
         });
         for (key, theirs) in keys {
-            let theirs = theirs.shifted(offset);
+            let theirs = theirs.map_positions(|line| line + offset);
             let Some(mine) = self.keys.get_by_key_mut(&key) else {
                 if let Some(slot) = self.keys.entry(&key) {
                     *slot = theirs;
                 }
                 continue;
             };
-            if let (Some((decided, _)), Some((their_decided, their_first))) =
-                (mine.first_searchable(), theirs.first_searchable())
-                && decided != their_decided
-            {
-                redo_conflicts.insert(key.clone());
-                added.push(Fact::TypeConflicts {
-                    line: their_first,
-                    key: key.clone(),
-                    kind: their_decided,
-                    count: theirs.count_of(their_decided),
-                });
-            }
-            // A kind warns where the whole dataset first shows it, if it is new here.
-            let decided = mine.first_searchable().or(theirs.first_searchable());
-            if let Some((first, _)) = mine.first_kind() {
-                for kind in Kind::ALL {
-                    let Some(their_line) = theirs.first_line_of(kind) else {
-                        continue;
-                    };
-                    let reaches_check = !kind.is_searchable()
-                        || decided.is_some_and(|(decided, _)| decided == kind);
-                    if mine.first_line_of(kind).is_none()
-                        && reaches_check
-                        && first != kind
-                        && !first.conflicts_with(kind)
-                    {
-                        added.push(Fact::MixedKinds {
-                            line: their_line,
+            for finding in mine.later_findings(&theirs) {
+                added.push(match finding {
+                    LaterFinding::TypeConflicts { kind, at, count } => {
+                        redo_conflicts.insert(key.clone());
+                        Fact::TypeConflicts {
+                            line: at,
                             key: key.clone(),
                             kind,
-                        });
+                            count,
+                        }
                     }
-                }
+                    LaterFinding::MixedKinds { kind, at } => Fact::MixedKinds {
+                        line: at,
+                        key: key.clone(),
+                        kind,
+                    },
+                });
             }
             redo_mixes.insert(key.clone());
             mine.merge(&theirs);
@@ -554,7 +524,7 @@ impl ShardCheck {
                 kind,
                 value,
             } => {
-                let (decided, first) = self.keys.get(key)?.first_searchable()?;
+                let (decided, first) = self.keys.get(key)?.decided()?;
                 let diagnostic = Diagnostic::error(
                     Code::TypeConflict,
                     pointer("/metadata", &[key]),
@@ -570,7 +540,7 @@ impl ShardCheck {
                 kind,
                 count,
             } => {
-                let (decided, first) = self.keys.get(key)?.first_searchable()?;
+                let (decided, first) = self.keys.get(key)?.decided()?;
                 let value = if *count == 1 {
                     "(1 value from this line on, in a later shard)".to_owned()
                 } else {
@@ -602,70 +572,6 @@ impl ShardCheck {
     }
 }
 
-impl KeyFacts {
-    /// Records a value; true when it is the first of its kind.
-    fn record(&mut self, kind: Kind, line: u64) -> bool {
-        let idx = kind_index(kind);
-        let (Some(first_line), Some(count)) =
-            (self.first_line.get_mut(idx), self.count.get_mut(idx))
-        else {
-            return false;
-        };
-        *count += 1;
-        if first_line.is_none() {
-            *first_line = Some(line);
-            true
-        } else {
-            false
-        }
-    }
-
-    fn first_line_of(&self, kind: Kind) -> Option<u64> {
-        self.first_line.get(kind_index(kind)).copied().flatten()
-    }
-
-    fn count_of(&self, kind: Kind) -> u64 {
-        self.count
-            .get(kind_index(kind))
-            .copied()
-            .unwrap_or_default()
-    }
-
-    /// The first kind of any kind, and its line.
-    fn first_kind(&self) -> Option<(Kind, u64)> {
-        self.first_among(&Kind::ALL)
-    }
-
-    /// The first string or number, which decides the key's kind, and its line.
-    fn first_searchable(&self) -> Option<(Kind, u64)> {
-        self.first_among(&[Kind::String, Kind::Number])
-    }
-
-    fn first_among(&self, kinds: &[Kind]) -> Option<(Kind, u64)> {
-        kinds
-            .iter()
-            .filter_map(|&kind| Some((kind, self.first_line_of(kind)?)))
-            .min_by_key(|(_, line)| *line)
-    }
-
-    fn shifted(mut self, offset: u64) -> KeyFacts {
-        for line in self.first_line.iter_mut().flatten() {
-            *line += offset;
-        }
-        self
-    }
-
-    /// Adds a later shard's facts.
-    fn merge(&mut self, later: &KeyFacts) {
-        for (mine, theirs) in self.first_line.iter_mut().zip(later.first_line) {
-            *mine = mine.or(theirs);
-        }
-        for (mine, theirs) in self.count.iter_mut().zip(later.count) {
-            *mine += theirs;
-        }
-    }
-}
-
 impl Fact {
     fn line(&self) -> u64 {
         match self {
@@ -684,16 +590,6 @@ impl Fact {
             | Fact::MixedKinds { line, .. } => *line += offset,
         }
         self
-    }
-}
-
-fn kind_index(kind: Kind) -> usize {
-    match kind {
-        Kind::String => 0,
-        Kind::Number => 1,
-        Kind::Boolean => 2,
-        Kind::List => 3,
-        Kind::Object => 4,
     }
 }
 
@@ -838,7 +734,7 @@ mod tests {
     #[test]
     fn saved_bytes_keep_the_version_2_format() {
         // Equal states give equal bytes, and the bytes of this version read back.
-        let saved = r#"{"version":2,"remote_only":false,"require_dimensions":false,"n_lines":5,"n_items":5,"item_findings":[{"severity":"error","code":"not-an-object","line":4,"path":"","message":"expected a JSON object for a dataset item, found an array"}],"dataset_findings":[{"TypeConflict":{"line":2,"key":"k","kind":"number","value":"1"}},{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[["k",{"first_line":[1,2,null,null,null],"count":[1,1,0,0,0]}]],"reference_ids":[["a",5],["b",1],["日本",2]]}"#;
+        let saved = r#"{"version":2,"remote_only":false,"require_dimensions":false,"n_lines":5,"n_items":5,"item_findings":[{"severity":"error","code":"not-an-object","line":4,"path":"","message":"expected a JSON object for a dataset item, found an array"}],"dataset_findings":[{"TypeConflict":{"line":2,"key":"k","kind":"number","value":"1"}},{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[["k",{"first":[1,2,null,null,null],"count":[1,1,0,0,0],"first_kind":"string","decided":"string"}]],"reference_ids":[["a",5],["b",1],["日本",2]]}"#;
         let lines = [
             item("b", r#"{"k": "x"}"#),
             item("日本", r#"{"k": 1}"#),

@@ -57,7 +57,7 @@ mod write;
 
 pub use diagnostic::{Code, Diagnostic, FileDiagnostic, Severity};
 pub use item::{DatasetItem, DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
-pub use kind::{Kind, KindSchema};
+pub use kind::{KeyKinds, Kind, KindFinding, KindSchema, LaterFinding};
 pub use location::{Location, LocationKind};
 pub use read::{ItemReading, read_item, read_line};
 pub use scene::{
