@@ -67,7 +67,7 @@ use crate::fast::LineCheck;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
 use crate::{Error, ItemRules, Position};
-use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_lines::{Event, StreamConfig, for_each_line, for_each_text_line};
 
 /// The version of [`ShardCheck::to_bytes`]'s format. Version 2 keeps item findings in the
 /// form [`Diagnostic`] serializes to (version 1 had a format of its own).
@@ -178,50 +178,34 @@ impl ShardCheck {
         self.n_lines
     }
 
-    /// Checks the next lines of the shard, in order, on the calling thread. Each string is one
-    /// line (a final `\n` or `\r\n` is ignored); blank lines count but are not items.
+    /// Checks the next lines of the shard, in order, on the calling thread: one input held in
+    /// memory, one string per line, read by the rules of [`nucleus_lines::text_lines`] (a final
+    /// `\n` or `\r\n` is the line's ending, a byte order mark at the start of the first line is
+    /// skipped, blank lines count but are not items, a line longer than
+    /// [`nucleus_lines::DEFAULT_MAX_LINE_BYTES`] is a `line-too-long` finding).
     pub fn update<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) {
-        for text in lines {
-            self.n_lines += 1;
-            let text = trim_newline(text);
-            if is_blank(text) {
-                continue;
-            }
-            let check = self.rules.check_line_fast(text);
-            self.observe_check(self.n_lines, check);
-        }
+        self.update_lines(lines, &StreamConfig::default().jobs(1));
     }
 
-    /// Checks the next lines of the shard, reading and checking them on `config.jobs` threads
+    /// [`ShardCheck::update`] on `config.jobs` threads and with `config.max_line_bytes`
     /// (results are folded in line order, so they do not depend on the thread count).
-    pub fn update_parallel(&mut self, lines: &[&str], jobs: usize) {
-        use rayon::prelude::*;
-        let rules = &self.rules;
-        let run = |lines: &[&str]| -> Vec<Option<LineCheck>> {
-            lines
-                .par_iter()
-                .map(|text| {
-                    let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line_fast(text))
-                })
-                .collect()
-        };
-        let checks = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-            Ok(pool) => pool.install(|| run(lines)),
-            Err(_) => lines
-                .iter()
-                .map(|text| {
-                    let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line_fast(text))
-                })
-                .collect(),
-        };
-        for check in checks {
-            self.n_lines += 1;
-            if let Some(check) = check {
-                self.observe_check(self.n_lines, check);
-            }
-        }
+    pub fn update_lines<'a>(
+        &mut self,
+        lines: impl IntoIterator<Item = &'a str>,
+        config: &StreamConfig,
+    ) {
+        let rules = self.rules.clone();
+        let offset = self.n_lines;
+        let stats = for_each_text_line(
+            lines,
+            config,
+            |_, text| rules.check_line_fast(text),
+            |event| {
+                self.observe_event(offset, event);
+                ControlFlow::Continue(())
+            },
+        );
+        self.n_lines = offset + stats.lines;
     }
 
     /// Checks JSON Lines from `reader` as the next lines of the shard, on `config.jobs` threads
@@ -242,20 +226,25 @@ impl ShardCheck {
             config,
             |_, text| rules.check_line_fast(text),
             |event| {
-                if let Event::Line { line, result } = event {
-                    match result {
-                        Ok(check) => self.observe_check(offset + line, check),
-                        Err(diagnostic) => {
-                            self.n_items += 1;
-                            self.item_findings.push(diagnostic.at_line(offset + line));
-                        }
-                    }
-                }
+                self.observe_event(offset, event);
                 ControlFlow::Continue(())
             },
         )?;
         self.n_lines = offset + stats.lines;
         Ok(())
+    }
+
+    /// Records a line of the stream, whose lines count on from `offset`.
+    fn observe_event(&mut self, offset: u64, event: Event<LineCheck>) {
+        if let Event::Line { line, result } = event {
+            match result {
+                Ok(check) => self.observe_check(offset + line, check),
+                Err(diagnostic) => {
+                    self.n_items += 1;
+                    self.item_findings.push(diagnostic.at_line(offset + line));
+                }
+            }
+        }
     }
 
     /// Records the item rules' reading of the item at `line` and applies the dataset rules.
@@ -602,16 +591,6 @@ fn origin(line: u64) -> String {
     format!("at line {line} (the first value decides)")
 }
 
-fn trim_newline(text: &str) -> &str {
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    text.strip_suffix('\r').unwrap_or(text)
-}
-
-/// A line of only spaces and tabs, which the stream driver skips.
-fn is_blank(text: &str) -> bool {
-    text.bytes().all(|byte| byte == b' ' || byte == b'\t')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -721,14 +700,18 @@ mod tests {
 
     #[test]
     fn blank_lines_count_in_line_numbers_but_not_as_items() {
+        // The rules of a file: a mark before the first line, `\r` in a blank line.
         let lines = [
-            item("a", "{}"),
+            format!("\u{feff}{}", item("a", "{}")),
             "  ".to_owned(),
+            " \t\r\n".to_owned(),
             format!("{}\r\n", item("a", "{}")),
         ];
-        let report = check(&[&lines[..2], &lines[2..]]);
+        let report = check(&[&lines[..3], &lines[3..]]);
         assert_eq!(report.summary.items, 2);
-        assert_eq!(report.diagnostics[0].line, Some(3));
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].code, Code::DuplicateReferenceId);
+        assert_eq!(report.diagnostics[0].line, Some(4));
     }
 
     #[test]

@@ -70,19 +70,8 @@ fn run(py: Python<'_>, shard: &mut ShardCheck, source: &Source, jobs: usize) -> 
                 })
         }
         Source::Lines(lines) => {
-            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            let jobs = if jobs == 0 {
-                std::thread::available_parallelism().map_or(1, usize::from)
-            } else {
-                jobs
-            };
-            py.detach(|| {
-                if jobs == 1 {
-                    shard.update(lines.iter().copied());
-                } else {
-                    shard.update_parallel(&lines, jobs);
-                }
-            });
+            let config = StreamConfig::default().jobs(jobs);
+            py.detach(|| shard.update_lines(lines.iter().map(String::as_str), &config));
             Ok(())
         }
     }
