@@ -51,15 +51,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::read::ItemReading;
-use nucleus_model::{Code, Diagnostic, KeyKinds, Kind, KindFinding, LaterFinding, Severity};
+use nucleus_model::{Code, Diagnostic, KeyKinds, Kind, KindFinding, LaterFinding};
 use serde::{Deserialize, Serialize};
 
+use crate::check::{CheckReport, CheckSummary};
 use crate::dataset::{
     Observed, duplicate_message, mixed_kinds_message, short, type_conflict_message,
 };
@@ -102,34 +103,6 @@ pub struct ShardCheck {
     keys: KeyTable<KeyKinds<u64>>,
     /// Per reference id its first line (the input is always 0).
     reference_ids: IdIndex,
-}
-
-/// The findings and totals of a check.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CheckReport {
-    /// Every finding, ordered by line.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The totals.
-    pub summary: CheckSummary,
-}
-
-/// The totals of a check, with the field names of `nucleus check --format json`'s summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-#[non_exhaustive]
-pub struct CheckSummary {
-    /// Non-blank lines checked.
-    pub items: u64,
-    /// Items without an error finding.
-    pub valid: u64,
-    /// Items with at least one error finding.
-    pub invalid: u64,
-    /// Error findings (a merged `type-conflict` counts for every value it stands for).
-    pub errors: u64,
-    /// Warning findings.
-    pub warnings: u64,
-    /// Findings per code.
-    pub codes: BTreeMap<&'static str, u64>,
 }
 
 /// A dataset finding before rendering: related lines and messages depend on the first lines
@@ -476,14 +449,10 @@ impl ShardCheck {
         };
         let mut invalid_lines = HashSet::new();
         for (line, _, diagnostic, weight) in &rendered {
-            match diagnostic.severity {
-                Severity::Error => {
-                    summary.errors += weight;
-                    invalid_lines.insert(*line);
-                }
-                Severity::Warning => summary.warnings += weight,
+            if diagnostic.is_error() {
+                invalid_lines.insert(*line);
             }
-            *summary.codes.entry(diagnostic.code.as_str()).or_default() += weight;
+            summary.count(diagnostic, *weight);
         }
         summary.invalid = u64::try_from(invalid_lines.len()).unwrap_or(u64::MAX);
         summary.valid = summary.items.saturating_sub(summary.invalid);
