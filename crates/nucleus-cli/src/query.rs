@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
-use nucleus::metadata::Kind;
 use nucleus::metadata::query::{self, KeyKind, Query, SortKey};
+use nucleus::model::Kind;
 use nucleus::model::read_line;
 use serde_json::{Map, Value};
 

@@ -79,8 +79,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::profile::{ProfileState, StringProfile};
-use crate::{DatasetState, ItemRules, Kind, Position};
+use crate::{DatasetState, ItemRules, Position};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_model::Kind;
 
 /// What to do with a new item whose reference id is already in the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

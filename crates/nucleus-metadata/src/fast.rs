@@ -20,7 +20,8 @@ use nucleus_model::read::ItemReading;
 use nucleus_model::scan::{Scan, Scanner, Token, Unsure};
 use nucleus_model::{DatasetItemType, LocationKind, Metadata};
 
-use crate::{ItemRules, Kind};
+use crate::ItemRules;
+use nucleus_model::Kind;
 
 /// What checking one line gave: a clean item (no finding), or the full reading.
 #[derive(Debug, Clone, PartialEq)]

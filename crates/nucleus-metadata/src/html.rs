@@ -10,10 +10,10 @@
 
 use std::fmt::Write as _;
 
-use crate::Kind;
 use crate::profile::{
     Histogram, KeyProfile, MapProfile, NumberProfile, Profile, StringProfile, format_number,
 };
+use nucleus_model::Kind;
 
 /// Categorical values drawn per bar chart; the rest are summed into one "other values" bar.
 const CHART_VALUES: usize = 15;

@@ -60,7 +60,6 @@ pub use check::{Check, CheckEvent, CheckReport, CheckSummary};
 pub use dataset::{DatasetState, Position};
 pub use fast::{CleanItem, LineCheck};
 pub use html::render_html;
-pub use nucleus_model::{Kind, KindSchema};
 pub use profile::{Profile, ProfileState, profile_reader};
 pub use rules::{ItemRules, check_coordinates, coordinates};
 

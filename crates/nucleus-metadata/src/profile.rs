@@ -117,8 +117,9 @@ use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic};
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
-use crate::{Error, ItemRules, Kind, KindSchema, coordinates};
+use crate::{Error, ItemRules, coordinates};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_model::{Kind, KindSchema};
 
 mod saved;
 mod sketch;
