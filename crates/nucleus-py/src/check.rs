@@ -4,7 +4,7 @@ use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use nucleus_lines::StreamConfig;
+use nucleus_lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig, text_lines};
 use nucleus_metadata::check::{Check, CheckEvent, CheckSummary};
 use nucleus_metadata::shard::ShardCheck;
 use nucleus_metadata::{ItemRules, ProfileState};
@@ -277,23 +277,16 @@ impl PyProfileState {
     fn update(&mut self, py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<()> {
         let lines = self::lines(lines)?;
         py.detach(|| {
-            for text in &lines {
-                self.n_lines += 1;
-                // The stream's rule: a final newline is not part of the line; a line of
-                // spaces and tabs is blank.
-                let text = text.strip_suffix('\n').unwrap_or(text);
-                if text
-                    .bytes()
-                    .all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
-                {
-                    continue;
-                }
+            // The rules of a file: endings, a byte order mark, blank and over-long lines.
+            let mut read = text_lines(lines.iter().map(String::as_str), DEFAULT_MAX_LINE_BYTES);
+            for (line, text) in read.by_ref() {
                 self.n_nonblank += 1;
-                match self.rules.check_line(text).item {
-                    Some(item) => self.state.observe_at(self.n_lines, &item),
+                match text.ok().and_then(|text| self.rules.check_line(text).item) {
+                    Some(item) => self.state.observe_at(self.n_lines + line, &item),
                     None => self.n_invalid += 1,
                 }
             }
+            self.n_lines += read.n_lines();
         });
         Ok(())
     }
