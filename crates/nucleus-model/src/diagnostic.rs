@@ -1,11 +1,14 @@
 //! Findings about an item or a dataset, kept as data so callers can render them as text or JSON.
 
 use std::fmt;
+use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth a look, but the item can be uploaded.
@@ -166,9 +169,29 @@ impl fmt::Display for Code {
     }
 }
 
+/// The inverse of [`Code::as_str`].
+impl FromStr for Code {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Code, Error> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|code| code.as_str() == name)
+            .ok_or_else(|| Error::UnknownCode(name.to_owned()))
+    }
+}
+
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Code, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -178,7 +201,10 @@ impl Serialize for Code {
 /// `line` is filled in by whoever knows it (the line reader, the dataset checker); it counts
 /// from 1. `related_line` names another line the finding refers to, such as the first use of a
 /// duplicated reference id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// It serializes as `{"severity", "code", "line", "path", "message", "related_line"}` (the two
+/// lines only when known) and reads back from that form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Diagnostic {
     /// How bad it is.
@@ -257,6 +283,78 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A finding with the name of the file it is in: the one form in which findings are printed
+/// (`nucleus check` and the other commands, text or `--format json`) and handed to Python.
+///
+/// Text (`Display`): `items.jsonl:17: error[code]: /path: message` (no `:17` without a line).
+/// JSON (`Serialize`): the [`Diagnostic`]'s fields with `file` after `code`:
+///
+/// ```
+/// use nucleus_model::{Code, Diagnostic, FileDiagnostic};
+///
+/// let diagnostic = Diagnostic::error(Code::InvalidCoordinate, "/metadata/lat", "too far").at_line(17);
+/// let found = FileDiagnostic::new("items.jsonl", &diagnostic);
+/// assert_eq!(found.to_string(), "items.jsonl:17: error[invalid-coordinate]: /metadata/lat: too far");
+/// assert_eq!(
+///     serde_json::to_string(&found)?,
+///     r#"{"severity":"error","code":"invalid-coordinate","file":"items.jsonl","line":17,"path":"/metadata/lat","message":"too far"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileDiagnostic<'a> {
+    /// The file's name as the user gave it (`-` for standard input).
+    pub file: &'a str,
+    /// The finding.
+    pub diagnostic: &'a Diagnostic,
+}
+
+impl<'a> FileDiagnostic<'a> {
+    /// `diagnostic`, found in `file`.
+    #[must_use]
+    pub const fn new(file: &'a str, diagnostic: &'a Diagnostic) -> FileDiagnostic<'a> {
+        FileDiagnostic { file, diagnostic }
+    }
+}
+
+impl fmt::Display for FileDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.diagnostic.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.diagnostic),
+            None => write!(f, "{}: {}", self.file, self.diagnostic),
+        }
+    }
+}
+
+impl Serialize for FileDiagnostic<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The JSON shape, field by field in output order.
+        #[derive(Serialize)]
+        struct Json<'a> {
+            severity: Severity,
+            code: Code,
+            file: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            line: Option<u64>,
+            path: &'a str,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            related_line: Option<u64>,
+        }
+        let diagnostic = self.diagnostic;
+        Json {
+            severity: diagnostic.severity,
+            code: diagnostic.code,
+            file: self.file,
+            line: diagnostic.line,
+            path: &diagnostic.path,
+            message: &diagnostic.message,
+            related_line: diagnostic.related_line,
+        }
+        .serialize(serializer)
+    }
+}
+
 /// Appends an RFC 6901 reference token (escaping `~` and `/`) to a JSON pointer.
 pub fn push_pointer_token(pointer: &mut String, token: &str) {
     pointer.push('/');
@@ -296,6 +394,57 @@ mod tests {
             );
             assert!(code.summary().len() > 10, "{name} has no summary");
         }
+    }
+
+    #[test]
+    fn every_code_parses_back_from_its_name() {
+        for &code in Code::ALL {
+            assert_eq!(code.as_str().parse::<Code>(), Ok(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), code);
+        }
+        assert_eq!(
+            "kind-conflict".parse::<Code>(),
+            Err(Error::UnknownCode("kind-conflict".to_owned()))
+        );
+        assert!(serde_json::from_str::<Code>(r#""Type-Conflict""#).is_err());
+    }
+
+    #[test]
+    fn diagnostics_read_back() {
+        let diagnostics = [
+            Diagnostic::error(Code::InvalidCoordinate, "/metadata/lat", "too far").at_line(17),
+            Diagnostic::warning(Code::MixedKinds, "", "mix")
+                .at_line(3)
+                .with_related_line(1),
+            Diagnostic::error(Code::InvalidJson, "", "bad"),
+        ];
+        for diagnostic in diagnostics {
+            let json = serde_json::to_string(&diagnostic).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Diagnostic>(&json).unwrap(),
+                diagnostic,
+                "{json}"
+            );
+        }
+        let unknown = r#"{"severity":"fatal","code":"invalid-json","path":"","message":"m"}"#;
+        assert!(serde_json::from_str::<Diagnostic>(unknown).is_err());
+    }
+
+    #[test]
+    fn file_diagnostics_without_lines() {
+        let diagnostic = Diagnostic::warning(Code::UnknownField, "/x", "unknown");
+        let found = FileDiagnostic::new("-", &diagnostic);
+        assert_eq!(found.to_string(), "-: warning[unknown-field]: /x: unknown");
+        assert_eq!(
+            serde_json::to_string(&found).unwrap(),
+            r#"{"severity":"warning","code":"unknown-field","file":"-","path":"/x","message":"unknown"}"#
+        );
+        let related = diagnostic.clone().at_line(4).with_related_line(2);
+        assert_eq!(
+            serde_json::to_string(&FileDiagnostic::new("a.jsonl", &related)).unwrap(),
+            r#"{"severity":"warning","code":"unknown-field","file":"a.jsonl","line":4,"path":"/x","message":"unknown","related_line":2}"#
+        );
     }
 
     #[test]

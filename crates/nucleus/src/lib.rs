@@ -25,9 +25,9 @@ pub use nucleus_schema as schema;
 /// The types most programs need, for `use nucleus::prelude::*`.
 pub mod prelude {
     pub use nucleus_camera::CameraParams;
-    pub use nucleus_metadata::{DatasetState, ItemRules, Kind, KindSchema, Position};
+    pub use nucleus_metadata::{DatasetState, ItemRules, Position};
     pub use nucleus_model::{
-        Code, DatasetItem, DatasetItemType, Diagnostic, Frame, LidarScene, Location, LocationKind,
-        Metadata, PayloadForm, ReferenceId, Scene, Severity, VideoScene,
+        Code, DatasetItem, DatasetItemType, Diagnostic, Frame, Kind, KindSchema, LidarScene,
+        Location, LocationKind, Metadata, PayloadForm, ReferenceId, Scene, Severity, VideoScene,
     };
 }
