@@ -1,0 +1,1 @@
+//! Rules across files: annotations against the items they annotate and against each other.
