@@ -5,4 +5,5 @@
 
 mod read;
 mod roundtrip;
+mod sdk_corpus;
 mod strategy;
