@@ -3,6 +3,7 @@
 // Test helpers outside #[test] functions may fail loudly: that is how a test reports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod check;
 mod read;
 mod roundtrip;
 mod sdk_corpus;
