@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod check;
+mod examples;
 mod read;
 mod roundtrip;
 mod sdk_corpus;
