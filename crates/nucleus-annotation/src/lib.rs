@@ -37,6 +37,8 @@ pub mod check;
 mod python;
 pub mod read;
 pub mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod types;
 mod write;
 
