@@ -77,3 +77,86 @@ fn the_example_annotations_are_clean() {
         Vec::<String>::new()
     );
 }
+
+/// The expected codes of each line of one table of `examples/annotations/mistakes.md`.
+fn expected_codes(section: &str) -> Vec<Vec<String>> {
+    let markdown = read("examples/annotations/mistakes.md");
+    let table = markdown
+        .split("\n## ")
+        .find(|part| part.starts_with(section))
+        .unwrap();
+    table
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| line"))
+        .map(|line| {
+            let expected = line.split(" | ").nth(1).unwrap();
+            expected
+                .split(", ")
+                .filter(|code| *code != "none")
+                .map(|code| code.trim_matches('`').to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+/// The codes found on each line of `file`.
+fn found_codes(role: Role, file: &str) -> Vec<Vec<String>> {
+    let n_lines = read(file).lines().count();
+    let mut codes = vec![Vec::new(); n_lines];
+    for finding in findings(
+        role,
+        &["examples/items.jsonl", "examples/scene/scene.jsonl"],
+        &[file],
+    ) {
+        // `file:line severity[code]: ...`
+        let (place, rest) = finding.split_once(' ').unwrap();
+        let line: usize = place.rsplit(':').next().unwrap().parse().unwrap();
+        let code = rest.split_once('[').unwrap().1.split_once(']').unwrap().0;
+        codes[line - 1].push(code.to_owned());
+    }
+    codes
+}
+
+#[test]
+fn each_mistake_gets_the_codes_mistakes_md_lists() {
+    assert_eq!(
+        found_codes(Role::Annotation, "examples/annotations/mistakes.jsonl"),
+        expected_codes("mistakes.jsonl")
+    );
+    assert_eq!(
+        found_codes(
+            Role::Prediction,
+            "examples/annotations/prediction-mistakes.jsonl"
+        ),
+        expected_codes("prediction-mistakes.jsonl")
+    );
+}
+
+#[test]
+fn the_mistakes_show_every_annotation_code() {
+    let shown: Vec<String> = expected_codes("mistakes.jsonl")
+        .into_iter()
+        .chain(expected_codes("prediction-mistakes.jsonl"))
+        .flatten()
+        .collect();
+    let annotation_codes = [
+        "unknown-annotation-type",
+        "invalid-label",
+        "invalid-annotation-field",
+        "degenerate-geometry",
+        "invalid-keypoints",
+        "invalid-confidence",
+        "invalid-class-pdf",
+        "invalid-segmentation",
+        "unknown-reference-id",
+        "wrong-item-type",
+        "outside-image",
+        "cuboid-not-visible",
+        "duplicate-annotation-id",
+        "similar-labels",
+        "track-label-conflict",
+    ];
+    for code in annotation_codes {
+        assert!(shown.iter().any(|c| c == code), "no mistake shows {code}");
+    }
+}
