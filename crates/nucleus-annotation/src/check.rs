@@ -452,11 +452,14 @@ pub fn check_against_items(
                             quoted(reference_id)
                         )
                     } else {
+                        let count = |n: usize, noun: &str| {
+                            format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+                        };
                         format!(
-                            "reference_id {} names no item of the items given ({} items, {} scenes)",
+                            "reference_id {} names no item of the items given ({} and {})",
                             quoted(reference_id),
-                            index.len(),
-                            index.n_scenes()
+                            count(index.len(), "item"),
+                            count(index.n_scenes(), "scene")
                         )
                     };
                     diagnostics.push(Diagnostic::error(

@@ -13,6 +13,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub use nucleus_annotation as annotation;
 pub use nucleus_camera as camera;
 pub use nucleus_interop as interop;
 pub use nucleus_lines as lines;
@@ -22,6 +23,7 @@ pub use nucleus_schema as schema;
 
 /// The types most programs need, for `use nucleus::prelude::*`.
 pub mod prelude {
+    pub use nucleus_annotation::{Annotation, AnnotationType, Role};
     pub use nucleus_camera::CameraParams;
     pub use nucleus_metadata::{DatasetState, ItemRules, Kind, KindSchema, Position};
     pub use nucleus_model::{
