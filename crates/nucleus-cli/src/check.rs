@@ -27,6 +27,7 @@ use crate::report::{Format, Reporter};
 #[command(after_help = "Examples:
   nucleus check items.jsonl
   nucleus check --remote-only --require-dimensions part-*.jsonl
+  nucleus check --annotations boxes.jsonl --items items.jsonl scenes.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
 pub struct CheckArgs {
@@ -76,9 +77,31 @@ pub struct CheckArgs {
     /// With --open-local: a local mirror of remote files (s3://bucket/a/b.json is DIR/a/b.json).
     #[arg(long, value_name = "DIR", requires = "open_local")]
     media_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    annotation_files: crate::annotations::AnnotationFiles,
+
+    #[command(flatten)]
+    items: crate::annotations::ItemFiles,
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.annotation_files.any() {
+        if args.scenes {
+            anyhow::bail!("--scenes reads items; give scene files to --items instead");
+        }
+        return crate::annotations::run_check(
+            &args.annotation_files,
+            &args.items,
+            &args.input,
+            args.format,
+            args.quiet,
+            args.max_errors,
+        );
+    }
+    if !args.items.items.is_empty() {
+        anyhow::bail!("--items goes with --annotations or --predictions");
+    }
     let rules = ItemRules::new()
         .remote_only(args.remote_only)
         .require_dimensions(args.require_dimensions);

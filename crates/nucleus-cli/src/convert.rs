@@ -31,6 +31,7 @@ pub enum Output {
 #[command(after_help = "Examples:
   nucleus payload items.jsonl > payload.jsonl
   nucleus payload --scene camera-images.jsonl
+  nucleus payload --annotations boxes.jsonl > annotation-payload.jsonl
   nucleus normalize sdk-export.jsonl > items.jsonl")]
 pub struct ConvertArgs {
     #[command(flatten)]
@@ -55,9 +56,25 @@ pub struct ConvertArgs {
     /// Print no findings on standard error.
     #[arg(short, long)]
     quiet: bool,
+
+    #[command(flatten)]
+    annotation_files: crate::annotations::AnnotationFiles,
 }
 
 pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
+    if args.annotation_files.any() {
+        let written = match output {
+            Output::Payload => crate::annotations::Written::Payload,
+            Output::Normalize => crate::annotations::Written::Normalize,
+        };
+        return crate::annotations::run_convert(
+            &args.annotation_files,
+            &args.input,
+            args.format,
+            args.quiet,
+            written,
+        );
+    }
     let rules = ItemRules::new()
         .remote_only(args.remote_only)
         .require_dimensions(args.require_dimensions);

@@ -97,11 +97,11 @@ codes! {
     InvalidLocation = "invalid-location",
     /// A `url` whose extension is none of `jpg`, `png`, `json`, so its type is unknown.
     UnknownUrlExtension = "unknown-url-extension",
-    /// The item has no `reference_id`.
+    /// The item or annotation has no `reference_id` (a prediction: nor `dataset_item_id`).
     MissingReferenceId = "missing-reference-id",
-    /// The `reference_id` is an empty string.
+    /// The `reference_id` of an item or annotation is an empty string.
     EmptyReferenceId = "empty-reference-id",
-    /// The `reference_id` is not a string.
+    /// The `reference_id` of an item or annotation is not a string.
     InvalidReferenceId = "invalid-reference-id",
     /// `metadata` is neither an object nor null.
     MetadataNotAnObject = "metadata-not-an-object",
@@ -111,9 +111,11 @@ codes! {
     InvalidEmbedding = "invalid-embedding",
     /// `embedding_info` on a point cloud; embeddings are for images only.
     EmbeddingOnPointcloud = "embedding-on-pointcloud",
-    /// A field the item format knows has a value of the wrong type; the value is dropped.
+    /// A field the item or annotation format knows has a value of the wrong type; the value is
+    /// dropped.
     InvalidField = "invalid-field",
-    /// A top-level field the item format does not know (often a typo); it is not uploaded.
+    /// A field the item or annotation format does not know (often a typo), or one the SDK reads
+    /// but does not upload for this type; it is not uploaded.
     UnknownField = "unknown-field",
     /// The item's `type` disagrees with its location.
     TypeMismatch = "type-mismatch",
@@ -143,8 +145,9 @@ codes! {
     DuplicateReferenceId = "duplicate-reference-id",
     /// The JSON Schema and the Rust validator disagree about a line (a bug: please report it).
     SchemaDisagreement = "schema-disagreement",
-    /// A `nucleus project` line whose `points` or `cuboid` is malformed, or a GeoJSON feature
-    /// whose geometry is not a `[longitude, latitude]` point.
+    /// A `nucleus project` line whose `points` or `cuboid` is malformed, a GeoJSON feature
+    /// whose geometry is not a `[longitude, latitude]` point, or an annotation whose `geometry`
+    /// is not the shape its `type` needs (a missing coordinate, a string where a number belongs).
     InvalidGeometry = "invalid-geometry",
     /// A scene is not `{reference_id, frames: [...]}` as the SDK writes it (no frames, a frame
     /// that is not an object, a video scene with neither or both of `video_url` and frames).
@@ -161,6 +164,48 @@ codes! {
     /// A calibration that cannot be converted exactly to the target format (skew, k5/k6, a
     /// separate rectified camera, binning); `nucleus convert camera` refuses rather than approximate.
     InexactConversion = "inexact-conversion",
+    /// An annotation `type` the SDK does not know (it would read the line as a segmentation),
+    /// or `multicategory` in a prediction file (the SDK has no multicategory prediction).
+    UnknownAnnotationType = "unknown-annotation-type",
+    /// An annotation `label` (or a `labels` entry, or a segment's label) that is missing, not a
+    /// string or empty, or repeated in a multicategory's `labels`.
+    InvalidLabel = "invalid-label",
+    /// An annotation field other than the geometry with a value of the wrong type
+    /// (`annotation_id`, `track_reference_id`, `taxonomy_name`, `embedding_vector`, ...).
+    InvalidAnnotationField = "invalid-annotation-field",
+    /// Geometry without extent: a box or cuboid with a size that is not positive, a line with
+    /// fewer than 2 vertices, a polygon with fewer than 3, keypoints with no point.
+    DegenerateGeometry = "degenerate-geometry",
+    /// Keypoints that disagree with their names or skeleton: counts differ, a name repeats, an
+    /// edge is not a pair of indexes below the number of keypoints, a visible keypoint without
+    /// coordinates.
+    InvalidKeypoints = "invalid-keypoints",
+    /// A prediction's `confidence` is not a number in [0, 1].
+    InvalidConfidence = "invalid-confidence",
+    /// A prediction's `class_pdf` is not `{label: probability}` with probabilities in [0, 1]
+    /// that sum to 1 (within 0.01).
+    InvalidClassPdf = "invalid-class-pdf",
+    /// A segmentation without a `mask_url`, without segments, or whose segments are not
+    /// `{label, index}` with distinct non-negative integer indexes.
+    InvalidSegmentation = "invalid-segmentation",
+    /// An annotation's `reference_id` names no item (nor, for a category, a scene) of the items
+    /// given.
+    UnknownReferenceId = "unknown-reference-id",
+    /// An annotation on an item of the wrong kind: a 2D annotation or a mask on a point cloud, a
+    /// cuboid on an image.
+    WrongItemType = "wrong-item-type",
+    /// 2D geometry beyond the image's `width` and `height`.
+    OutsideImage = "outside-image",
+    /// A cuboid that no camera of its scene frame sees, so Nucleus cannot project it into any
+    /// image.
+    CuboidNotVisible = "cuboid-not-visible",
+    /// An `annotation_id` used twice on one item (Nucleus keeps the first and ignores the
+    /// other), or a second segmentation on one item.
+    DuplicateAnnotationId = "duplicate-annotation-id",
+    /// Labels that differ only by case or spacing (`Car`, `car `), most likely one class.
+    SimilarLabels = "similar-labels",
+    /// A `track_reference_id` whose annotations carry different labels.
+    TrackLabelConflict = "track-label-conflict",
 }
 
 impl fmt::Display for Code {

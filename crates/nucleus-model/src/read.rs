@@ -561,7 +561,8 @@ fn check_camera_params(
 }
 
 /// `"text"` with JSON escapes, for messages.
-pub(crate) fn quoted(text: &str) -> String {
+#[must_use]
+pub fn quoted(text: &str) -> String {
     Value::String(text.to_owned()).to_string()
 }
 
