@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use nucleus::media::{ProbeConfig, Prober, Resolver};
 use nucleus::metadata::{CleanItem, DatasetState, ItemRules, KindSchema, LineCheck, Position};
 use nucleus::model::read::ItemReading;
 use nucleus::model::scene::SceneReading;
@@ -24,12 +25,21 @@ use crate::report::{Format, Reporter};
 /// across all the files given: a metadata key holding strings on some items and numbers on
 /// others (Nucleus rejects the upload), other kind mixes (warning), duplicate reference ids.
 ///
+/// With --probe-media, the files items point to are opened too: local paths, and remote ones
+/// in a local mirror (--media-dir). An image's format and size are read from its header (the
+/// first bytes only): a missing file, an unreadable or truncated header, a format Nucleus does
+/// not display, a name that says another format, width/height that disagree with the header
+/// and a side over --max-side are findings; --decode also decodes each JPEG and PNG to find
+/// truncated data. Point clouds are read through (invalid-pointcloud); context attachments are
+/// probed as images. Files are probed on all threads, findings stay in line order.
+///
 /// Findings go to standard output, one per line, then a summary. Exit status: 0 no error
 /// (warnings allowed), 1 any error, 2 could not run.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   nucleus check items.jsonl
   nucleus check --remote-only --require-dimensions part-*.jsonl
+  nucleus check --probe-media --media-dir /data/mirror --max-side 8192 items.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
 pub struct CheckArgs {
@@ -71,18 +81,34 @@ pub struct CheckArgs {
     #[arg(long)]
     scenes: bool,
 
-    /// Open the point-cloud files that items point to when they are local (or, with
-    /// --media-dir, remote ones mirrored locally) and check them too (invalid-pointcloud).
-    #[arg(long)]
-    open_local: bool,
+    /// Open the files items point to and check them against the items: images by their header
+    /// (format, width and height), point clouds read through, context attachments as images.
+    /// Local paths are opened as they are; remote locations only through --media-dir.
+    /// (--open-local is the former name.)
+    #[arg(long, alias = "open-local")]
+    probe_media: bool,
 
-    /// With --open-local: a local mirror of remote files (s3://bucket/a/b.json is DIR/a/b.json).
-    #[arg(long, value_name = "DIR", requires = "open_local")]
+    /// With --probe-media: a local copy of the remote files. s3://bucket/a/b.jpg,
+    /// gs://bucket/a/b.jpg and https://host/a/b.jpg are read from DIR/a/b.jpg. A location whose
+    /// key climbs out of DIR (`..`, `%2e%2e`, a symbolic link pointing out) is a finding
+    /// (location-outside-mirror), and nothing outside DIR is opened.
+    #[arg(long, value_name = "DIR", requires = "probe_media")]
     media_dir: Option<PathBuf>,
+
+    /// With --probe-media: an image whose width or height is over PX pixels is an error
+    /// (image-too-large).
+    #[arg(long, value_name = "PX", requires = "probe_media")]
+    max_side: Option<u64>,
+
+    /// With --probe-media: also decode every JPEG and PNG in full, to find files whose header
+    /// is fine but whose data is truncated or damaged (corrupt-image). Reads whole files:
+    /// much slower than headers alone.
+    #[arg(long, requires = "probe_media")]
+    decode: bool,
 }
 
 /// What one line gave: an item (the default) or a scene (`--scenes`), plus findings made on the
-/// worker thread (schema cross-check, local point-cloud files).
+/// worker thread (schema cross-check, probed media files).
 enum Checked {
     /// An item without any finding, from the fast path: only what the dataset rules need.
     Clean(CleanItem),
@@ -119,6 +145,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
         None => DatasetState::new(),
     };
+    let prober = if args.probe_media {
+        let resolver = match &args.media_dir {
+            Some(dir) => Resolver::with_mirror(dir)
+                .with_context(|| format!("cannot use --media-dir {}", dir.display()))?,
+            None => Resolver::new(),
+        };
+        let config = ProbeConfig::new()
+            .max_side(args.max_side)
+            .decode(args.decode);
+        Some(Prober::new(resolver, config))
+    } else {
+        None
+    };
     let config = args.input.stream_config();
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(BufWriter::new(stdout), args.format, args.quiet);
@@ -137,7 +176,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             |_, text| {
                 let checked = if args.scenes {
                     Checked::Scene(Box::new(rules.check_scene_line(text)))
-                } else if args.open_local {
+                } else if prober.is_some() {
                     // Needs the item's location, which the fast path does not keep.
                     Checked::Item(Box::new(rules.check_line(text)))
                 } else {
@@ -150,8 +189,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 if args.via_schema {
                     extra.extend(schema_disagreement(text));
                 }
-                if args.open_local {
-                    extra.extend(open_local_pointclouds(&checked, args.media_dir.as_deref()));
+                if let Some(prober) = &prober {
+                    probe_media(&checked, prober, &mut extra);
                 }
                 (checked, extra)
             },
@@ -297,34 +336,25 @@ fn schema_disagreement(text: &str) -> Option<Diagnostic> {
     }
 }
 
-/// `--open-local`: the findings of every point-cloud file the line's items point to that can be
-/// read here, each naming its file (the pointer is inside the point-cloud file).
-fn open_local_pointclouds(
-    checked: &Checked,
-    media_dir: Option<&std::path::Path>,
-) -> Vec<Diagnostic> {
-    let items: Vec<&DatasetItem> = match checked {
-        Checked::Clean(_) => Vec::new(),
-        Checked::Item(reading) => reading.item.iter().collect(),
-        Checked::Scene(reading) => reading
-            .scene
-            .iter()
-            .flat_map(|scene| scene.items_with_pointers())
-            .map(|(_, item)| item)
-            .collect(),
+/// `--probe-media`: the findings about the files of the line's items (see
+/// `nucleus_media::Prober::probe_item`), scene items' under their pointers.
+fn probe_media(checked: &Checked, prober: &Prober, found: &mut Vec<Diagnostic>) {
+    let default_key = |item: &DatasetItem| match item.item_type() {
+        DatasetItemType::Image => "image_location",
+        DatasetItemType::Pointcloud => "pointcloud_location",
     };
-    let mut found = Vec::new();
-    for item in items {
-        if item.item_type() != DatasetItemType::Pointcloud {
-            continue;
+    match checked {
+        Checked::Clean(_) => {}
+        Checked::Item(reading) => {
+            if let Some(item) = &reading.item {
+                let key = reading.location_key.unwrap_or_else(|| default_key(item));
+                prober.probe_item(item, "", key, found);
+            }
         }
-        let Some(path) = crate::render::resolve(item.location(), media_dir) else {
-            continue;
-        };
-        for mut diagnostic in crate::render::check_local_pointcloud(&path) {
-            diagnostic.message = format!("in {}: {}", path.display(), diagnostic.message);
-            found.push(diagnostic);
+        Checked::Scene(reading) => {
+            for (pointer, item) in reading.scene.iter().flat_map(|s| s.items_with_pointers()) {
+                prober.probe_item(item, &pointer, default_key(item), found);
+            }
         }
     }
-    found
 }

@@ -14,6 +14,7 @@ mod convert;
 mod exit;
 mod normalize;
 mod payload;
+mod probe;
 mod profile;
 mod project;
 mod query;
