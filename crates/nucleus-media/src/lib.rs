@@ -27,6 +27,6 @@ mod probe;
 
 pub use mirror::{MediaError, MediaFile, Resolver};
 pub use probe::{
-    HeaderError, ImageFormat, ImageHeader, ProbeConfig, ProbedImage, Prober, decode_fully,
-    read_header,
+    HeaderError, ImageFormat, ImageHeader, ProbeConfig, ProbedImage, Prober, check_dimensions,
+    decode_fully, read_header,
 };

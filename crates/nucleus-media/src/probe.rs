@@ -456,8 +456,9 @@ impl Prober {
     }
 }
 
-/// `width` and `height` against the header: a `dimension-mismatch` per field that differs.
-fn check_dimensions(
+/// `width` and `height` of `item` against its image's header: a `dimension-mismatch` error per
+/// field that is set and differs (fields that are not set are not findings), below `base`.
+pub fn check_dimensions(
     item: &DatasetItem,
     base: &str,
     probed: &ProbedImage,

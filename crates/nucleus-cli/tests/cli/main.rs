@@ -11,6 +11,7 @@ mod support;
 mod append;
 mod check;
 mod convert;
+mod dimensions;
 mod exit;
 mod normalize;
 mod payload;
