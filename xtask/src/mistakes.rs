@@ -226,6 +226,11 @@ pub const MISTAKES: &[Mistake] = &[
         Warning,
         "A top-level `camera_params` (as in a scene payload) is ignored; it belongs in `metadata.camera_params`.",
     ),
+    m(
+        r#"{"image_url":"https://[fe80::1/m/40.jpg","reference_id":"m-40"}"#,
+        Error,
+        "A remote location that is not a well-formed URL (an unclosed `[`): no server can fetch it, and the SDK's `urlparse` raises.",
+    ),
 ];
 
 /// The JSON Lines file.

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use nucleus::media::{ProbeConfig, Prober, Resolver};
 use nucleus::metadata::ItemRules;
 use nucleus::metadata::check::{Check, CheckEvent, CheckSummary};
-use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic, KindSchema};
+use nucleus::model::{Diagnostic, KindSchema};
 
 use crate::exit_status;
 use crate::input::{self, InputArgs};
@@ -21,6 +22,14 @@ use crate::report::{Format, Reporter};
 /// across all the files given: a metadata key holding strings on some items and numbers on
 /// others (Nucleus rejects the upload), other kind mixes (warning), duplicate reference ids.
 ///
+/// With --probe-media, the files items point to are opened too: local paths, and remote ones
+/// in a local mirror (--media-dir). An image's format and size are read from its header (the
+/// first bytes only): a missing file, an unreadable or truncated header, a format Nucleus does
+/// not display, a name that says another format, width/height that disagree with the header
+/// and a side over --max-side are findings; --decode also decodes each JPEG and PNG to find
+/// truncated data. Point clouds are read through (invalid-pointcloud); context attachments are
+/// probed as images. Files are probed on all threads, findings stay in line order.
+///
 /// Findings go to standard output, one per line, then a summary. Exit status: 0 no error
 /// (warnings allowed), 1 any error, 2 could not run.
 #[derive(Debug, Args)]
@@ -28,6 +37,7 @@ use crate::report::{Format, Reporter};
   nucleus check items.jsonl
   nucleus check --remote-only --require-dimensions part-*.jsonl
   nucleus check --annotations boxes.jsonl --items items.jsonl scenes.jsonl
+  nucleus check --probe-media --media-dir /data/mirror --max-side 8192 items.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
 pub struct CheckArgs {
@@ -69,14 +79,30 @@ pub struct CheckArgs {
     #[arg(long)]
     scenes: bool,
 
-    /// Open the point-cloud files that items point to when they are local (or, with
-    /// --media-dir, remote ones mirrored locally) and check them too (invalid-pointcloud).
-    #[arg(long)]
-    open_local: bool,
+    /// Open the files items point to and check them against the items: images by their header
+    /// (format, width and height), point clouds read through, context attachments as images.
+    /// Local paths are opened as they are; remote locations only through --media-dir.
+    /// (--open-local is the former name.)
+    #[arg(long, alias = "open-local")]
+    probe_media: bool,
 
-    /// With --open-local: a local mirror of remote files (s3://bucket/a/b.json is DIR/a/b.json).
-    #[arg(long, value_name = "DIR", requires = "open_local")]
+    /// With --probe-media: a local copy of the remote files. s3://bucket/a/b.jpg,
+    /// gs://bucket/a/b.jpg and https://host/a/b.jpg are read from DIR/a/b.jpg. A location whose
+    /// key climbs out of DIR (`..`, `%2e%2e`, a symbolic link pointing out) is a finding
+    /// (location-outside-mirror), and nothing outside DIR is opened.
+    #[arg(long, value_name = "DIR", requires = "probe_media")]
     media_dir: Option<PathBuf>,
+
+    /// With --probe-media: an image whose width or height is over PX pixels is an error
+    /// (image-too-large).
+    #[arg(long, value_name = "PX", requires = "probe_media")]
+    max_side: Option<u64>,
+
+    /// With --probe-media: also decode every JPEG and PNG in full, to find files whose header
+    /// is fine but whose data is truncated or damaged (corrupt-image). Reads whole files:
+    /// much slower than headers alone.
+    #[arg(long, requires = "probe_media")]
+    decode: bool,
 
     #[command(flatten)]
     annotation_files: crate::annotations::AnnotationFiles,
@@ -105,11 +131,24 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let rules = ItemRules::new()
         .remote_only(args.remote_only)
         .require_dimensions(args.require_dimensions);
+    let prober = if args.probe_media {
+        let resolver = match &args.media_dir {
+            Some(dir) => Resolver::with_mirror(dir)
+                .with_context(|| format!("cannot use --media-dir {}", dir.display()))?,
+            None => Resolver::new(),
+        };
+        let config = ProbeConfig::new()
+            .max_side(args.max_side)
+            .decode(args.decode);
+        Some(Prober::new(resolver, config))
+    } else {
+        None
+    };
     let mut check = Check::new(rules)
         .scenes(args.scenes)
         .max_errors(args.max_errors)
-        // --open-local needs each item's location, which the fast path does not keep.
-        .full_reading(args.open_local);
+        // --probe-media needs each item's location, which the fast path does not keep.
+        .full_reading(args.probe_media);
     if let Some(path) = &args.schema {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read --schema {}", path.display()))?;
@@ -117,14 +156,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("in --schema {}", path.display()))?;
         check = check.schema(&schema);
     }
-    if args.via_schema || args.open_local {
-        check = check.with_hook(|text, items| {
+    if args.via_schema || prober.is_some() {
+        let prober = &prober;
+        check = check.with_hook(move |text, items| {
             let mut extra = Vec::new();
             if args.via_schema {
                 extra.extend(schema_disagreement(text));
             }
-            if args.open_local {
-                extra.extend(open_local_pointclouds(items, args.media_dir.as_deref()));
+            if let Some(prober) = prober {
+                // Findings under each item's pointer (see `nucleus_media::Prober::probe_item`).
+                for line_item in items {
+                    prober.probe_item(
+                        line_item.item,
+                        line_item.pointer,
+                        line_item.location_key,
+                        &mut extra,
+                    );
+                }
             }
             extra
         });
@@ -236,26 +284,4 @@ fn schema_disagreement(text: &str) -> Option<Diagnostic> {
             format!("the schema validator failed: {error}"),
         )),
     }
-}
-
-/// `--open-local`: the findings of every point-cloud file the line's items point to that can be
-/// read here, each naming its file (the pointer is inside the point-cloud file).
-fn open_local_pointclouds(
-    items: &[&DatasetItem],
-    media_dir: Option<&std::path::Path>,
-) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    for item in items {
-        if item.item_type() != DatasetItemType::Pointcloud {
-            continue;
-        }
-        let Some(path) = crate::render::resolve(item.location(), media_dir) else {
-            continue;
-        };
-        for mut diagnostic in crate::render::check_local_pointcloud(&path) {
-            diagnostic.message = format!("in {}: {}", path.display(), diagnostic.message);
-            found.push(diagnostic);
-        }
-    }
-    found
 }

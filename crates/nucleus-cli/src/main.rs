@@ -5,6 +5,7 @@ mod append;
 mod check;
 mod convert;
 mod convert_cmd;
+mod dimensions;
 mod input;
 mod output;
 mod profile;
@@ -69,6 +70,7 @@ enum Command {
     Append(append::AppendArgs),
     Schema(schema::SchemaArgs),
     Render(render::RenderArgs),
+    Dimensions(dimensions::DimensionsArgs),
     Convert(convert_cmd::InteropArgs),
 }
 
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Append(args) => append::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Dimensions(args) => dimensions::run(&args),
         Command::Convert(args) => convert_cmd::run(&args),
     };
     match result {

@@ -1,7 +1,7 @@
 //! `nucleus render`: draw a frame's lidar points and cuboids into a camera image.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -12,11 +12,10 @@ use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder};
 use nucleus::camera::overlay::{Canvas, PointStyle, Rgb};
 use nucleus::camera::{CameraParams, Cuboid, Point3D};
-use nucleus::model::pointcloud::{self, check_pointcloud};
+use nucleus::media::{MediaError, MediaFile, Resolver};
+use nucleus::model::pointcloud;
 use nucleus::model::scene::{SceneReading, read_scene_line};
-use nucleus::model::{
-    DatasetItem, DatasetItemType, Diagnostic, Location, LocationKind, Scene, json,
-};
+use nucleus::model::{DatasetItem, DatasetItemType, Scene, json};
 use serde_json::Value;
 
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
@@ -123,16 +122,23 @@ struct Plan {
     item: DatasetItem,
     camera: CameraParams,
     sensor: String,
-    pointcloud: Option<PathBuf>,
-    pointcloud_location: Option<String>,
+    /// The scene frame's point cloud, when its file is here.
+    pointcloud: Option<MediaFile>,
+    /// Why the scene frame's point cloud is not drawn, when it is not here.
+    pointcloud_note: Option<String>,
     /// Draw only cuboids on this reference id (and those without one).
     cuboid_reference_id: Option<String>,
 }
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     let mut stderr = io::stderr().lock();
+    let resolver = match &args.media_dir {
+        Some(dir) => Resolver::with_mirror(dir)
+            .with_context(|| format!("cannot use --media-dir {}", dir.display()))?,
+        None => Resolver::new(),
+    };
     let plan = match (&args.scene, &args.item) {
-        (Some(path), _) => match plan_from_scene(args, path, &mut stderr)? {
+        (Some(path), _) => match plan_from_scene(args, path, &resolver, &mut stderr)? {
             Some(plan) => plan,
             None => return Ok(EXIT_FINDINGS),
         },
@@ -140,11 +146,30 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         (None, None) => bail!("give --scene or --item"),
     };
 
-    let image_path = resolve(plan.item.location(), args.media_dir.as_deref());
-    let mut canvas = match image_path.filter(|p| !args.blank && p.is_file()) {
-        Some(path) => {
-            let image = image::ImageReader::open(&path)
-                .with_context(|| format!("cannot open image {}", path.display()))?
+    let image_file = if args.blank {
+        None
+    } else {
+        match resolver.locate(plan.item.location()) {
+            Ok(file) => file,
+            // No image here: a blank canvas, as for a remote image without --media-dir.
+            Err(MediaError::Missing { .. }) => None,
+            Err(error) => {
+                writeln!(
+                    stderr,
+                    "nucleus: warning: camera image {}: {error}; drawing on a blank canvas",
+                    quoted(plan.item.location().as_str())
+                )?;
+                None
+            }
+        }
+    };
+    let mut canvas = match image_file {
+        Some(file) => {
+            let path = file.path();
+            let opened = file
+                .open()
+                .with_context(|| format!("cannot open image {}", path.display()))?;
+            let image = image::ImageReader::new(BufReader::new(opened))
                 .with_guessed_format()?
                 .decode()
                 .with_context(|| format!("cannot decode image {}", path.display()))?
@@ -170,10 +195,22 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
 
     let mut n_points = 0usize;
     let mut n_drawn = 0usize;
-    let pointcloud_path = args.pointcloud.clone().or(plan.pointcloud.clone());
-    match (&pointcloud_path, &plan.pointcloud_location) {
-        (Some(path), _) if path.is_file() => {
-            let points = read_positions(path)?;
+    let pointcloud = match (&args.pointcloud, &plan.pointcloud) {
+        (Some(path), _) => Some((
+            path.clone(),
+            File::open(path)
+                .with_context(|| format!("cannot open point cloud {}", path.display()))?,
+        )),
+        (None, Some(file)) => Some((
+            file.path().to_owned(),
+            file.open()
+                .with_context(|| format!("cannot open point cloud {}", file.path().display()))?,
+        )),
+        (None, None) => None,
+    };
+    match (pointcloud, &plan.pointcloud_note) {
+        (Some((path, file)), _) => {
+            let points = read_positions(&path, file)?;
             n_points = points.len();
             let mut style = PointStyle::default().with_radius(args.point_radius);
             if let Some((near, far)) = args.depth_range {
@@ -181,17 +218,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
             }
             n_drawn = plan.camera.draw_points(&mut canvas, &points, &style);
         }
-        (_, Some(location)) => writeln!(
-            stderr,
-            "nucleus: warning: point cloud {location} is not a local file{}; drawing cuboids only",
-            if args.media_dir.is_none() {
-                " (give --media-dir for remote ones)"
-            } else {
-                ""
-            }
-        )?,
-        (Some(path), None) => bail!("cannot open point cloud {}: no such file", path.display()),
-        (None, None) => {}
+        (None, Some(note)) if args.pointcloud.is_none() => {
+            writeln!(stderr, "nucleus: warning: {note}; drawing cuboids only")?;
+        }
+        (None, _) => {}
     }
 
     let mut n_cuboids = 0usize;
@@ -230,6 +260,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
 fn plan_from_scene(
     args: &RenderArgs,
     path: &Path,
+    resolver: &Resolver,
     stderr: &mut impl Write,
 ) -> anyhow::Result<Option<Plan>> {
     let text =
@@ -310,12 +341,21 @@ fn plan_from_scene(
     let camera = item
         .camera_params()?
         .with_context(|| format!("camera {sensor:?} has no metadata.camera_params"))?;
-    let (pointcloud, pointcloud_location, cuboid_reference_id) = match frame.pointcloud() {
-        Some((_, cloud)) => (
-            resolve(cloud.location(), args.media_dir.as_deref()),
-            Some(cloud.location().as_str().to_owned()),
-            Some(cloud.reference_id().as_str().to_owned()),
-        ),
+    let (pointcloud, pointcloud_note, cuboid_reference_id) = match frame.pointcloud() {
+        Some((_, cloud)) => {
+            let location = quoted(cloud.location().as_str());
+            let (file, note) = match resolver.locate(cloud.location()) {
+                Ok(Some(file)) => (Some(file), None),
+                Ok(None) => (
+                    None,
+                    Some(format!(
+                        "point cloud {location} is not a local file (give --media-dir for remote ones)"
+                    )),
+                ),
+                Err(error) => (None, Some(format!("point cloud {location}: {error}"))),
+            };
+            (file, note, Some(cloud.reference_id().as_str().to_owned()))
+        }
         None => (None, None, None),
     };
     Ok(Some(Plan {
@@ -323,7 +363,7 @@ fn plan_from_scene(
         camera,
         sensor: sensor.to_owned(),
         pointcloud,
-        pointcloud_location: pointcloud_location.filter(|_| args.pointcloud.is_none()),
+        pointcloud_note,
         cuboid_reference_id,
     }))
 }
@@ -349,28 +389,9 @@ fn plan_from_item(args: &RenderArgs, path: &Path) -> anyhow::Result<Plan> {
         item,
         camera,
         pointcloud: None,
-        pointcloud_location: None,
+        pointcloud_note: None,
         cuboid_reference_id: None,
     })
-}
-
-/// Where a location can be read on this machine: a local path as is, a remote URL under
-/// `media_dir` (without scheme and bucket or host).
-pub fn resolve(location: &Location, media_dir: Option<&Path>) -> Option<PathBuf> {
-    match location.kind() {
-        LocationKind::Local => Some(PathBuf::from(location.as_str())),
-        _ => {
-            let media_dir = media_dir?;
-            let (_, rest) = location.as_str().split_once("://")?;
-            let (_, key) = rest.split_once('/')?;
-            let key = key.split(['?', '#']).next().unwrap_or(key);
-            // Never step outside the mirror.
-            if key.split('/').any(|part| part == "..") {
-                return None;
-            }
-            Some(media_dir.join(key))
-        }
-    }
 }
 
 fn canvas_size(args: &RenderArgs, plan: &Plan) -> anyhow::Result<(u32, u32)> {
@@ -401,9 +422,7 @@ fn canvas_size(args: &RenderArgs, plan: &Plan) -> anyhow::Result<(u32, u32)> {
 }
 
 /// The point positions of a point-cloud file, streamed (the file is never held whole).
-fn read_positions(path: &Path) -> anyhow::Result<Vec<Point3D>> {
-    let file =
-        File::open(path).with_context(|| format!("cannot open point cloud {}", path.display()))?;
+fn read_positions(path: &Path, file: File) -> anyhow::Result<Vec<Point3D>> {
     let mut positions = Vec::new();
     pointcloud::for_each_point(file, |point| {
         positions.push(point.position());
@@ -462,21 +481,6 @@ fn write_image(path: &Path, canvas: &Canvas) -> anyhow::Result<()> {
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-/// For `nucleus check --open-local`: reads the point-cloud file at `path` in constant memory and
-/// returns its findings (`invalid-pointcloud` errors, `unknown-field` warnings for unknown point
-/// keys; pointers are inside the point-cloud file, such as `/points/17/i`). A file that cannot
-/// be opened is an `invalid-pointcloud` error naming the I/O problem.
-pub fn check_local_pointcloud(path: &Path) -> Vec<Diagnostic> {
-    match File::open(path) {
-        Ok(file) => check_pointcloud(file).diagnostics,
-        Err(error) => vec![Diagnostic::error(
-            nucleus::model::Code::InvalidPointcloud,
-            "",
-            format!("cannot open point cloud {}: {error}", path.display()),
-        )],
-    }
 }
 
 fn parse_depth_range(text: &str) -> Result<(f64, f64), String> {

@@ -44,14 +44,28 @@ use std::time::Instant;
 use nucleus_lines::{Event, StreamConfig, for_each_line, for_each_text_line};
 use nucleus_model::read::ItemReading;
 use nucleus_model::scene::SceneReading;
-use nucleus_model::{DatasetItem, Diagnostic, KindSchema, Severity};
+use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic, KindSchema, Severity};
 use serde::Serialize;
 
 use crate::{CleanItem, DatasetState, ItemRules, LineCheck, Position};
 
 /// Findings a higher crate adds to each line, run on the worker threads: given the line's text
 /// and the items read from it (none on the fast path; see [`Check::full_reading`]).
-pub type LineHook<'h> = dyn Fn(&str, &[&DatasetItem]) -> Vec<Diagnostic> + Send + Sync + 'h;
+pub type LineHook<'h> = dyn Fn(&str, &[LineItem<'_>]) -> Vec<Diagnostic> + Send + Sync + 'h;
+
+/// An item of a line, as a [`LineHook`] sees it: where it is in the line and which key its
+/// location was read from, so that the hook's findings can point at it.
+#[derive(Debug, Clone, Copy)]
+pub struct LineItem<'a> {
+    /// The JSON pointer of the item in the line: `""` for an item line, `/frames/0/cam` for a
+    /// scene's item.
+    pub pointer: &'a str,
+    /// The top-level key of the item the location was read from (`image_location`,
+    /// `image_url`, `pointcloud_location`...).
+    pub location_key: &'static str,
+    /// The item.
+    pub item: &'a DatasetItem,
+}
 
 /// The check of a dataset, input after input; see the module docs.
 pub struct Check<'h> {
@@ -207,7 +221,7 @@ impl<'h> Check<'h> {
     #[must_use]
     pub fn with_hook(
         mut self,
-        hook: impl Fn(&str, &[&DatasetItem]) -> Vec<Diagnostic> + Send + Sync + 'h,
+        hook: impl Fn(&str, &[LineItem<'_>]) -> Vec<Diagnostic> + Send + Sync + 'h,
     ) -> Check<'h> {
         self.lines.hook = Some(Box::new(hook));
         self
@@ -312,7 +326,7 @@ impl LineChecker<'_> {
             }
         };
         let extra = match &self.hook {
-            Some(hook) => hook(text, &checked.items()),
+            Some(hook) => checked.with_items(|items| hook(text, items)),
             None => Vec::new(),
         };
         (checked, extra)
@@ -320,17 +334,38 @@ impl LineChecker<'_> {
 }
 
 impl Checked {
-    /// The items read from the line (none from the fast path).
-    fn items(&self) -> Vec<&DatasetItem> {
+    /// Calls `f` with the items read from the line (none from the fast path).
+    fn with_items<T>(&self, f: impl FnOnce(&[LineItem<'_>]) -> T) -> T {
+        let default_key = |item: &DatasetItem| match item.item_type() {
+            DatasetItemType::Image => "image_location",
+            DatasetItemType::Pointcloud => "pointcloud_location",
+        };
         match self {
-            Checked::Clean(_) => Vec::new(),
-            Checked::Item(reading) => reading.item.iter().collect(),
-            Checked::Scene(reading) => reading
-                .scene
-                .iter()
-                .flat_map(|scene| scene.items_with_pointers())
-                .map(|(_, item)| item)
-                .collect(),
+            Checked::Clean(_) => f(&[]),
+            Checked::Item(reading) => match &reading.item {
+                Some(item) => f(&[LineItem {
+                    pointer: "",
+                    location_key: reading.location_key.unwrap_or_else(|| default_key(item)),
+                    item,
+                }]),
+                None => f(&[]),
+            },
+            Checked::Scene(reading) => {
+                let pointed: Vec<(String, &DatasetItem)> = reading
+                    .scene
+                    .iter()
+                    .flat_map(|scene| scene.items_with_pointers())
+                    .collect();
+                let items: Vec<LineItem<'_>> = pointed
+                    .iter()
+                    .map(|(pointer, item)| LineItem {
+                        pointer,
+                        location_key: default_key(item),
+                        item,
+                    })
+                    .collect();
+                f(&items)
+            }
         }
     }
 }

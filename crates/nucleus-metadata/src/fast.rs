@@ -201,10 +201,10 @@ fn unescape(raw: &str) -> Scan<Cow<'_, str>> {
     }
 }
 
-/// The kind of a location that draws no finding under `rules` (not `gcs://`, remote when
-/// required).
+/// The kind of a location that draws no finding under `rules` (a well-formed URL when remote,
+/// not `gcs://`, remote when required).
 fn location_kind(rules: &ItemRules, location: &str) -> Scan<LocationKind> {
-    let kind = LocationKind::of(location);
+    let kind = LocationKind::checked(location).map_err(|_| Unsure)?;
     if kind == LocationKind::Gcs || (rules.remote_only && !kind.is_remote()) {
         Err(Unsure)
     } else {

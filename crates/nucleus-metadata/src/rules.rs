@@ -170,6 +170,13 @@ impl ItemRules {
                 Some((_, Some(Ok(location)))) => {
                     self.check_location(&location, &attachment_path, diagnostics);
                 }
+                Some((value, Some(Err(nucleus_model::Error::MalformedUrl { reason, .. })))) => {
+                    diagnostics.push(reason.to_diagnostic(
+                        attachment_path,
+                        "attachment",
+                        value.as_str().unwrap_or_default(),
+                    ));
+                }
                 Some((_, Some(Err(_)))) => diagnostics.push(Diagnostic::error(
                     Code::InvalidContextAttachments,
                     attachment_path,
@@ -296,6 +303,17 @@ mod tests {
                     "/metadata/context_attachments/3/attachment",
                 ),
             ],
+        );
+        check(
+            &rules,
+            &with_metadata(
+                r#"{"context_attachments":[{"attachment":"https://h/a b.pdf"},{"attachment":"s3://b/ok.pdf"}]}"#,
+            ),
+            &[(
+                E,
+                Code::InvalidLocation,
+                "/metadata/context_attachments/0/attachment",
+            )],
         );
         check(
             &rules.clone().remote_only(true),

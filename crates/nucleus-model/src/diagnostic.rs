@@ -161,6 +161,24 @@ codes! {
     /// A point-cloud file is malformed: not `{"points": [...]}`, a point without numbers x, y,
     /// z, an intensity outside [0, 1], a device id or timestamp that is not an integer.
     InvalidPointcloud = "invalid-pointcloud",
+    /// A remote location mapped into the local mirror (`--media-dir`) would lead outside it:
+    /// its key climbs above the mirror with `..` segments (also percent-encoded, `%2e%2e`), or
+    /// the file is a symbolic link (or under one) pointing out. Nothing outside is opened.
+    LocationOutsideMirror = "location-outside-mirror",
+    /// The file a location names (a local path, or a remote one in the mirror) does not exist.
+    MissingMedia = "missing-media",
+    /// A media file cannot be read, or its header is truncated, damaged or not an image's.
+    UnreadableMedia = "unreadable-media",
+    /// An image in a format Nucleus does not display (it displays JPEG and PNG).
+    UnsupportedImageFormat = "unsupported-image-format",
+    /// An image whose file name says one format and whose header another (a PNG named `.jpg`).
+    MislabelledImage = "mislabelled-image",
+    /// `width` or `height` disagrees with the pixel size in the image's header.
+    DimensionMismatch = "dimension-mismatch",
+    /// An image side is longer than the limit given (`--max-side`).
+    ImageTooLarge = "image-too-large",
+    /// An image's data does not decode (truncated or damaged), found by a full decode (`--decode`).
+    CorruptImage = "corrupt-image",
     /// A calibration that cannot be converted exactly to the target format (skew, k5/k6, a
     /// separate rectified camera, binning); `nucleus convert camera` refuses rather than approximate.
     InexactConversion = "inexact-conversion",

@@ -65,7 +65,7 @@ mod write;
 pub use diagnostic::{Code, Diagnostic, FileDiagnostic, Severity};
 pub use item::{DatasetItem, DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
 pub use kind::{KeyKinds, Kind, KindFinding, KindSchema, LaterFinding};
-pub use location::{Location, LocationKind};
+pub use location::{Location, LocationKind, MalformedUrl};
 pub use read::{ItemReading, read_item, read_line};
 pub use scene::{
     Frame, LidarScene, Scene, SceneError, SceneKind, SceneReading, VideoScene, read_scene,
@@ -82,6 +82,14 @@ pub enum Error {
     /// A location was an empty string.
     #[error("location is an empty string; give a local path or a remote URL")]
     EmptyLocation,
+    /// A remote location that is not a well-formed URL.
+    #[error("location {location:?} is not a well-formed URL ({reason})")]
+    MalformedUrl {
+        /// The location as given.
+        location: String,
+        /// Why it is not well formed.
+        reason: MalformedUrl,
+    },
     /// A reference id was an empty string.
     #[error("reference id is an empty string")]
     EmptyReferenceId,

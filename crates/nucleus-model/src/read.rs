@@ -368,9 +368,14 @@ fn read_location(
             }
         },
     };
-    Location::new(text)
-        .ok()
-        .map(|location| (item_type, location, key))
+    match Location::new(text) {
+        Ok(location) => Some((item_type, location, key)),
+        Err(crate::Error::MalformedUrl { reason, .. }) => {
+            diagnostics.push(reason.to_diagnostic(pointer("", &[key]), key, text));
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 fn missing_location<T>(diagnostics: &mut Vec<Diagnostic>, saw_empty: bool) -> Option<T> {

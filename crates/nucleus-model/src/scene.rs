@@ -870,9 +870,20 @@ pub fn read_scene_with(
                     }
                 },
             };
+            // A malformed video_url has its own finding; the scene still has one.
+            let mut has_malformed_video_url = false;
             let video_location = match object.get("video_url") {
                 None | Some(Value::Null) => None,
-                Some(Value::String(url)) if !url.is_empty() => Location::new(url.as_str()).ok(),
+                Some(Value::String(url)) if !url.is_empty() => match Location::new(url.as_str()) {
+                    Ok(location) => Some(location),
+                    Err(error) => {
+                        has_malformed_video_url = true;
+                        if let crate::Error::MalformedUrl { reason, .. } = error {
+                            diagnostics.push(reason.to_diagnostic("/video_url", "video_url", url));
+                        }
+                        None
+                    }
+                },
                 Some(other) => {
                     diagnostics.push(Diagnostic::error(
                         Code::InvalidLocation,
@@ -912,7 +923,7 @@ pub fn read_scene_with(
             let errors = video_errors(
                 &items,
                 frame_rate,
-                video_location.is_some(),
+                video_location.is_some() || has_malformed_video_url,
                 upload_to_scale,
             );
             diagnostics.extend(errors.iter().map(SceneError::to_diagnostic));

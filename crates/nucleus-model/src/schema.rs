@@ -14,6 +14,7 @@
 //! | `embedding_info` on images only | `$defs/PointcloudItem` requires it absent or `null` |
 //! | `ref_id`, when the key is present (even `null`), wins over `reference_id` | `if`/`then`/`else` |
 //! | reference id, locations: non-empty strings | `minLength: 1` |
+//! | the location used (first non-empty in precedence order) is a well-formed URL when remote | `$defs/ChosenLocations`, `$defs/Location` (`pattern`; no WHATWG parsing, see below) |
 //! | `metadata` an object or `null`; `width`, `height` integers ≥ 1 or `null` | `type`, `minimum` |
 //! | `metadata.camera_params` a valid camera or `null` | `if: {type: null}`, `else: $defs/CameraParams` |
 //! | unknown keys, a wrong `type`, a top-level `camera_params`, non-string `phash` or `dataset_item_id` are warnings | no constraint |
@@ -22,6 +23,12 @@
 //! and the spelling of a number. So `"width": 1920.0` (a float, rejected by the reader, which
 //! keeps every number as written) is an integer for JSON Schema. Integers beyond 64 bits and
 //! `1e400` are rejected by the reader's strict parser before any rule runs.
+//!
+//! A pattern cannot run a WHATWG URL parser either: `$defs/Location` rejects what a regular
+//! expression can see (a space, an empty host, an unclosed bracket, a bracketed host that is
+//! not made of IPv6 characters, a port beyond 65535), but accepts an invalid international
+//! domain name (`xn--a.example`), an out-of-range address (`999.1.1.1`, `[1:2:3]`) or a
+//! character a host may not hold (`a<b`), which the reader rejects.
 
 use std::borrow::Cow;
 
@@ -40,6 +47,26 @@ fn url_pattern(item_type: DatasetItemType) -> String {
         extensions => format!(r"(^|\.)({})(?![\s\S])", extensions.join("|")),
     }
 }
+
+/// A text that [`LocationKind`](crate::LocationKind) classifies as remote: a known scheme in
+/// any ASCII case, then `://`.
+const REMOTE_PATTERN: &str = r"^([Hh][Tt][Tt][Pp][Ss]?|[Ss]3|[Gg][Cc]?[Ss])://";
+
+/// What JSON Schema can say of a well-formed remote URL (see [`Location`]): no space or control
+/// character; a non-empty host after any `user@`, either an IPv6 address in brackets (only its
+/// characters, at least two colons: no zone, nothing after `]`) or without brackets, `:` or
+/// `@`; an optional port
+/// of at most 65535. Every URL the Rust check accepts matches, and every text that does not
+/// match the Rust check rejects. What a pattern cannot see (IDNA, IPv4 and IPv6 addresses that
+/// are out of range, characters a host may not hold) is a documented gap of the schema's
+/// agreement check.
+const WELL_FORMED_URL_PATTERN: &str = concat!(
+    r"^([Hh][Tt][Tt][Pp][Ss]?|[Ss]3|[Gg][Cc]?[Ss])://",
+    r"([^/\\?#\x00-\x20\x7f]*@)?",
+    r"(\[[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\]|[^/\\?#@\[\]:\x00-\x20\x7f]+)",
+    r"(:(0*(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?)?",
+    r"([/\\?#][^\x00-\x20\x7f]*)?(?![\s\S])",
+);
 
 impl JsonSchema for DatasetItemType {
     fn schema_name() -> Cow<'static, str> {
@@ -88,9 +115,11 @@ impl JsonSchema for Location {
 
     fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A local path or a remote URI (http://, https://, s3://, gs://, gcs://, Azure blob https://<account>.blob.core.windows.net/…): a non-empty string.",
+            "description": "A local path or a remote URI (http://, https://, s3://, gs://, gcs://, Azure blob https://<account>.blob.core.windows.net/…): a non-empty string. A remote URI must be a well-formed URL: no space or control character (write %20), a non-empty host, an IPv6 host in brackets, a port from 0 to 65535. (The Rust reader also runs a WHATWG URL parser, which rejects invalid international domain names and IP addresses; a pattern cannot.)",
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "if": {"pattern": REMOTE_PATTERN},
+            "then": {"pattern": WELL_FORMED_URL_PATTERN}
         })
     }
 }
@@ -159,6 +188,7 @@ struct ImageUrl;
 struct PointcloudUrl;
 pub(crate) struct ImageItem;
 struct PointcloudItem;
+struct ChosenLocations;
 
 /// `{"anyOf": [{"required": [key], "properties": {key: non-empty string}}, …]}`.
 fn any_non_empty(keys: &[&str]) -> Value {
@@ -202,17 +232,49 @@ rule_schema!(PointcloudLocationSet, |_generator| json_schema!({
     "anyOf": any_non_empty(DatasetItemType::Pointcloud.location_keys())
 }));
 
-rule_schema!(ImageUrl, |_generator| json_schema!({
-    "description": "`url` is a string whose text after the last '.' (the whole string when it has none) is exactly `jpg` or `png`, as in the SDK.",
-    "required": ["url"],
-    "properties": {"url": {"type": "string", "pattern": url_pattern(DatasetItemType::Image)}}
-}));
+rule_schema!(ImageUrl, |generator| {
+    let location = generator.subschema_for::<Location>();
+    json_schema!({
+        "description": "`url` is a location whose text after the last '.' (the whole string when it has none) is exactly `jpg` or `png`, as in the SDK.",
+        "required": ["url"],
+        "properties": {"url": {"pattern": url_pattern(DatasetItemType::Image), "allOf": [location]}}
+    })
+});
 
-rule_schema!(PointcloudUrl, |_generator| json_schema!({
-    "description": "`url` is a string whose text after the last '.' (the whole string when it has none) is exactly `json`, as in the SDK.",
-    "required": ["url"],
-    "properties": {"url": {"type": "string", "pattern": url_pattern(DatasetItemType::Pointcloud)}}
-}));
+rule_schema!(PointcloudUrl, |generator| {
+    let location = generator.subschema_for::<Location>();
+    json_schema!({
+        "description": "`url` is a location whose text after the last '.' (the whole string when it has none) is exactly `json`, as in the SDK.",
+        "required": ["url"],
+        "properties": {"url": {"pattern": url_pattern(DatasetItemType::Pointcloud), "allOf": [location]}}
+    })
+});
+
+/// `if KEY is a non-empty string then KEY is a Location else (the same for the next key)`, so
+/// only the location the reader uses is judged (the others are at most a warning).
+fn first_non_empty_is_a_location(keys: &[&str], location: &Schema) -> Value {
+    keys.iter().rev().fold(json!(true), |otherwise, key| {
+        json!({
+            "if": {
+                "required": [key],
+                "properties": {*key: {"type": "string", "minLength": 1}}
+            },
+            "then": {"properties": {*key: location}},
+            "else": otherwise
+        })
+    })
+}
+
+rule_schema!(ChosenLocations, |generator| {
+    let location = generator.subschema_for::<Location>();
+    json_schema!({
+        "description": "The image location and the point cloud location the reader uses (the first non-empty in precedence order) are well-formed locations; `url` is judged by `ImageUrl` and `PointcloudUrl`.",
+        "allOf": [
+            first_non_empty_is_a_location(DatasetItemType::Image.location_keys(), &location),
+            first_non_empty_is_a_location(DatasetItemType::Pointcloud.location_keys(), &location)
+        ]
+    })
+});
 
 rule_schema!(ImageItem, |generator| {
     let image = generator.subschema_for::<ImageLocationSet>();
@@ -254,6 +316,7 @@ impl JsonSchema for DatasetItem {
         let embedding = generator.subschema_for::<EmbeddingInfo>();
         let image_item = generator.subschema_for::<ImageItem>();
         let pointcloud_item = generator.subschema_for::<PointcloudItem>();
+        let chosen_locations = generator.subschema_for::<ChosenLocations>();
         let location = |text: &str| json!({"description": text, "type": ["string", "null"]});
         let dimension =
             |text: &str| json!({"description": text, "type": ["integer", "null"], "minimum": 1});
@@ -302,6 +365,7 @@ impl JsonSchema for DatasetItem {
                 }
             },
             "oneOf": [image_item, pointcloud_item],
+            "allOf": [chosen_locations],
             "if": {"required": ["ref_id"]},
             "then": {"properties": {"ref_id": reference_id.clone()}},
             "else": {

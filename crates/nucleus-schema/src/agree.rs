@@ -3,7 +3,7 @@
 use std::fmt;
 
 use nucleus_metadata::ItemRules;
-use nucleus_model::{Code, Diagnostic, Severity, json};
+use nucleus_model::{Code, Diagnostic, LocationKind, Severity, json};
 use serde_json::Value;
 
 use crate::{Error, SchemaError, entry};
@@ -29,6 +29,15 @@ pub enum KnownGap {
     /// for JSON Schema, a float (rejected) for the Rust reader, which keeps numbers as written.
     FloatSpelledInteger {
         /// Where the numbers are (`/width`, `/height`).
+        paths: Vec<String>,
+    },
+    /// A remote location that the Rust reader's WHATWG URL parser rejects for a reason a
+    /// `pattern` cannot express: an invalid international domain name (`xn--a.example`), an
+    /// IPv4 or IPv6 address out of range (`999.1.1.1`, `[1:2:3]`), a character a host may
+    /// not hold (`a<b`). The schema rejects what a pattern can see (spaces, empty hosts,
+    /// unclosed brackets, ports beyond 65535); see `$defs/Location`.
+    UrlSyntax {
+        /// Where the locations are (`/image_url`, `/metadata/context_attachments/0/attachment`).
         paths: Vec<String>,
     },
 }
@@ -78,6 +87,11 @@ impl fmt::Display for Disagreement {
                 " ({}: an integral float is an integer for JSON Schema; a known limitation)",
                 paths.join(", ")
             )?,
+            Some(KnownGap::UrlSyntax { paths }) => write!(
+                f,
+                " ({}: a URL the WHATWG parser rejects for a reason no JSON Schema pattern can express; a known limitation)",
+                paths.join(", ")
+            )?,
             None => f.write_str(" (a bug: please report it)")?,
         }
         for error in &self.schema_errors {
@@ -115,7 +129,7 @@ pub fn compare_item(text: &str) -> Result<Result<ItemVerdict, Disagreement>, Err
 pub fn compare_value(value: Value) -> Result<Result<ItemVerdict, Disagreement>, Error> {
     let schema_errors = entry("item")?.validate(&value)?;
     let known_gap = float_spelled_dimension(&value);
-    let reading = ItemRules::new().check_value(value);
+    let reading = ItemRules::new().check_value(value.clone());
     let schema_accepts = schema_errors.is_empty();
     let rust_accepts = !reading.has_errors();
     if schema_accepts == rust_accepts {
@@ -125,25 +139,54 @@ pub fn compare_value(value: Value) -> Result<Result<ItemVerdict, Disagreement>, 
             ItemVerdict::Rejected
         }));
     }
-    let explained = schema_accepts
-        && known_gap
-            .as_ref()
-            .is_some_and(|KnownGap::FloatSpelledInteger { paths }| {
-                let mut errors = reading
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .peekable();
-                errors.peek().is_some()
-                    && errors.all(|d| d.code == Code::InvalidDimension && paths.contains(&d.path))
-            });
+    // A gap explains the disagreement when the schema accepts and every Rust error is the
+    // gap's kind of finding at one of its places.
+    let errors: Vec<&Diagnostic> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    let explained_by = |code: Code, paths: &[String]| {
+        schema_accepts
+            && !errors.is_empty()
+            && errors
+                .iter()
+                .all(|d| d.code == code && paths.contains(&d.path))
+    };
+    let known_gap = match known_gap {
+        Some(KnownGap::FloatSpelledInteger { paths })
+            if explained_by(Code::InvalidDimension, &paths) =>
+        {
+            Some(KnownGap::FloatSpelledInteger { paths })
+        }
+        _ => {
+            let paths = malformed_url_paths(&value, &errors);
+            explained_by(Code::InvalidLocation, &paths).then_some(KnownGap::UrlSyntax { paths })
+        }
+    };
     Ok(Err(Disagreement {
         schema_accepts,
         rust_accepts,
         schema_errors,
         rust_diagnostics: reading.diagnostics,
-        known_gap: known_gap.filter(|_| explained),
+        known_gap,
     }))
+}
+
+/// The places of `invalid-location` errors whose value is a remote location the URL check
+/// rejects (rather than, say, a number).
+fn malformed_url_paths(value: &Value, errors: &[&Diagnostic]) -> Vec<String> {
+    errors
+        .iter()
+        .filter(|d| d.code == Code::InvalidLocation)
+        .filter(|d| {
+            value
+                .pointer(&d.path)
+                .and_then(Value::as_str)
+                .is_some_and(|text| LocationKind::checked(text).is_err())
+        })
+        .map(|d| d.path.clone())
+        .collect()
 }
 
 /// The `width`/`height` pointers whose value is a float with an integral value ≥ 1.

@@ -53,13 +53,22 @@
 //! # What the item schema cannot say
 //!
 //! "The item schema accepts a value" equals "`ItemRules::new()` finds no error in it" for every
-//! JSON value, with these exceptions, all outside JSON's data model, which JSON Schema sees:
+//! JSON value, with these exceptions, the first two outside JSON's data model, which JSON
+//! Schema sees:
 //!
 //! - Duplicate keys, integers beyond 64 bits, `1e400`, `NaN`: the Rust reader's strict parser
 //!   rejects the text before any rule runs; [`compare_item`] reports [`ItemVerdict::NotJson`].
 //! - The spelling of a number: `"width": 1920.0` is an integer for JSON Schema (and for
 //!   JavaScript), but the Rust reader keeps numbers as written and rejects a float width or
 //!   height. [`Disagreement::known_gap`] names this case ([`KnownGap::FloatSpelledInteger`]).
+//! - URL syntax beyond a regular expression: the reader judges a remote location with a WHATWG
+//!   URL parser; `$defs/Location` has a `pattern` for what a regular expression can see (a
+//!   space or control character, an empty host, an unclosed bracket or a bracketed host of
+//!   other than IPv6 characters, a port beyond 65535) but accepts an invalid international
+//!   domain name (`http://xn--a.example/a.jpg`), an out-of-range IP address (`999.1.1.1`,
+//!   `[1:2:3]`) or a character no host may hold (`http://a<b/a.jpg`).
+//!   [`KnownGap::UrlSyntax`] names this case (the reverse never happens: every location the
+//!   pattern rejects, the reader rejects).
 //!
 //! The non-zero heading of a camera *is* expressed (`not` all four components `const: 0`), and the
 //! SDK's `url` rule (the text after the last `.` is exactly `jpg`, `png` or `json`) is a

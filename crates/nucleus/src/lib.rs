@@ -18,6 +18,7 @@ pub use nucleus_camera as camera;
 pub use nucleus_insights as insights;
 pub use nucleus_interop as interop;
 pub use nucleus_lines as lines;
+pub use nucleus_media as media;
 pub use nucleus_metadata as metadata;
 pub use nucleus_model as model;
 pub use nucleus_query as query;

@@ -55,6 +55,7 @@ const MISTAKES: &[(u64, &str)] = &[
     (37, "invalid-field"),
     (38, "type-mismatch"),
     (39, "ignored-camera-params"),
+    (40, "invalid-location"),
 ];
 
 #[test]
@@ -80,8 +81,8 @@ fn check_mistakes_reports_each_line_in_json() {
         .collect();
     assert_eq!(actual, expected);
     let summary = &summary["summary"];
-    assert_eq!(summary["items"], 39);
-    assert_eq!(summary["invalid"], 29);
+    assert_eq!(summary["items"], 40);
+    assert_eq!(summary["invalid"], 30);
     assert_eq!(summary["codes"]["invalid-camera-params"], 3);
     // The type conflict names the line that set the first kind.
     let conflict = lines.iter().find(|d| d["code"] == "type-conflict").unwrap();

@@ -133,7 +133,7 @@ impl<'a> Case<'a> {
         nucleus(&args, input)
     }
 
-    /// Runs the case through check, payload, normalize, query, profile and project and
+    /// Runs the case through check, payload, normalize, query, profile, project and dimensions and
     /// returns the JSON findings of `check` for further assertions.
     pub fn assert_everywhere(&self) -> Vec<Value> {
         let render = |for_project| {
@@ -242,8 +242,47 @@ impl<'a> Case<'a> {
             self.expected(),
             "project"
         );
+
+        // dimensions: every valid item is written unchanged (remote images without a mirror
+        // are not probed), in order; the findings are check's.
+        let out = unique_temp_file("dimensions");
+        let out_arg = out.to_str().unwrap();
+        let dimensions = self.run(
+            &["dimensions", "--format", "json", "-o", out_arg, "-"],
+            &items,
+        );
+        assert_eq!(
+            dimensions.code,
+            i32::from(exit),
+            "dimensions: {}",
+            dimensions.stderr
+        );
+        assert_eq!(
+            findings(&json_lines(&dimensions.stdout)),
+            self.expected(),
+            "dimensions"
+        );
+        let written = std::fs::read_to_string(&out).unwrap();
+        let valid: Vec<String> = ids.iter().map(|id| item(*id)).collect();
+        let copied: Vec<String> = written
+            .lines()
+            .filter(|line| valid.iter().any(|item| item == line))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(copied, valid, "dimensions wrote");
+        std::fs::remove_file(&out).unwrap();
         diagnostics
     }
+}
+
+/// A path in the temporary directory that no other test of this process uses.
+fn unique_temp_file(name: &str) -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let idx = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!(
+        "nucleus-hostile-{name}-{}-{idx}.jsonl",
+        std::process::id()
+    ))
 }
 
 /// The finding on `line` among the JSON findings of `check`.

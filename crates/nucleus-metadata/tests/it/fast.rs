@@ -9,7 +9,7 @@ use std::path::Path;
 use nucleus_metadata::fast::recognise;
 use nucleus_metadata::shard::ShardCheck;
 use nucleus_metadata::{CleanItem, DatasetState, ItemRules, LineCheck, Position};
-use nucleus_model::{Diagnostic, json};
+use nucleus_model::{Code, Diagnostic, json};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use serde_json::Value;
@@ -134,6 +134,26 @@ fn lines_with_findings_never_take_the_fast_path() {
     }
 }
 
+#[test]
+fn malformed_urls_never_take_the_fast_path() {
+    let rules = ItemRules::new();
+    for line in [
+        r#"{"image_location":"https://[fe80::1/x.png","reference_id":"a"}"#,
+        r#"{"image_url":"http://[abc]/a.jpg","reference_id":"a"}"#,
+        r#"{"pointcloud_location":"s3://b/a b.json","reference_id":"a"}"#,
+        r#"{"url":"http:\/\/h:65536\/a.jpg","reference_id":"a"}"#,
+        r#"{"image_location":"s3://b/a.jpg","reference_id":"a","metadata":{"context_attachments":[{"attachment":"s3:///x.pdf"}]}}"#,
+    ] {
+        let findings = rules.check_line(line).diagnostics;
+        assert_eq!(
+            findings.iter().map(|d| d.code).collect::<Vec<_>>(),
+            [Code::InvalidLocation],
+            "{line}"
+        );
+        assert!(!check_agreement(&rules, line), "{line}");
+    }
+}
+
 /// A dataset through `DatasetState`, every line by the full reader or by the fast path.
 fn dataset_findings(rules: &ItemRules, lines: &[String], fast: bool) -> Vec<Diagnostic> {
     let mut state = DatasetState::new();
@@ -215,6 +235,10 @@ fn scalar() -> impl Strategy<Value = String> {
             r#""gcs://b/k.jpg""#,
             r#""images/a.jpg""#,
             r#""https://acct.blob.core.windows.net/c/a.png""#,
+            // Malformed URLs (`invalid-location` in the full reader).
+            r#""https://[fe80::1/x.png""#,
+            r#""s3://b/a b.jpg""#,
+            r#""http:\/\/h:65536\/a.png""#,
             r#""\/""#,
             r#""\x""#,
             r#""é""#,
@@ -363,6 +387,9 @@ fn top_level() -> impl Strategy<Value = Vec<(String, String)>> {
         r#""gcs://b/k.jpg""#,
         r#""images/a.jpg""#,
         r#""https://h/a.png""#,
+        r#""http://[abc]/a.jpg""#,
+        r#""s3:///k.json""#,
+        r#""https://h/a.png ""#,
         r#""""#,
         "null",
         "3",

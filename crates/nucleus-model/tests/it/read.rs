@@ -124,6 +124,39 @@ fn location_rejections() {
     );
 }
 
+/// The location the reader uses must be a well-formed URL when remote (the table of URLs is in
+/// `location.rs`); the other spellings are at most a `conflicting-locations` warning.
+#[test]
+fn malformed_urls_are_invalid_locations() {
+    check_findings(
+        r#"{"image_url":"https://[fe80::1/x.png","reference_id":"a"}"#,
+        &[(E, Code::InvalidLocation, "/image_url")],
+    );
+    check_findings(
+        r#"{"pointcloud_location":"s3:///a.json","reference_id":"a"}"#,
+        &[(E, Code::InvalidLocation, "/pointcloud_location")],
+    );
+    check_findings(
+        r#"{"url":"http://h:65536/a.jpg","reference_id":"a"}"#,
+        &[(E, Code::InvalidLocation, "/url")],
+    );
+    check_findings(
+        r#"{"processed_url":"s3://b/a.jpg","image_url":"http://[abc]/a.jpg","reference_id":"a"}"#,
+        &[(W, Code::ConflictingLocations, "/image_url")],
+    );
+    check_findings(r#"{"image_url":"a b.jpg","reference_id":"a"}"#, &[]);
+    let reading =
+        nucleus_model::read_line(r#"{"image_url":"http://[abc]/a.jpg","reference_id":"a"}"#);
+    assert_eq!(
+        reading.diagnostics[0].message,
+        "image_url \"http://[abc]/a.jpg\" is not a well-formed URL (invalid IPv6 address: a host in brackets must be an IPv6 address, without a zone), so it cannot be fetched"
+    );
+    assert!(matches!(
+        DatasetItem::from_json(r#"{"image_url":"http://ho st/a.jpg","reference_id":"a"}"#),
+        Err(Error::Invalid(_))
+    ));
+}
+
 #[test]
 fn reference_id_rejections() {
     check_findings(

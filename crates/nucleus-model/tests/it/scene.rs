@@ -173,6 +173,10 @@ fn video_rules() {
     check_scene(
         r#"{"reference_id": "v", "frame_rate": 5, "video_url": "s3://b/v.mp4"}"#,
         &[(Error, Code::InvalidScene, "/frame_rate")],
+    ); // A malformed video_url is that finding alone (the scene still has a video_url).
+    check_scene(
+        r#"{"reference_id": "v", "video_url": "https://[fe80::1/v.mp4"}"#,
+        &[(Error, Code::InvalidLocation, "/video_url")],
     );
 }
 

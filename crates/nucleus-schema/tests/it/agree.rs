@@ -50,7 +50,7 @@ fn examples_mistakes_agree_line_by_line() {
             count(ItemVerdict::NotJson),
             count(ItemVerdict::Rejected)
         ),
-        (12, 6, 21)
+        (12, 6, 22)
     );
 }
 
@@ -202,6 +202,115 @@ fn a_float_spelled_width_is_the_one_known_gap() {
     );
 }
 
+/// Remote locations: what a pattern can see, both reject; what only the WHATWG parser sees is
+/// the documented `UrlSyntax` gap; well-formed ones both accept. In every location field.
+#[test]
+fn url_syntax_agrees_or_is_the_documented_gap() {
+    let well_formed = [
+        "https://[::1]:8080/x.png",
+        "https://münchen.example/a.jpg",
+        "https://host/a%20b.jpg",
+        "https://acct.blob.core.windows.net/c/a.jpg?sv=1&sig=x%2F",
+        "s3://bucket.with.dots/a.jpg",
+        "http://host:0/a.jpg",
+        "http://host:0065535/a.jpg",
+        "http://host:/a.jpg",
+        "https://u:p@h/a.jpg",
+        "HTTP://H/a.jpg",
+    ];
+    let pattern_sees = [
+        "https://[fe80::1/x.png",
+        "http://[abc]/a.jpg",
+        "https://[fe80::1%25eth0]:8080/x.png",
+        "http://[::1]x/a.jpg",
+        "http://host:65536/a.jpg",
+        "http://host:99999/a.jpg",
+        "http://host:8o/a.jpg",
+        "https://host/a b.jpg",
+        "s3://b/a.jpg\t",
+        "http:///a.jpg",
+        "s3://",
+        "http://u@/a.jpg",
+        "http://:80/a.jpg",
+        "http://a[b/a.jpg",
+        "http://[1.2.3.4]/a.jpg",
+    ];
+    let parser_only = [
+        "http://xn--a.example/a.jpg",
+        "http://999.1.1.1/a.jpg",
+        "http://[::1::2]/a.jpg",
+        "http://[1:2:3]/a.jpg",
+        "http://a<b/a.jpg",
+        "s3://b|c/a.jpg",
+        "s3://b\\c/a.jpg",
+    ];
+    let items = |url: &str| {
+        let url = Value::from(url);
+        [
+            json!({"image_location": url, "reference_id": "a"}),
+            json!({"processed_url": url, "image_url": "s3://b/ok.jpg", "reference_id": "a"}),
+            json!({"pointcloud_url": url, "reference_id": "a"}),
+            json!({"url": format!("{}/x.json", url.as_str().unwrap_or_default()), "reference_id": "a"}),
+            json!({"image_url": "a.jpg", "reference_id": "a",
+                   "metadata": {"context_attachments": [{"attachment": url}]}}),
+        ]
+    };
+    for url in well_formed {
+        for item in items(url) {
+            check(&item.to_string(), ItemVerdict::Accepted);
+        }
+    }
+    for url in pattern_sees {
+        for item in items(url) {
+            check(&item.to_string(), ItemVerdict::Rejected);
+        }
+    }
+    for url in parser_only {
+        for item in items(url) {
+            let text = item.to_string();
+            let disagreement = compare_item(&text).unwrap().unwrap_err();
+            assert!(
+                matches!(disagreement.known_gap, Some(KnownGap::UrlSyntax { .. })),
+                "{text}\n{disagreement}"
+            );
+            assert!(!disagreement.diagnostic().is_error(), "{text}");
+        }
+    }
+    // A malformed location that the reader does not use is no error for either (a warning).
+    check(
+        r#"{"image_location":"s3://b/a.jpg","image_url":"http://[abc]/a.jpg","reference_id":"a"}"#,
+        ItemVerdict::Accepted,
+    );
+}
+
+/// URL-like text built from the characters that matter: the pattern never rejects what the
+/// reader accepts, and every disagreement is the `UrlSyntax` gap.
+fn url_like() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec![
+            "http://", "HTTPS://", "s3://", "gs://", "gcs://", "ftp://",
+        ]),
+        "([a-z]{0,3}@)?",
+        "(\\[[0-9a-fA-F:.%]{0,8}\\]?|[a-zA-Z0-9.\\-_%<|é ]{0,10})",
+        "(:[0-9a]{0,6})?",
+        "(/[a-z %.]{0,6})?",
+    )
+        .prop_map(|(scheme, user, host, port, path)| format!("{scheme}{user}{host}{port}{path}"))
+}
+
+proptest! {
+    #[test]
+    fn url_like_locations_agree_or_are_the_gap(url in url_like()) {
+        let text = json!({"image_location": url, "reference_id": "a"}).to_string();
+        if let Err(disagreement) = compare_item(&text).unwrap() {
+            prop_assert!(
+                matches!(disagreement.known_gap, Some(KnownGap::UrlSyntax { .. })),
+                "{text}\n{disagreement}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random items: valid ones and mutations of every field.
 
@@ -223,6 +332,9 @@ fn text_value() -> impl Strategy<Value = Value> {
         Just(json!("dir.v2/file")),
         Just(json!("")),
         Just(json!("é.png")),
+        Just(json!("https://[fe80::1/x.png")),
+        Just(json!("http://[abc]/a.jpg")),
+        Just(json!("s3://b/a b.json")),
     ]
 }
 

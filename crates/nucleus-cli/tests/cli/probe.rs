@@ -1,0 +1,295 @@
+//! `nucleus check --probe-media` on generated JPEG and PNG files, truncated copies, a PNG named
+//! `.jpg`, a missing file; and locations that try to leave the `--media-dir` mirror, in `check`
+//! and in `render`.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::{ImageFormat, RgbImage};
+use serde_json::{Value, json};
+
+use crate::support::{assert_contains, cmd, json_lines, root, temp_dir};
+
+/// A `width` × `height` image with some structure, encoded.
+fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([
+            (x * 5 % 256) as u8,
+            (y * 11 % 256) as u8,
+            ((x + y) % 256) as u8,
+        ])
+    });
+    let mut bytes = Cursor::new(Vec::new());
+    image.write_to(&mut bytes, format).unwrap();
+    bytes.into_inner()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn image_item(path: &Path, id: &str, size: Option<(u32, u32)>) -> String {
+    let mut item = json!({"image_location": path.to_str().unwrap(), "reference_id": id});
+    if let Some((width, height)) = size {
+        item["width"] = json!(width);
+        item["height"] = json!(height);
+    }
+    item.to_string()
+}
+
+/// `(line, code, path)` of every finding of `check --format json ARGS -` on `input`.
+fn findings(args: &[&str], input: &str) -> Vec<(u64, String, String)> {
+    let run = cmd(["check", "--format", "json"])
+        .args(args)
+        .arg("-")
+        .stdin(input)
+        .run();
+    let mut lines = json_lines(&run.stdout);
+    lines.pop();
+    lines
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_owned(),
+                d["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn expected(rows: &[(u64, &str, &str)]) -> Vec<(u64, String, String)> {
+    rows.iter()
+        .map(|(line, code, path)| (*line, (*code).to_owned(), (*path).to_owned()))
+        .collect()
+}
+
+#[test]
+fn probe_media_finds_each_broken_file_on_its_line() {
+    let dir = temp_dir("probe-files");
+    let jpeg = encoded(64, 48, ImageFormat::Jpeg);
+    let png = encoded(40, 30, ImageFormat::Png);
+    let lines = [
+        image_item(&write(&dir, "good.jpg", &jpeg), "good-jpg", Some((64, 48))),
+        image_item(&write(&dir, "good.png", &png), "good-png", None),
+        image_item(&write(&dir, "half.jpg", &jpeg[..jpeg.len() / 2]), "half", None),
+        image_item(&write(&dir, "short.png", &png[..16]), "short", None),
+        image_item(&write(&dir, "png.jpg", &png), "png-named-jpg", None),
+        image_item(&dir.join("missing.jpg"), "missing", None),
+        image_item(&write(&dir, "sized.png", &png), "wrong-size", Some((40, 31))),
+        // Attachments are probed like images.
+        json!({"image_location": dir.join("good.png").to_str().unwrap(), "reference_id": "att",
+               "metadata": {"context_attachments": [{"attachment": dir.join("gone.png").to_str().unwrap()}]}})
+            .to_string(),
+    ];
+    let input = lines.join("\n");
+    let headers = expected(&[
+        (4, "unreadable-media", "/image_location"),
+        (5, "mislabelled-image", "/image_location"),
+        (6, "missing-media", "/image_location"),
+        (7, "dimension-mismatch", "/height"),
+        (
+            8,
+            "missing-media",
+            "/metadata/context_attachments/0/attachment",
+        ),
+    ]);
+    assert_eq!(findings(&["--probe-media"], &input), headers);
+    assert_eq!(findings(&["--open-local"], &input), headers);
+    let with_decode = expected(&[
+        (3, "corrupt-image", "/image_location"),
+        (4, "unreadable-media", "/image_location"),
+        (5, "mislabelled-image", "/image_location"),
+        (6, "missing-media", "/image_location"),
+        (7, "dimension-mismatch", "/height"),
+        (
+            8,
+            "missing-media",
+            "/metadata/context_attachments/0/attachment",
+        ),
+    ]);
+    assert_eq!(
+        findings(&["--probe-media", "--decode"], &input),
+        with_decode
+    );
+    // The same findings whatever the thread count.
+    assert_eq!(
+        findings(&["--probe-media", "--decode", "--jobs", "1"], &input),
+        with_decode
+    );
+    let large = findings(&["--probe-media", "--max-side", "50"], &input);
+    let too_large: Vec<u64> = large
+        .iter()
+        .filter(|(_, code, _)| code == "image-too-large")
+        .map(|(line, _, _)| *line)
+        .collect();
+    assert_eq!(too_large, [1, 3]);
+    // Without --probe-media nothing is opened.
+    assert_eq!(findings(&[], &input), []);
+}
+
+#[test]
+fn probe_media_text_output_names_files_and_the_help_teaches() {
+    let dir = temp_dir("probe-text");
+    let path = write(&dir, "a.png", &encoded(40, 30, ImageFormat::Png));
+    let run = cmd(["check", "--probe-media", "-"])
+        .stdin(image_item(&path, "a", Some((30, 40))))
+        .exits(1);
+    assert_contains(
+        &run.stdout,
+        &format!(
+            "-:1: error[dimension-mismatch]: /width: width is 30 but {} is 40x30 pixels (its header); width and height are swapped (a rotated photo?)",
+            path.display()
+        ),
+    );
+    let help = cmd(["check", "--help"]).exits(0);
+    for needle in [
+        "--probe-media",
+        "--media-dir",
+        "--max-side",
+        "--decode",
+        "DIR/a/b.jpg",
+    ] {
+        assert_contains(&help.stdout, needle);
+    }
+    // The mirror options mean nothing without --probe-media.
+    cmd(["check", "--decode", "-"]).stdin("").exits(2);
+}
+
+/// A mirror `base/mirror/sub` with `base/secret.json` and `base/mirror/secret.json` outside it,
+/// both invalid point clouds: opening either would add an `invalid-pointcloud` finding.
+fn mirror_with_secrets(name: &str) -> (PathBuf, PathBuf) {
+    let base = temp_dir(name);
+    let mirror = base.join("mirror/sub");
+    std::fs::create_dir_all(&mirror).unwrap();
+    let secret = br#"{"points": [{"x": "secret"}]}"#;
+    write(&base, "secret.json", secret);
+    write(&base, "mirror/secret.json", secret);
+    write(
+        &mirror,
+        "etc/cloud.json",
+        br#"{"points": [{"x": 1, "y": 2, "z": 3}]}"#,
+    );
+    (base, mirror)
+}
+
+#[test]
+fn check_never_opens_a_file_outside_the_mirror() {
+    let (base, mirror) = mirror_with_secrets("probe-mirror");
+    let cloud = |url: &str| json!({"pointcloud_location": url, "reference_id": url}).to_string();
+    let mut lines = vec![
+        cloud("s3://b/../../secret.json"),
+        cloud("s3://b/../secret.json"),
+        cloud("s3://b/%2e%2e/%2E%2e/secret.json"),
+        cloud("s3://b/a/.%2e/../secret.json"),
+        // An absolute key stays under the mirror.
+        cloud("s3://b//etc/cloud.json"),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(base.join("secret.json"), mirror.join("link.json")).unwrap();
+        std::os::unix::fs::symlink(&base, mirror.join("up")).unwrap();
+        lines.push(cloud("s3://b/link.json"));
+        lines.push(cloud("gs://b/up/secret.json"));
+    }
+    let mirror_arg = mirror.to_str().unwrap();
+    let found = findings(
+        &["--probe-media", "--media-dir", mirror_arg],
+        &lines.join("\n"),
+    );
+    let mut rows = vec![
+        (1, "location-outside-mirror", "/pointcloud_location"),
+        (2, "location-outside-mirror", "/pointcloud_location"),
+        (3, "location-outside-mirror", "/pointcloud_location"),
+        (4, "location-outside-mirror", "/pointcloud_location"),
+    ];
+    if cfg!(unix) {
+        rows.push((6, "location-outside-mirror", "/pointcloud_location"));
+        rows.push((7, "location-outside-mirror", "/pointcloud_location"));
+    }
+    assert_eq!(found, expected(&rows));
+    let run = cmd(["check", "--probe-media", "--media-dir", mirror_arg, "-"])
+        .stdin(lines[0].clone())
+        .exits(1);
+    assert_contains(
+        &run.stdout,
+        "its key \"../../secret.json\" climbs out of the mirror",
+    );
+    assert_contains(&run.stdout, "nothing outside the mirror is opened");
+    cmd(["check", "--probe-media", "--media-dir", "no/such/dir", "-"])
+        .stdin("")
+        .exits(2);
+}
+
+#[test]
+fn check_probes_the_example_scene_through_its_mirror() {
+    let run = cmd([
+        "check",
+        "--scenes",
+        "--probe-media",
+        "--media-dir",
+        "examples/scene/media",
+        "--decode",
+        "examples/scene/scene.jsonl",
+    ])
+    .exits(0);
+    assert_contains(
+        &run.stdout,
+        "checked 1 scenes in 1 file: 1 valid, 0 invalid; 0 errors",
+    );
+    // A scene item's finding is under its pointer in the scene.
+    let scene = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
+    let mut value: Value = serde_json::from_str(scene.lines().next().unwrap()).unwrap();
+    value["frames"][0]["front"]["width"] = json!(641);
+    let run = cmd([
+        "check",
+        "--scenes",
+        "--format",
+        "json",
+        "--probe-media",
+        "--media-dir",
+        "examples/scene/media",
+        "-",
+    ])
+    .stdin(value.to_string())
+    .exits(1);
+    let first = &json_lines(&run.stdout)[0];
+    assert_eq!(first["code"], "dimension-mismatch");
+    assert_eq!(first["path"], "/frames/0/front/width");
+}
+
+#[test]
+fn render_never_draws_a_file_outside_the_mirror() {
+    let base = temp_dir("render-mirror");
+    let mirror = base.join("mirror/sub");
+    std::fs::create_dir_all(&mirror).unwrap();
+    // The real camera image sits outside the mirror; the scene reaches for it with `..`.
+    let media = root().join("examples/scene/media");
+    std::fs::copy(media.join("front/000.png"), base.join("secret.png")).unwrap();
+    let scene = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
+    let line = scene.lines().next().unwrap().replace(
+        "s3://nucleus-rs-examples/front/000.png",
+        "s3://nucleus-rs-examples/../../secret.png",
+    );
+    let scene_path = write(&base, "scene.jsonl", line.as_bytes());
+    let out = base.join("out.png");
+    let run = cmd(["render", "--scene"])
+        .arg(&scene_path)
+        .args(["--camera", "front", "--media-dir"])
+        .arg(&mirror)
+        .arg("-o")
+        .arg(&out)
+        .exits(0);
+    assert_contains(&run.stderr, "climbs out of the mirror");
+    assert_contains(&run.stderr, "drawing on a blank canvas");
+    // Blank: the corner pixel is the blank canvas colour, not the photo's.
+    let drawn = image::ImageReader::open(&out)
+        .unwrap()
+        .decode()
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(drawn.get_pixel(0, 0).0, [24, 24, 24]);
+}
