@@ -6,6 +6,7 @@ mod convert;
 mod convert_cmd;
 mod input;
 mod output;
+mod pause;
 mod profile;
 mod project;
 mod query;
