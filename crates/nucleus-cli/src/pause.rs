@@ -11,6 +11,9 @@ use std::io::{self, Write};
 /// After a `-o FILE`'s temporary file is written and synced, before it is renamed into place.
 pub const BEFORE_RENAME: &str = "NUCLEUS_TEST_STOP_BEFORE_RENAME";
 
+/// In `append`, after the base was read and checked, before it is read again to be written.
+pub const BETWEEN_BASE_READS: &str = "NUCLEUS_TEST_STOP_BETWEEN_BASE_READS";
+
 /// Waits at the stop point `variable` when it is enabled; `what` is printed with it.
 pub fn stop_point(variable: &str, what: &str) {
     if std::env::var_os(variable).is_none_or(|value| value != "1") {
