@@ -1,6 +1,9 @@
 //! Repository chores, run as `cargo xtask <task>`.
 //!
 //! Tasks:
+//! - `fuzz [--cases N] [--minutes M]`: run every proptest fuzzer of the workspace in release
+//!   mode with `N` cases per property and a fresh, printed seed per run, in rounds until `M`
+//!   minutes are used; and the cargo-fuzz targets of `fuzz/` when nightly and cargo-fuzz exist.
 //! - `gen-examples [--check]`: write `examples/items.jsonl` (realistic valid items),
 //!   `examples/mistakes.jsonl` and `examples/mistakes.md`; `--check` only compares and fails
 //!   when a file is stale.
@@ -11,6 +14,7 @@
 //! - `schemas [--check]`: write `schemas/*.schema.json` from the nucleus-schema catalog;
 //!   `--check` only compares and fails, naming the stale file.
 
+mod fuzz;
 mod items;
 mod mistakes;
 mod rng;
@@ -32,6 +36,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  fuzz [--cases N] [--minutes M]    run every fuzzer in release mode, N cases per property
+                                    (default 10000), fresh printed seeds, rounds until M minutes
   gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md
   gen-large --lines N [--out PATH]  write N generated items (default target/large-N.jsonl)
   parse-baseline FILE               time serde_json::from_str::<Value> over FILE's lines (the
@@ -54,6 +60,7 @@ fn run(args: Vec<String>) -> Result<()> {
     let task = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();
     match task.as_str() {
+        "fuzz" => fuzz::run(&rest),
         "gen-examples" => gen_examples(&rest),
         "gen-large" => gen_large(&rest),
         "parse-baseline" => parse_baseline(&rest),
