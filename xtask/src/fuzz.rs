@@ -260,6 +260,9 @@ fn run_proptest(
                 .args(["--", FILTER])
                 .env("PROPTEST_CASES", cases.to_string())
                 .env("PROPTEST_RNG_SEED", seed.to_string())
+                // proptest's backtraces run to thousands of lines of strategy types; the
+                // message and the minimal input are what a failure needs.
+                .env("RUST_BACKTRACE", "0")
                 .current_dir(root)
                 .stdin(Stdio::null())
                 .output()
