@@ -343,9 +343,20 @@ fn fresh_seed() -> u64 {
     hasher.finish()
 }
 
-/// `cargo`, as the one running the xtask (`CARGO`), or from `PATH`.
+/// `cargo`, as the one running the xtask (`CARGO`), or from `PATH`. Standard input is closed:
+/// a build may run `rustc -`, which would read whatever the xtask's standard input holds.
 fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.stdin(Stdio::null());
+    command
+}
+
+/// `cargo +nightly ARGS` through rustup's proxy on `PATH` (`CARGO` names one toolchain's cargo,
+/// which takes no `+nightly`), standard input closed.
+fn nightly_cargo(args: &[&str]) -> Command {
+    let mut command = Command::new("cargo");
+    command.arg("+nightly").args(args).stdin(Stdio::null());
+    command
 }
 
 /// The cargo-fuzz targets of `fuzz/`, runnable with a nightly toolchain and cargo-fuzz.
@@ -358,8 +369,7 @@ impl LibFuzzer {
     /// The targets, or why they cannot run here.
     fn detect(root: &Path) -> Result<LibFuzzer, String> {
         let dir = root.join("fuzz");
-        let nightly = Command::new("cargo")
-            .args(["+nightly", "--version"])
+        let nightly = nightly_cargo(&["--version"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -367,8 +377,7 @@ impl LibFuzzer {
         if !nightly {
             return Err("no nightly toolchain (`rustup toolchain install nightly`)".to_owned());
         }
-        let list = Command::new("cargo")
-            .args(["+nightly", "fuzz", "list"])
+        let list = nightly_cargo(&["fuzz", "list"])
             .current_dir(&dir)
             .stderr(Stdio::null())
             .output();
@@ -404,8 +413,7 @@ impl LibFuzzer {
             );
             let started = Instant::now();
             // Thread pools outlive a run of line_reader: leak detection would stop it.
-            let status = Command::new("cargo")
-                .args(["+nightly", "fuzz", "run", "-O", target, "--"])
+            let status = nightly_cargo(&["fuzz", "run", "-O", target, "--"])
                 .arg(format!("-seed={seed}"))
                 .arg(&limit)
                 .arg("-detect_leaks=0")
