@@ -1,6 +1,9 @@
 //! Repository chores, run as `cargo xtask <task>`.
 //!
 //! Tasks:
+//! - `fuzz [--cases N] [--minutes M]`: run every proptest fuzzer of the workspace in release
+//!   mode with `N` cases per property and a fresh, printed seed per run, in rounds until `M`
+//!   minutes are used; and the cargo-fuzz targets of `fuzz/` when nightly and cargo-fuzz exist.
 //! - `gen-examples [--check]`: write `examples/items.jsonl` (realistic valid items),
 //!   `examples/mistakes.jsonl` and `examples/mistakes.md`, and the annotation mistakes
 //!   (`examples/annotations/mistakes.jsonl`, `prediction-mistakes.jsonl`, `mistakes.md`);
@@ -13,6 +16,7 @@
 //!   `--check` only compares and fails, naming the stale file.
 
 mod annotation_mistakes;
+mod fuzz;
 mod items;
 mod mistakes;
 mod rng;
@@ -34,6 +38,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  fuzz [--cases N] [--minutes M]    run every fuzzer in release mode, N cases per property
+                                    (default 10000), fresh printed seeds, rounds until M minutes
   gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md and
                                     examples/annotations/*mistakes.jsonl, mistakes.md
   gen-large --lines N [--out PATH]  write N generated items (default target/large-N.jsonl)
@@ -57,6 +63,7 @@ fn run(args: Vec<String>) -> Result<()> {
     let task = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();
     match task.as_str() {
+        "fuzz" => fuzz::run(&rest),
         "gen-examples" => gen_examples(&rest),
         "gen-large" => gen_large(&rest),
         "parse-baseline" => parse_baseline(&rest),

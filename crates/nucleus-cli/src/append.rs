@@ -1,7 +1,7 @@
 //! `nucleus append`: what `dataset.append(items, update=...)` will do, and the merged dataset.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -11,6 +11,7 @@ use nucleus::metadata::ItemRules;
 use nucleus::metadata::append::{AppendError, AppendMode, AppendReport, append_streams};
 
 use crate::output::AtomicFile;
+use crate::pause;
 use crate::report::Format;
 use crate::{EXIT_FINDINGS, exit_status};
 
@@ -77,11 +78,30 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
     let rules = ItemRules::new();
     let base_name = args.base.display().to_string();
     let update_name = args.update_file.display().to_string();
-    let open_base = || File::open(&args.base);
     let update =
         File::open(&args.update_file).with_context(|| format!("cannot open {update_name}"))?;
-    // Fail on an unreadable base before anything else.
-    File::open(&args.base).with_context(|| format!("cannot open {base_name}"))?;
+    // The base is read twice (to check, then to write) through one handle, so a file put in
+    // its place in between is not read; a change to the file itself is refused.
+    let base = File::open(&args.base).with_context(|| format!("cannot open {base_name}"))?;
+    let identity = Identity::of(&base).with_context(|| format!("cannot read {base_name}"))?;
+    let mut n_base_reads = 0u32;
+    let open_base = || -> io::Result<&File> {
+        n_base_reads += 1;
+        if n_base_reads > 1 {
+            pause::stop_point(
+                pause::BETWEEN_BASE_READS,
+                &format!("{base_name} was checked"),
+            );
+            if Identity::of(&base)? != identity {
+                return Err(io::Error::other(format!(
+                    "{base_name} changed after it was checked (its size or modification time \
+                     differs); nothing written"
+                )));
+            }
+            (&base).seek(SeekFrom::Start(0))?;
+        }
+        Ok(&base)
+    };
     let names = (base_name.as_str(), update_name.as_str());
 
     let result = if args.dry_run {
@@ -125,6 +145,13 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
             print_report(&report, args.format, args.dry_run)?;
             Ok(EXIT_FINDINGS)
         }
+        Err(error @ AppendError::BaseChanged { .. }) => {
+            let written = match &args.output {
+                Some(_) => "nothing written",
+                None => "the result on standard output does not match the check: discard it",
+            };
+            Err(anyhow::anyhow!("{error}; {written}"))
+        }
         Err(error @ AppendError::InvalidItem { .. }) => {
             writeln!(
                 io::stderr(),
@@ -133,6 +160,23 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
             Ok(EXIT_FINDINGS)
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+/// What tells a file apart from a changed version of it, from its metadata.
+#[derive(Debug, PartialEq, Eq)]
+struct Identity {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Identity {
+    fn of(file: &File) -> io::Result<Identity> {
+        let metadata = file.metadata()?;
+        Ok(Identity {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        })
     }
 }
 

@@ -8,6 +8,7 @@ mod convert_cmd;
 mod dimensions;
 mod input;
 mod output;
+mod pause;
 mod profile;
 mod project;
 mod query;

@@ -1,14 +1,25 @@
 //! Output files that appear whole or not at all.
 
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::pause;
+
+/// Between a target's name and the writer's process id in a temporary file's name:
+/// `.out.jsonl.nucleus-tmp-4242` is being written (or was, by a run that was killed) as
+/// `out.jsonl`.
+const TEMPORARY_MARK: &str = ".nucleus-tmp-";
+
 /// A file written under a temporary name in the same directory and renamed into place by
 /// [`AtomicFile::commit`]: readers never see a half-written file, and an error (or a panic)
 /// before the commit leaves the previous file, if any, untouched.
+///
+/// A killed run cannot remove its temporary file; the next run for the same target removes
+/// every temporary file of it whose process has ended.
 pub struct AtomicFile {
     target: PathBuf,
     temporary: PathBuf,
@@ -20,9 +31,14 @@ impl AtomicFile {
         let name = target
             .file_name()
             .with_context(|| format!("{} is not a file name", target.display()))?;
-        let mut temporary_name = std::ffi::OsString::from(".");
-        temporary_name.push(name);
-        temporary_name.push(format!(".nucleus-tmp-{}", std::process::id()));
+        let prefix = temporary_prefix(name);
+        let dir = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        remove_stale_temporaries(dir, &prefix);
+        let mut temporary_name = prefix;
+        temporary_name.push(std::process::id().to_string());
         let temporary = target.with_file_name(temporary_name);
         let file = File::create(&temporary)
             .with_context(|| format!("cannot create {}", temporary.display()))?;
@@ -43,6 +59,10 @@ impl AtomicFile {
             file.sync_all()
                 .with_context(|| format!("cannot write {}", self.temporary.display()))?;
         }
+        pause::stop_point(
+            pause::BEFORE_RENAME,
+            &format!("{} is written", self.temporary.display()),
+        );
         fs::rename(&self.temporary, &self.target).with_context(|| {
             format!(
                 "cannot rename {} to {}",
@@ -78,6 +98,61 @@ impl Write for AtomicFile {
     }
 }
 
+/// `.NAME.nucleus-tmp-`: the name of a temporary file of `NAME` before the process id.
+fn temporary_prefix(name: &OsStr) -> OsString {
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(TEMPORARY_MARK);
+    prefix
+}
+
+/// Removes the temporary files in `dir` named `prefix` and a process id whose process has
+/// ended: what a killed run for the same target left. Failures are ignored (the file stays, as
+/// it would without this).
+fn remove_stale_temporaries(dir: &Path, prefix: &OsStr) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .as_encoded_bytes()
+            .strip_prefix(prefix.as_encoded_bytes())
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+        if is_file && process_has_ended(pid) == Some(true) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` has ended, when the platform can tell (Linux's `/proc`): a process
+/// killed but not yet reaped by its parent (a zombie) has ended. Our own id is an earlier
+/// process's that had it: ours has no temporary file yet.
+fn process_has_ended(pid: u32) -> Option<bool> {
+    if pid == std::process::id() {
+        return Some(true);
+    }
+    if !Path::new("/proc/self/stat").exists() {
+        return None;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Some(true),
+        Err(_) => None,
+        // `PID (COMMAND) STATE ...`: the command may hold any character, the state follows the
+        // last parenthesis.
+        Ok(stat) => {
+            let state = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next());
+            Some(matches!(state, Some('Z' | 'X')))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +180,45 @@ mod tests {
         file.commit().unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new\n");
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn removes_the_stale_temporary_files_of_its_target_only() {
+        let dir = std::env::temp_dir().join(format!("nucleus-stale-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        // A process id that is not running: beyond the kernel's limit (2^22).
+        let ended = 4_194_999;
+        assert_eq!(process_has_ended(ended), Some(true));
+        let running = std::os::unix::process::parent_id();
+        assert_eq!(process_has_ended(running), Some(false), "the parent runs");
+        let keep = [
+            "out.jsonl".to_owned(),
+            format!(".out.jsonl.nucleus-tmp-{running}"),
+            format!(".other.jsonl.nucleus-tmp-{ended}"),
+            format!(".out.jsonl.nucleus-tmp-{ended}x"),
+            ".out.jsonl.nucleus-tmp-".to_owned(),
+        ];
+        for name in &keep {
+            fs::write(dir.join(name), "").unwrap();
+        }
+        fs::create_dir(dir.join(format!(".out.jsonl.nucleus-tmp-{}", ended + 1))).unwrap();
+        fs::write(dir.join(format!(".out.jsonl.nucleus-tmp-{ended}")), "stale").unwrap();
+
+        let mut file = AtomicFile::create(&dir.join("out.jsonl")).unwrap();
+        file.write_all(b"new\n").unwrap();
+        file.commit().unwrap();
+        let mut names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let mut expected: Vec<String> = keep.to_vec();
+        expected.push(format!(".out.jsonl.nucleus-tmp-{}", ended + 1));
+        expected.sort();
+        assert_eq!(names, expected);
+        assert_eq!(fs::read_to_string(dir.join("out.jsonl")).unwrap(), "new\n");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

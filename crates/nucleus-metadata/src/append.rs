@@ -22,7 +22,8 @@
 //! (before and after; exact up to 256 values, then a 16 KiB sketch:
 //! [`nucleus_model::distinct`]). The base
 //! is streamed twice: once to check ([`Append::observe_base`]), once to write
-//! ([`Append::output_item`]); it must not change in between. [`append`] does both on items in
+//! ([`Append::output_item`]); it must not change in between, and [`append_streams`] refuses
+//! ([`AppendError::BaseChanged`]) when the second reading differs from the first. [`append`] does both on items in
 //! memory; [`append_streams`] on JSON Lines readers.
 //!
 //! ```
@@ -73,6 +74,7 @@
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
+use std::hash::BuildHasher;
 use std::io::{self, Read, Write};
 use std::ops::ControlFlow;
 
@@ -331,6 +333,16 @@ pub enum AppendError {
         line: u64,
         /// The first error of the line.
         diagnostic: Box<Diagnostic>,
+    },
+    /// The base read to write the result differs from the base that was checked: it changed
+    /// between the two readings. Nothing that was written may be used.
+    #[error(
+        "append: {base} changed between the check and the write: its lines are not those that \
+         were checked"
+    )]
+    BaseChanged {
+        /// The base's name, as given to [`append_streams`].
+        base: String,
     },
     /// Reading or writing failed.
     #[error("append: {0}")]
@@ -758,11 +770,18 @@ pub fn append(
 /// Lines (canonical item JSON). Without `output` it is a dry run: the report is returned, errors
 /// included. Names are used in messages.
 ///
+/// Both readings of the base take a fingerprint of its lines (each line's number and text);
+/// when they differ, the base changed in between and the result is an error, returned after the
+/// output was written but before it is flushed: write `output` to a temporary file and keep it
+/// only on `Ok`. `open_base` may refuse the second opening itself (a file whose size or
+/// modification time changed) with an I/O error, before anything is written.
+///
 /// # Errors
 ///
 /// [`AppendError::InvalidItem`] for the first line of either input that is not a valid item
 /// (nothing is written), [`AppendError::Conflicts`] when the result would be inconsistent and
-/// `output` is given (nothing is written), [`AppendError::Io`] for I/O errors.
+/// `output` is given (nothing is written), [`AppendError::BaseChanged`] when the second reading
+/// of the base differs from the first, [`AppendError::Io`] for I/O errors.
 pub fn append_streams<B, U, W>(
     mut open_base: impl FnMut() -> io::Result<B>,
     update: U,
@@ -778,15 +797,30 @@ where
     W: Write,
 {
     let mut updates = Vec::new();
-    read_items(update, Input::Update, config, rules, |line, item| {
-        updates.push((line, item));
-        Ok(())
-    })?;
+    let fingerprints = foldhash::quality::RandomState::default();
+    read_items(
+        update,
+        Input::Update,
+        config,
+        rules,
+        &fingerprints,
+        |line, item| {
+            updates.push((line, item));
+            Ok(())
+        },
+    )?;
     let mut plan = Append::with_input_names(updates, mode, names.0, names.1);
-    read_items(open_base()?, Input::Base, config, rules, |line, item| {
-        plan.observe_base(line, &item);
-        Ok(())
-    })?;
+    let checked = read_items(
+        open_base()?,
+        Input::Base,
+        config,
+        rules,
+        &fingerprints,
+        |line, item| {
+            plan.observe_base(line, &item);
+            Ok(())
+        },
+    )?;
     let report = plan.finish_check();
     let Some(output) = output else {
         return Ok(report);
@@ -798,9 +832,19 @@ where
         serde_json::to_writer(&mut *output, &item.to_json())?;
         output.write_all(b"\n")
     };
-    read_items(open_base()?, Input::Base, config, rules, |_, item| {
-        write(&plan.output_item(item))
-    })?;
+    let written = read_items(
+        open_base()?,
+        Input::Base,
+        config,
+        rules,
+        &fingerprints,
+        |_, item| write(&plan.output_item(item)),
+    )?;
+    if written != checked {
+        return Err(AppendError::BaseChanged {
+            base: names.0.to_owned(),
+        });
+    }
     for item in plan.new_items() {
         write(item)?;
     }
@@ -808,38 +852,61 @@ where
     Ok(report)
 }
 
-/// Reads every item of `reader` in line order; the first invalid line is an error.
+/// What one reading of an input saw, to tell whether two readings read the same lines: the
+/// number of bytes and lines and the sum of a hash of each line's number and text (a sum, as
+/// lines are hashed on worker threads; with the number in each hash, order still counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    bytes: u64,
+    lines: u64,
+    line_hashes: u64,
+}
+
+/// Reads every item of `reader` in line order; the first invalid line is an error. Returns the
+/// fingerprint of what was read, with hashes from `fingerprints`.
 fn read_items<R: Read + Send>(
     reader: R,
     input: Input,
     config: &StreamConfig,
     rules: &ItemRules,
+    fingerprints: &foldhash::quality::RandomState,
     mut sink: impl FnMut(u64, DatasetItem) -> io::Result<()>,
-) -> Result<(), AppendError> {
+) -> Result<Fingerprint, AppendError> {
     let mut failure: Option<AppendError> = None;
-    for_each_line(
+    let mut line_hashes = 0u64;
+    let stats = for_each_line(
         reader,
         config,
-        |_, text| rules.check_line(text),
+        |line, text| (fingerprints.hash_one((line, text)), rules.check_line(text)),
         |event| {
             let Event::Line { line, result } = event else {
                 return ControlFlow::Continue(());
             };
             let error = match result {
-                Ok(reading) => match reading.item {
-                    Some(item) => match sink(line, item) {
-                        Ok(()) => return ControlFlow::Continue(()),
-                        Err(error) => AppendError::Io(error),
-                    },
-                    None => invalid(input, line, reading.diagnostics),
-                },
+                Ok((hash, reading)) => {
+                    line_hashes = line_hashes.wrapping_add(hash);
+                    match reading.item {
+                        Some(item) => match sink(line, item) {
+                            Ok(()) => return ControlFlow::Continue(()),
+                            Err(error) => AppendError::Io(error),
+                        },
+                        None => invalid(input, line, reading.diagnostics),
+                    }
+                }
                 Err(diagnostic) => invalid(input, line, vec![diagnostic]),
             };
             failure = Some(error);
             ControlFlow::Break(())
         },
     )?;
-    failure.map_or(Ok(()), Err)
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(Fingerprint {
+            bytes: stats.bytes,
+            lines: stats.lines,
+            line_hashes,
+        }),
+    }
 }
 
 fn invalid(input: Input, line: u64, diagnostics: Vec<Diagnostic>) -> AppendError {

@@ -340,7 +340,7 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}[{}]: ", self.severity, self.code)?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", TextPointer(&self.path))?;
         }
         f.write_str(&self.message)
     }
@@ -415,6 +415,25 @@ impl Serialize for FileDiagnostic<'_> {
             related_line: diagnostic.related_line,
         }
         .serialize(serializer)
+    }
+}
+
+/// A JSON pointer as printed in text: control characters (which a key may hold, U+0000
+/// included) are shown as JSON escapes (`\u0000`) instead of being written to the terminal.
+/// The pointer itself is unchanged; JSON output carries it exactly.
+#[derive(Debug, Clone, Copy)]
+pub struct TextPointer<'a>(pub &'a str);
+
+impl fmt::Display for TextPointer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for ch in self.0.chars() {
+            if ch.is_control() {
+                write!(f, "\\u{:04x}", u32::from(ch))?;
+            } else {
+                fmt::Write::write_char(f, ch)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -529,5 +548,15 @@ mod tests {
             json,
             r#"{"severity":"error","code":"invalid-coordinate","line":17,"path":"/metadata/lat","message":"too far"}"#
         );
+    }
+
+    #[test]
+    fn text_shows_control_characters_of_a_pointer_escaped() {
+        let diagnostic = Diagnostic::error(Code::DuplicateKey, "/m/\u{0}c\u{1b}~1🦀", "x");
+        assert_eq!(
+            diagnostic.to_string(),
+            r"error[duplicate-key]: /m/\u0000c\u001b~1🦀: x"
+        );
+        assert_eq!(diagnostic.path, "/m/\u{0}c\u{1b}~1🦀");
     }
 }

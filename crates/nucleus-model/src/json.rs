@@ -6,13 +6,13 @@
 //! JSON pointer of the value, and reports `1e400`-style overflow and excessive nesting with their
 //! own kinds so callers can give each a stable diagnostic code.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::diagnostic::{Code, push_pointer_token};
+use crate::diagnostic::{Code, TextPointer, push_pointer_token};
 
 /// What kind of problem stopped [`parse`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,8 +90,10 @@ impl JsonError {
 /// 64 bits, numbers that overflow or underflow `f64`, and nesting deeper than 127 levels.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let saw_special_float = Cell::new(false);
+    let duplicate = RefCell::new(None);
     let context = Context {
         saw_special_float: &saw_special_float,
+        duplicate: &duplicate,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let seed = ValueSeed {
@@ -103,7 +105,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
         Ok(value)
     }) {
         Ok(value) => value,
-        Err(error) => return Err(classify(&error)),
+        Err(error) => return Err(classify(&error, duplicate.into_inner())),
     };
     // serde_json turns an integer literal too large for 64 bits into the nearest f64, reads
     // the integer `-0` as the float `-0.0`, and a float literal below the smallest f64 (`1e-400`)
@@ -149,30 +151,32 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     Ok(value)
 }
 
-fn classify(error: &serde_json::Error) -> JsonError {
+/// Turns serde_json's error into ours. `duplicate` is what the object visitor recorded when it
+/// stopped at a duplicate key: the pointer and the key travel beside the error, never inside its
+/// message, because a key may contain any character that could separate them there.
+fn classify(error: &serde_json::Error, duplicate: Option<Duplicate>) -> JsonError {
+    if let Some(Duplicate { pointer, key }) = duplicate {
+        let place = if pointer.is_empty() {
+            "the top level".to_owned()
+        } else {
+            TextPointer(&pointer).to_string()
+        };
+        return JsonError {
+            kind: JsonErrorKind::DuplicateKey,
+            message: format!(
+                "duplicate key {} in the object at {place}; which value wins is ambiguous",
+                Value::String(key)
+            ),
+            column: error.column(),
+            pointer,
+        };
+    }
     let full = error.to_string();
     // serde_json appends " at line L column C"; the caller adds its own position.
     let message = match full.rfind(" at line ") {
         Some(idx) => full.get(..idx).unwrap_or(&full).to_owned(),
         None => full,
     };
-    if let Some(duplicate) = message.strip_prefix(DUPLICATE_PREFIX) {
-        let (pointer, key) = duplicate.split_once('\u{0}').unwrap_or(("", duplicate));
-        return JsonError {
-            kind: JsonErrorKind::DuplicateKey,
-            message: format!(
-                "duplicate key {} in the object at {}; which value wins is ambiguous",
-                Value::String(key.to_owned()),
-                if pointer.is_empty() {
-                    "the top level"
-                } else {
-                    pointer
-                }
-            ),
-            column: error.column(),
-            pointer: pointer.to_owned(),
-        };
-    }
     let kind = if message == "number out of range" {
         JsonErrorKind::NumberOutOfRange
     } else if message == "recursion limit exceeded" {
@@ -205,11 +209,17 @@ fn classify(error: &serde_json::Error) -> JsonError {
     }
 }
 
-const DUPLICATE_PREFIX: &str = "\u{0}duplicate\u{0}";
-
 struct Context<'a> {
     /// Set when a float may stand for an integer literal that serde_json could not keep.
     saw_special_float: &'a Cell<bool>,
+    /// Set by the object visitor when it stops at a duplicate key.
+    duplicate: &'a RefCell<Option<Duplicate>>,
+}
+
+/// A duplicate key and the JSON pointer of its object.
+struct Duplicate {
+    pointer: String,
+    key: String,
 }
 
 /// Where a value sits, as a linked list on the stack: rendered only when an error needs it.
@@ -332,11 +342,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     slot.insert(value);
                 }
                 serde_json::map::Entry::Occupied(slot) => {
-                    return Err(de::Error::custom(format_args!(
-                        "{DUPLICATE_PREFIX}{}\u{0}{}",
-                        self.path,
-                        slot.key()
-                    )));
+                    *self.context.duplicate.borrow_mut() = Some(Duplicate {
+                        pointer: self.path.to_string(),
+                        key: slot.key().clone(),
+                    });
+                    return Err(de::Error::custom("duplicate key"));
                 }
             }
         }
@@ -495,6 +505,48 @@ mod tests {
             "",
             "the top level",
         );
+    }
+
+    #[test]
+    fn duplicate_keys_below_keys_of_any_character_keep_pointer_and_key_apart() {
+        // Keys holding NUL (once the separator of pointer and key), `/`, `~`, a quote and a
+        // non-BMP character: the pointer is the object's, RFC 6901 escaped; the key is the
+        // duplicate alone.
+        for (text, pointer, key) in [
+            (
+                r#"{"m":{"\u0000cam":{"p":1,"p":2}}}"#,
+                "/m/\u{0}cam",
+                r#""p""#,
+            ),
+            (
+                r#"{"m":{"x\u0000y":{"p":1,"p":2}}}"#,
+                "/m/x\u{0}y",
+                r#""p""#,
+            ),
+            (
+                r#"{"m":{"a":{"\u0000":1,"\u0000":2}}}"#,
+                "/m/a",
+                r#""\u0000""#,
+            ),
+            (
+                r#"{"a/b~c\"d🦀":{"k\u0000":1,"k\u0000":2}}"#,
+                "/a~1b~0c\"d🦀",
+                r#""k\u0000""#,
+            ),
+            (r#"{"\u0000":[{"~/":1,"~/":2}]}"#, "/\u{0}/0", r#""~/""#),
+        ] {
+            let error = parse(text).unwrap_err();
+            assert_eq!(error.kind(), JsonErrorKind::DuplicateKey, "{text}");
+            assert_eq!(error.pointer(), pointer, "{text}");
+            assert!(
+                error
+                    .message()
+                    .starts_with(&format!("duplicate key {key} in the object at ")),
+                "{text}: {}",
+                error.message()
+            );
+            assert!(!error.message().contains('\u{0}'), "{:?}", error.message());
+        }
     }
 
     #[test]

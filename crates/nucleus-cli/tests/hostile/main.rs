@@ -11,6 +11,7 @@ mod support;
 mod files;
 mod not_json;
 mod output;
+mod pointers;
 
 use serde_json::Value;
 use support::{SPEC_CAMERA, json_lines, nucleus};

@@ -1,8 +1,11 @@
 //! Commands that write a dataset write all of it or nothing: a bad line, a conflict, a failed
-//! or killed run leave the previous output as it was.
+//! or killed run, a base that changes under `append` leave the previous output as it was. The
+//! moments at which a run is killed or its input changed are stop points of the binary
+//! (`NUCLEUS_TEST_STOP_...`), not sleeps.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 use crate::item;
 use crate::support::{nucleus, root, temp_dir};
@@ -115,41 +118,175 @@ fn append_into_a_missing_directory_creates_nothing() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A run of `nucleus` stopped at a stop point (`NUCLEUS_TEST_STOP_...=1`): spawned, and its
+/// standard error read up to the line that says it is waiting there.
+struct Paused {
+    child: Child,
+    stderr: BufReader<ChildStderr>,
+}
+
+impl Paused {
+    fn spawn(args: &[&Path], stop_point: &str) -> Paused {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nucleus"))
+            .args(args)
+            .env(stop_point, "1")
+            .current_dir(root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let marker = format!("nucleus: paused at {stop_point}: ");
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n_read = stderr.read_line(&mut line).unwrap();
+            assert_ne!(n_read, 0, "the run ended before {stop_point}");
+            if line.starts_with(&marker) {
+                break;
+            }
+        }
+        Paused { child, stderr }
+    }
+
+    /// Lets the run go on (closes its standard input) and returns its exit code, standard
+    /// output and the rest of its standard error.
+    fn resume(mut self) -> (i32, String, String) {
+        drop(self.child.stdin.take());
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        let mut stderr = String::new();
+        self.stderr.read_to_string(&mut stderr).unwrap();
+        let status = self.child.wait().unwrap();
+        (status.code().unwrap_or(-1), stdout, stderr)
+    }
+}
+
+fn append_args<'a>(base: &'a Path, update: &'a Path, out: Option<&'a Path>) -> Vec<&'a Path> {
+    let mut args = vec![Path::new("append"), base, update];
+    if let Some(out) = out {
+        args.extend([Path::new("-o"), out]);
+    }
+    args
+}
+
 #[test]
-fn a_killed_append_leaves_the_previous_output_whole() {
+fn a_run_killed_before_its_rename_leaves_the_target_and_the_next_run_cleans_up() {
     let dir = temp_dir("hostile-append-kill");
     let (base, update, out) = (
         dir.join("base.jsonl"),
         dir.join("update.jsonl"),
         dir.join("out.jsonl"),
     );
-    let ids: Vec<u32> = (1..=100_000).collect();
-    std::fs::write(&base, lines(&ids)).unwrap();
-    std::fs::write(&update, lines(&[200_000])).unwrap();
+    std::fs::write(&base, lines(&[1, 2, 3])).unwrap();
+    std::fs::write(&update, lines(&[4])).unwrap();
     std::fs::write(&out, "previous output\n").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nucleus"))
-        .args([
+    let expected = lines(&[1, 2, 3, 4]);
+
+    // Stopped with the temporary file written in full, then killed (SIGKILL: no cleanup).
+    let mut paused = Paused::spawn(
+        &append_args(&base, &update, Some(&out)),
+        "NUCLEUS_TEST_STOP_BEFORE_RENAME",
+    );
+    let temporary_name = format!(".out.jsonl.nucleus-tmp-{}", paused.child.id());
+    let temporary = dir.join(&temporary_name);
+    assert_eq!(std::fs::read_to_string(&temporary).unwrap(), expected);
+    paused.child.kill().unwrap();
+    paused.child.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous output\n");
+    assert_eq!(
+        files_in(&dir),
+        [
+            temporary_name.as_str(),
+            "base.jsonl",
+            "out.jsonl",
+            "update.jsonl"
+        ]
+    );
+
+    // The next run for the same target removes the killed run's file and writes the target.
+    let run = nucleus(
+        &[
             "append",
             base.to_str().unwrap(),
             update.to_str().unwrap(),
             "-o",
             out.to_str().unwrap(),
-        ])
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kill it while it writes, or after: either way the output is the old file or the new one,
-    // whole. (A killed process cannot remove its temporary file; that is all it may leave.)
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let text = std::fs::read_to_string(&out).unwrap();
-    if text != "previous output\n" {
-        let mut expected = lines(&ids);
-        expected.push_str(&lines(&[200_000]));
-        assert!(text == expected, "a partial output: {} bytes", text.len());
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+    assert_eq!(files_in(&dir), ["base.jsonl", "out.jsonl", "update.jsonl"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A change to the base, made while `append` waits between its readings.
+type Change = fn(&Path);
+
+/// One line more at the end of the file.
+fn grow(base: &Path) {
+    let mut text = std::fs::read_to_string(base).unwrap();
+    text.push_str(&lines(&[5]));
+    std::fs::write(base, text).unwrap();
+}
+
+/// The same size and modification time, other bytes: only the lines tell.
+fn rewrite_in_place(base: &Path) {
+    let modified = std::fs::metadata(base).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(base)
+        .unwrap()
+        .replace("s3://b/2", "s3://b/9");
+    let file = std::fs::OpenOptions::new().write(true).open(base).unwrap();
+    (&file).write_all(text.as_bytes()).unwrap();
+    file.set_modified(modified).unwrap();
+}
+
+#[test]
+fn append_refuses_a_base_that_changes_between_its_two_readings() {
+    let dir = temp_dir("hostile-append-changed");
+    let (base, update, out) = (
+        dir.join("base.jsonl"),
+        dir.join("update.jsonl"),
+        dir.join("out.jsonl"),
+    );
+    std::fs::write(&update, lines(&[4])).unwrap();
+    let changes: [(Change, &str); 2] = [
+        (
+            grow,
+            "changed after it was checked (its size or modification time differs)",
+        ),
+        (rewrite_in_place, "changed between the check and the write"),
+    ];
+    for (change, message) in changes {
+        for to_file in [true, false] {
+            std::fs::write(&base, lines(&[1, 2, 3])).unwrap();
+            std::fs::write(&out, "previous output\n").unwrap();
+            let paused = Paused::spawn(
+                &append_args(&base, &update, to_file.then_some(out.as_path())),
+                "NUCLEUS_TEST_STOP_BETWEEN_BASE_READS",
+            );
+            change(&base);
+            let (code, stdout, stderr) = paused.resume();
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stderr.contains(message), "{message}: {stderr}");
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous output\n");
+            assert_eq!(files_in(&dir), ["base.jsonl", "out.jsonl", "update.jsonl"]);
+            if to_file {
+                assert_eq!(stdout, "");
+                assert!(stderr.contains("; nothing written"), "{stderr}");
+            } else if message.contains("size") {
+                assert_eq!(stdout, "", "refused before the first byte");
+            } else {
+                assert!(stderr.contains("discard it"), "{stderr}");
+            }
+        }
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

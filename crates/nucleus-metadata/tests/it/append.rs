@@ -484,3 +484,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_base_that_reads_differently_the_second_time_is_refused() {
+    let base = lines(&items(&[("1", json!({"n": 1})), ("2", json!({"n": 2}))]));
+    let update = lines(&items(&[("3", json!({"n": 3}))]));
+    // Each change the second reading may show: a value, a line more, a line less, two lines
+    // swapped, a blank line that moves the items down.
+    let changed = [
+        base.replace("\"n\":2", "\"n\":7"),
+        format!("{base}{}", lines(&items(&[("4", json!({"n": 4}))]))),
+        lines(&items(&[("1", json!({"n": 1}))])),
+        lines(&items(&[("2", json!({"n": 2})), ("1", json!({"n": 1}))])),
+        format!("\n{base}"),
+    ];
+    for second in &changed {
+        assert_ne!(second, &base);
+        let mut readings = 0;
+        let mut output = Vec::new();
+        let result = append_streams(
+            || {
+                readings += 1;
+                Ok(if readings == 1 {
+                    base.as_bytes()
+                } else {
+                    second.as_bytes()
+                })
+            },
+            update.as_bytes(),
+            AppendMode::Update,
+            &StreamConfig::default().jobs(2),
+            &ItemRules::new(),
+            ("base.jsonl", "update.jsonl"),
+            Some(&mut output),
+        );
+        match result {
+            Err(error @ AppendError::BaseChanged { .. }) => assert_eq!(
+                error.to_string(),
+                "append: base.jsonl changed between the check and the write: its lines are not \
+                 those that were checked"
+            ),
+            other => panic!("{second:?}: expected BaseChanged, got {other:?}"),
+        }
+        assert_eq!(readings, 2);
+    }
+    // The same bytes twice are the same base.
+    let (result, _) = stream(&base, &update, AppendMode::Update, false);
+    assert_eq!(result.unwrap().counts.n_output, 3);
+}
