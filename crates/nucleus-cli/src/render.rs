@@ -1,7 +1,7 @@
 //! `nucleus render`: draw a frame's lidar points and cuboids into a camera image.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,7 @@ use nucleus::model::{
 };
 use serde_json::Value;
 
+use crate::output::AtomicFile;
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
 /// Draw lidar points (coloured by depth) and cuboid wireframes into a camera image.
@@ -440,9 +441,9 @@ fn read_cuboids(path: &Path, reference_id: Option<&str>) -> anyhow::Result<Vec<C
     Ok(cuboids)
 }
 
+/// Encodes the canvas into `path` (whole or not at all, like every file the CLI writes).
 fn write_image(path: &Path, canvas: &Canvas) -> anyhow::Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut out = BufWriter::new(file);
+    let mut out = AtomicFile::create(path)?;
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -459,9 +460,7 @@ fn write_image(path: &Path, canvas: &Canvas) -> anyhow::Result<()> {
             .write_image(rgb, width, height, ExtendedColorType::Rgb8),
     }
     .with_context(|| format!("cannot write {}", path.display()))?;
-    out.flush()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    out.commit()
 }
 
 /// For `nucleus check --open-local`: reads the point-cloud file at `path` in constant memory and
