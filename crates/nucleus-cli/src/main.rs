@@ -3,7 +3,6 @@
 mod append;
 mod check;
 mod convert;
-mod convert_cmd;
 mod input;
 mod output;
 mod profile;
@@ -11,6 +10,7 @@ mod project;
 mod query;
 mod render;
 mod report;
+mod rewrite;
 mod schema;
 
 use std::io::{self, Write};
@@ -59,31 +59,31 @@ struct Cli {
 enum Command {
     Check(check::CheckArgs),
     #[command(about = "Write each accepted item as the Python SDK's upload payload (to_payload)")]
-    Payload(convert::ConvertArgs),
+    Payload(rewrite::RewriteArgs),
     #[command(about = "Write each accepted item as canonical item JSON (image_location, ...)")]
-    Normalize(convert::ConvertArgs),
+    Normalize(rewrite::RewriteArgs),
     Project(project::ProjectArgs),
     Query(query::QueryArgs),
     Profile(profile::ProfileArgs),
     Append(append::AppendArgs),
     Schema(schema::SchemaArgs),
     Render(render::RenderArgs),
-    Convert(convert_cmd::InteropArgs),
+    Convert(convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
-        Command::Payload(args) => convert::run(&args, convert::Output::Payload),
-        Command::Normalize(args) => convert::run(&args, convert::Output::Normalize),
+        Command::Payload(args) => rewrite::run(&args, rewrite::WireForm::Payload),
+        Command::Normalize(args) => rewrite::run(&args, rewrite::WireForm::Normalize),
         Command::Project(args) => project::run(&args),
         Command::Query(args) => query::run(&args),
         Command::Profile(args) => profile::run(&args),
         Command::Append(args) => append::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Render(args) => render::run(&args),
-        Command::Convert(args) => convert_cmd::run(&args),
+        Command::Convert(args) => convert::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
