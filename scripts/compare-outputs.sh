@@ -404,7 +404,8 @@ mask() {
     "$1"
 }
 first_lines() { # BASE NEW: the first differing lines of two text files
-  diff --unified=1 --label "$rev" --label "work tree" "$1" "$2" | sed -n '3,14p' | sed 's/^/      /'
+  { diff --unified=1 --label "$rev" --label "work tree" "$1" "$2" || true; } \
+    | sed -n '3,14p' | sed 's/^/      /'
 }
 n_same=0
 n_differ=0
@@ -426,7 +427,7 @@ for name in "${names[@]}"; do
     elif [[ ! -f "$new/files/$file" ]]; then
       report+="    out/$file: only written by $rev"$'\n'
     elif ! cmp -s "$base/files/$file" "$new/files/$file"; then
-      report+="    out/$file differs: $(cmp "$base/files/$file" "$new/files/$file" | sed 's/.*: //')"$'\n'
+      report+="    out/$file differs: $(cmp "$base/files/$file" "$new/files/$file" | sed 's/.*: //' || true)"$'\n'
       if grep -qI . "$base/files/$file"; then
         report+="$(first_lines "$base/files/$file" "$new/files/$file")"$'\n'
       fi
