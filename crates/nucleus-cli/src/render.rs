@@ -15,7 +15,7 @@ use nucleus::camera::{CameraParams, Cuboid, Point3D};
 use nucleus::model::pointcloud::{self, check_pointcloud};
 use nucleus::model::scene::{SceneReading, read_scene_line};
 use nucleus::model::{
-    DatasetItem, DatasetItemType, Diagnostic, Location, LocationKind, Scene, json,
+    DatasetItem, DatasetItemType, Diagnostic, Location, LocationKind, Scene, cuboids, json,
 };
 use serde_json::Value;
 
@@ -418,27 +418,9 @@ fn read_positions(path: &Path) -> anyhow::Result<Vec<Point3D>> {
 fn read_cuboids(path: &Path, reference_id: Option<&str>) -> anyhow::Result<Vec<Cuboid>> {
     let text = fs::read_to_string(path)
         .with_context(|| format!("cannot read cuboids {}", path.display()))?;
-    let mut cuboids = Vec::new();
-    for (idx, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = || format!("{}:{}", path.display(), idx + 1);
-        let value = json::parse(line).with_context(at)?;
-        if let Some(kind) = value.get("type").and_then(Value::as_str)
-            && kind != "cuboid"
-        {
-            continue;
-        }
-        if let (Some(wanted), Some(Value::String(on))) = (reference_id, value.get("reference_id"))
-            && on != wanted
-        {
-            continue;
-        }
-        let geometry = value.get("geometry").unwrap_or(&value);
-        cuboids.push(Cuboid::from_json(geometry).with_context(at)?);
-    }
-    Ok(cuboids)
+    cuboids::read_cuboids(&text, reference_id).map_err(|error| {
+        anyhow::Error::new(error.error).context(format!("{}:{}", path.display(), error.line))
+    })
 }
 
 /// Encodes the canvas into `path` (whole or not at all, like every file the CLI writes).

@@ -29,8 +29,9 @@
 //! [`scan`] is an allocation-free strict JSON scanner that never judges: it reads what it can
 //! prove the strict reader accepts and says [`scan::Unsure`] otherwise (the fast path of `check`).
 //!
-//! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]), and
-//! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics).
+//! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]),
+//! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics)
+//! and the cuboids annotated on them in [`cuboids`].
 //!
 //! # Features
 //! - `schema`: `schemars::JsonSchema` for [`DatasetItem`] (exactly what [`read_item`] accepts
@@ -40,6 +41,7 @@
 //!   clouds [`pointcloud::for_each_point`] reads ([`pointcloud::PointCloud`],
 //!   [`pointcloud::Point`]). Each impl sits next to its reader; `nucleus-schema` publishes them.
 
+pub mod cuboids;
 pub mod diagnostic;
 mod item;
 pub mod json;
