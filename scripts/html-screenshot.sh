@@ -16,7 +16,7 @@ width="${WIDTH:-1280}"
 height="${HEIGHT:-2600}"
 
 mkdir -p "$(dirname "$png")"
-cargo run --quiet -p nucleus-metadata --example profile -- "$items" html > "$html"
+cargo run --quiet -p nucleus-insights --example profile -- "$items" html > "$html"
 profile_dir="$(mktemp -d)"
 trap 'rm -rf "$profile_dir"' EXIT
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nucleus_metadata::query::Query;
+use nucleus_query::Query;
 
 fuzz_target!(|text: &str| {
     match Query::parse(text) {

@@ -5,7 +5,8 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use nucleus::metadata::{ItemRules, ProfileState, render_html};
+use nucleus::insights::{ProfileState, render_html};
+use nucleus::metadata::ItemRules;
 
 use crate::exit_status;
 use crate::input::{self, InputArgs};
@@ -18,7 +19,7 @@ use crate::report::{Format as DiagnosticFormat, Reporter};
 /// Nucleus will treat it as categorical (fewer than 250 distinct values) and the top values;
 /// for numbers min, max, mean, integer-only and a histogram; the lat/lon points for the map.
 /// One streaming pass in bounded memory: counts are exact up to 256 distinct values per key,
-/// then estimated (distinct counts within about 1%; see the nucleus_metadata::profile docs).
+/// then estimated (distinct counts within about 1%; see the nucleus_insights::profile docs).
 ///
 /// Invalid lines are skipped and reported on standard error (exit status 1).
 #[derive(Debug, Args)]
@@ -52,7 +53,7 @@ pub struct ProfileArgs {
 enum ProfileFormat {
     /// A table per key, for a terminal.
     Text,
-    /// The profile as one JSON document (shape in the nucleus_metadata::profile docs).
+    /// The profile as one JSON document (shape in the nucleus_insights::profile docs).
     Json,
     /// The HTML report, on standard output.
     Html,

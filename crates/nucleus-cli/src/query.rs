@@ -1,18 +1,14 @@
 //! `nucleus query`: the Nucleus query bar, locally.
 
-use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Args;
 use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
-use nucleus::metadata::Kind;
-use nucleus::metadata::query::{self, KeyKind, Query, SortKey};
-use nucleus::model::read_line;
-use serde_json::{Map, Value};
+use nucleus::query::{Query, QueryEvent, QueryRun, RunError, SortKey};
 
-use crate::input;
+use crate::input::{self, Progress};
 use crate::report::{Format, Reporter};
 use crate::{EXIT_TROUBLE, exit_status};
 
@@ -70,25 +66,6 @@ pub struct QueryArgs {
     max_line_bytes: usize,
 }
 
-/// The kinds a key has shown across the dataset.
-#[derive(Default, Clone, Copy)]
-struct SeenKinds {
-    string: bool,
-    number: bool,
-    other: bool,
-}
-
-impl SeenKinds {
-    fn key_kind(self) -> KeyKind {
-        match (self.string, self.number) {
-            (true, true) => KeyKind::Mixed,
-            (true, false) => KeyKind::String,
-            (false, true) => KeyKind::Number,
-            (false, false) => KeyKind::Other,
-        }
-    }
-}
-
 pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     let query = match Query::parse(&args.expression) {
         Ok(query) => query,
@@ -108,113 +85,47 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_TROUBLE);
         }
     };
+    let run = QueryRun::new(query)
+        .sorted_by(sort)
+        .limit(args.limit)
+        .count_only(args.count);
     let config = StreamConfig::default()
         .jobs(args.jobs.unwrap_or(0))
         .max_line_bytes(args.max_line_bytes);
     let input = input::open(&args.file)?;
     let name = input.name.clone();
+    let progress = Progress::new(&input, true);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, false);
-    let mut kinds: HashMap<String, SeenKinds> = HashMap::new();
-    let mut n_matches = 0usize;
-    // With --sort, matches wait here: the line and a map holding only the sort key's value.
-    let mut sorted: Vec<(String, Map<String, Value>)> = Vec::new();
-    let streaming_output = sort.is_none() && !args.count;
-
-    let stats = input::stream(
-        input,
-        &config,
-        true,
-        |_, text| {
-            let reading = read_line(text);
-            let matched = reading
-                .item
-                .as_ref()
-                .is_some_and(|item| query.matches(item.metadata().as_map()));
-            let kept = matched.then(|| text.to_owned());
-            (reading, kept)
-        },
-        |line, result| {
-            let (reading, kept) = match result {
-                Ok(pair) => pair,
-                Err(diagnostic) => {
-                    reporter.report(&name, &diagnostic.at_line(line))?;
-                    return Ok(ControlFlow::Continue(()));
-                }
-            };
-            let Some(item) = reading.item else {
-                if let Some(diagnostic) = reading.diagnostics.into_iter().find(|d| d.is_error()) {
-                    reporter.report(&name, &diagnostic.at_line(line))?;
-                }
-                return Ok(ControlFlow::Continue(()));
-            };
-            for (key, value) in item.metadata() {
-                let Some(kind) = Kind::of(value) else {
-                    continue;
-                };
-                let seen = match kinds.get_mut(key.as_str()) {
-                    Some(seen) => seen,
-                    None => kinds.entry(key.clone()).or_default(),
-                };
-                match kind {
-                    Kind::String => seen.string = true,
-                    Kind::Number => seen.number = true,
-                    _ => seen.other = true,
-                }
-            }
-            let Some(text) = kept else {
-                return Ok(ControlFlow::Continue(()));
-            };
-            n_matches += 1;
-            if let Some(sort) = &sort {
-                let mut value = Map::new();
-                if let Some(v) = item.metadata().get(sort.key()) {
-                    value.insert(sort.key().to_owned(), v.clone());
-                }
-                sorted.push((text, value));
-            } else if streaming_output {
-                out.write_all(text.as_bytes())?;
-                out.write_all(b"\n")?;
-            }
-            Ok(match args.limit {
-                Some(limit) if sort.is_none() && n_matches >= limit => ControlFlow::Break(()),
-                _ => ControlFlow::Continue(()),
-            })
-        },
-    )?;
-
-    if let Some(sort) = &sort {
-        query::sort_by_key(&mut sorted, sort, |(_, value)| value);
-        if !args.count {
-            for (text, _) in sorted.iter().take(args.limit.unwrap_or(usize::MAX)) {
-                out.write_all(text.as_bytes())?;
-                out.write_all(b"\n")?;
-            }
+    let outcome = run.run(input.reader, &config, |event| match event {
+        QueryEvent::Match { text, .. } => {
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")
         }
-    }
+        QueryEvent::Unreadable(diagnostic) => reporter.report(&name, &diagnostic),
+        QueryEvent::Progress(bytes) => {
+            progress.set(bytes);
+            Ok(())
+        }
+        _ => Ok(()),
+    });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(RunError::Read(error)) => {
+            return Err(error).with_context(|| format!("cannot read {name}"));
+        }
+        Err(RunError::Sink(error)) => return Err(error).context("cannot write output"),
+        Err(error) => return Err(error.into()),
+    };
+    progress.finish();
     if args.count {
-        writeln!(
-            out,
-            "{}",
-            args.limit.map_or(n_matches, |limit| n_matches.min(limit))
-        )?;
+        writeln!(out, "{}", outcome.n_selected)?;
     }
     out.flush()?;
 
-    // The dataset-aware checks need every key: only meaningful when the whole input was read.
-    let mut has_error = reporter.n_errors > 0;
-    let findings = if stats.stopped {
-        Vec::new()
-    } else {
-        query.check(
-            kinds
-                .iter()
-                .map(|(key, seen)| (key.as_str(), seen.key_kind())),
-        )
-    };
+    let has_error = reporter.n_errors > 0 || outcome.has_errors();
     let stderr = reporter.out();
-    for finding in findings {
-        has_error |= finding.severity == query::Severity::Error;
+    for finding in &outcome.findings {
         writeln!(stderr, "{}", finding.render(&args.expression))?;
     }
     stderr.flush()?;

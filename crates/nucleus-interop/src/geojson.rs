@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use nucleus_metadata::check_coordinates;
+use nucleus_model::geo::{Coordinate, check_coordinates};
 use nucleus_model::{Code, DatasetItem, Diagnostic, Metadata};
 use serde_json::{Map, Number, Value};
 
@@ -178,11 +178,11 @@ fn read_feature(
         ));
     }
     let mut position = [None, None];
-    for (slot, index, name, limit) in [(0, 1, "latitude", 90.0), (1, 0, "longitude", 180.0)] {
+    for (slot, index, coordinate) in [(0, 1, Coordinate::Lat), (1, 0, Coordinate::Lon)] {
         let number = coordinates.get(index).and_then(Value::as_number);
         let in_range = number
             .and_then(Number::as_f64)
-            .is_some_and(|value| (-limit..=limit).contains(&value));
+            .is_some_and(|value| coordinate.contains(value));
         if let (Some(number), true) = (number, in_range) {
             if let Some(entry) = position.get_mut(slot) {
                 *entry = Some(number.clone());
@@ -192,8 +192,10 @@ fn read_feature(
                 Code::InvalidCoordinate,
                 format!("{coordinates_path}/{index}"),
                 format!(
-                    "expected a {name} in [-{limit}, {limit}] (degrees; GeoJSON is [longitude, latitude]), found {}",
-                    coordinates.get(index).unwrap_or(&Value::Null)
+                    "expected a {} in [-{limit}, {limit}] (degrees; GeoJSON is [longitude, latitude]), found {}",
+                    coordinate.name(),
+                    coordinates.get(index).unwrap_or(&Value::Null),
+                    limit = coordinate.limit(),
                 ),
             ));
         }

@@ -18,7 +18,9 @@
 //! # Memory
 //!
 //! [`Append`] holds the update items, an index from their reference ids, the dataset state (one
-//! entry per reference id of the result and per key) and two profiles (bounded per key). The base
+//! entry per reference id of the result and per key) and, per string key, two distinct counters
+//! (before and after; exact up to 256 values, then a 16 KiB sketch:
+//! [`nucleus_model::distinct`]). The base
 //! is streamed twice: once to check ([`Append::observe_base`]), once to write
 //! ([`Append::output_item`]); it must not change in between. [`append`] does both on items in
 //! memory; [`append_streams`] on JSON Lines readers.
@@ -78,7 +80,9 @@ use nucleus_model::{Code, DatasetItem, Diagnostic, Severity};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::profile::{ProfileState, StringProfile};
+use nucleus_model::display::escape_controls;
+use nucleus_model::distinct::{Distinct, DistinctCounter};
+
 use crate::{DatasetState, ItemRules, Kind, Position};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
 
@@ -289,7 +293,7 @@ impl AppendReport {
             if let Some(at) = entry.at {
                 let _ = write!(out, " {at}");
             }
-            let _ = writeln!(out, ": {}", crate::profile::text_clean(&entry.message));
+            let _ = writeln!(out, ": {}", escape_controls(&entry.message));
         }
         if self.has_errors() {
             out.push_str("nothing written: the append would make the dataset inconsistent\n");
@@ -346,6 +350,11 @@ fn first_error(report: &AppendReport) -> String {
 /// Stands for the final count in a message written at the first occurrence.
 const COUNT: &str = "\u{0}count\u{0}";
 
+/// Index of the base's distinct counter in [`Append`]'s `distinct`.
+const BEFORE: usize = 0;
+/// Index of the result's distinct counter.
+const AFTER: usize = 1;
+
 /// An append in progress: holds the update, sees the base once to check and once to write.
 #[derive(Debug)]
 pub struct Append {
@@ -357,8 +366,8 @@ pub struct Append {
     matched: Vec<bool>,
     state: DatasetState,
     inputs: [usize; 2],
-    before: ProfileState,
-    after: ProfileState,
+    /// Per string key, its distinct values in the base and in the result.
+    distinct: HashMap<Box<str>, [Option<DistinctCounter>; 2]>,
     /// Per key and kind, the first place in the result (for `related` of a conflict).
     first_kinds: HashMap<Box<str>, [Option<Place>; 5]>,
     counts: AppendCounts,
@@ -400,8 +409,7 @@ impl Append {
             index,
             state,
             inputs,
-            before: ProfileState::new(),
-            after: ProfileState::new(),
+            distinct: HashMap::new(),
             first_kinds: HashMap::new(),
             entries: HashMap::new(),
             checked: false,
@@ -420,7 +428,7 @@ impl Append {
             input: Input::Base,
             line,
         };
-        self.before.observe_at(line, item);
+        self.count_strings(BEFORE, item);
         let matched = self.update_for(item.reference_id().as_str());
         let Some(idx) = matched else {
             self.observe_result(base_place, item);
@@ -473,7 +481,7 @@ impl Append {
     /// Feeds one item of the result, in result order, to the dataset rules.
     fn observe_result(&mut self, place: Place, item: &DatasetItem) {
         self.counts.n_output += 1;
-        self.after.observe_at(self.counts.n_output, item);
+        self.count_strings(AFTER, item);
         let input = self.inputs.get(place.input.index()).copied().unwrap_or(0);
         let position = Position {
             input,
@@ -617,47 +625,53 @@ impl Append {
         }
     }
 
-    fn threshold_entries(&mut self) {
-        let before = self.before.finish();
-        let after = self.after.finish();
-        let categorical = |strings: Option<&StringProfile>| {
-            strings.map(|s| (s.categorical, s.distinct, s.distinct_exact))
-        };
-        for key in &after.keys {
-            let was = before
-                .key(&key.key)
-                .and_then(|k| categorical(k.strings.as_ref()));
-            let now = categorical(key.strings.as_ref());
-            let (Some((was_cat, was_n, was_exact)), Some((now_cat, now_n, now_exact))) = (was, now)
-            else {
+    /// Counts the string values of `item` in the base (`BEFORE`) or the result (`AFTER`).
+    fn count_strings(&mut self, side: usize, item: &DatasetItem) {
+        for (key, value) in item.metadata() {
+            let Value::String(text) = value else {
                 continue;
             };
-            if was_cat == now_cat {
-                continue;
+            let counters = match self.distinct.get_mut(key.as_str()) {
+                Some(counters) => counters,
+                None => self.distinct.entry(key.as_str().into()).or_default(),
+            };
+            if let Some(counter) = counters.get_mut(side) {
+                counter.get_or_insert_default().insert(text);
             }
-            let approx = |exact: bool| if exact { "" } else { "about " };
-            let message = if now_cat {
+        }
+    }
+
+    fn threshold_entries(&mut self) {
+        let mut crossed = Vec::new();
+        for (key, [before, after]) in &self.distinct {
+            let (Some(before), Some(after)) = (before, after) else {
+                continue;
+            };
+            let (was, now) = (before.count(), after.count());
+            if was.categorical() != now.categorical() {
+                crossed.push((key.to_string(), was, now));
+            }
+        }
+        for (key, was, now) in crossed {
+            let about = |d: Distinct| format!("{}{}", if d.exact { "" } else { "about " }, d.count);
+            let message = if now.categorical() {
                 format!(
-                    "string key {} would become categorical: {}{} distinct values before, {}{} after (fewer than 250)",
-                    quoted(&key.key),
-                    approx(was_exact),
-                    was_n,
-                    approx(now_exact),
-                    now_n
+                    "string key {} would become categorical: {} distinct values before, {} after (fewer than 250)",
+                    quoted(&key),
+                    about(was),
+                    about(now)
                 )
             } else {
                 format!(
-                    "string key {} would become free text: {}{} distinct values before, {}{} after (250 or more); Nucleus stops offering its values as categories",
-                    quoted(&key.key),
-                    approx(was_exact),
-                    was_n,
-                    approx(now_exact),
-                    now_n
+                    "string key {} would become free text: {} distinct values before, {} after (250 or more); Nucleus stops offering its values as categories",
+                    quoted(&key),
+                    about(was),
+                    about(now)
                 )
             };
             self.note(
                 ReportCode::CategoricalThresholdCrossed,
-                Some(&key.key),
+                Some(&key),
                 None,
                 None,
                 || message,

@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 
 use nucleus_camera::{CameraModel, CameraParams, Distortion, Vector3};
+use nucleus_model::geo::Coordinate;
 use nucleus_model::read::ItemReading;
 use nucleus_model::scan::{Scan, Scanner, Token, Unsure};
 use nucleus_model::{DatasetItemType, LocationKind, Metadata};
@@ -297,15 +298,13 @@ fn metadata(scanner: &mut Scanner<'_>, rules: &ItemRules, keys: &mut Vec<CleanKe
         let start = scanner.position();
         match key {
             Metadata::LAT | Metadata::LON => {
-                let limit = if key == Metadata::LAT { 90.0 } else { 180.0 };
-                let value = scanner.number()?.to_f64();
-                if !(-limit..=limit).contains(&value) {
+                let coordinate = Coordinate::of_key(key).ok_or(Unsure)?;
+                if !coordinate.contains(scanner.number()?.to_f64()) {
                     return Err(Unsure);
                 }
-                if key == Metadata::LAT {
-                    lat = true;
-                } else {
-                    lon = true;
+                match coordinate {
+                    Coordinate::Lat => lat = true,
+                    Coordinate::Lon => lon = true,
                 }
             }
             Metadata::CAMERA_PARAMS => camera(scanner)?,

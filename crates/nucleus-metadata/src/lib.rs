@@ -42,21 +42,16 @@
 pub mod append;
 mod dataset;
 pub mod fast;
-mod html;
 mod ids;
 mod keys;
-pub mod profile;
-pub mod query;
 mod rules;
 pub mod scene;
 pub mod shard;
 
 pub use dataset::{DatasetState, Position};
 pub use fast::{CleanItem, LineCheck};
-pub use html::render_html;
 pub use nucleus_model::{Kind, KindSchema};
-pub use profile::{Profile, ProfileState, profile_reader};
-pub use rules::{ItemRules, check_coordinates, coordinates};
+pub use rules::ItemRules;
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,8 +60,4 @@ pub enum Error {
     /// Bytes that are not a [`shard::ShardCheck`] written by [`shard::ShardCheck::to_bytes`].
     #[error("invalid shard state: {0}")]
     InvalidShardState(String),
-    /// Bytes that are not a [`ProfileState`] written by [`ProfileState::to_bytes`] (garbage, a
-    /// state of another format version, or one that breaks the state's bounds).
-    #[error("invalid profile state: {0}")]
-    InvalidProfileState(String),
 }

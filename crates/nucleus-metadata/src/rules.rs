@@ -2,6 +2,7 @@
 //! keys and the location policies of SPEC.md sections 1 and 2.
 
 use nucleus_model::diagnostic::pointer;
+use nucleus_model::geo::check_coordinates;
 use nucleus_model::read::{ItemReading, kind_name};
 use nucleus_model::{
     Code, DatasetItem, DatasetItemType, Diagnostic, Location, LocationKind, Metadata, read_item,
@@ -192,48 +193,6 @@ impl ItemRules {
     }
 }
 
-/// The valid `(lat, lon)` of an item, when it has both: the items that appear on the map.
-#[must_use]
-pub fn coordinates(metadata: &Metadata) -> Option<(f64, f64)> {
-    let lat = metadata.get(Metadata::LAT)?.as_f64()?;
-    let lon = metadata.get(Metadata::LON)?.as_f64()?;
-    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
-}
-
-/// The findings about `metadata.lat`/`lon`: `invalid-coordinate` (not a number in range, an
-/// error) and `unpaired-coordinate` (one without the other, a warning). Paths are
-/// `/metadata/lat` and `/metadata/lon`.
-pub fn check_coordinates(metadata: &Metadata, diagnostics: &mut Vec<Diagnostic>) {
-    let present = |key| metadata.get(key).filter(|value| !value.is_null());
-    let lat = present(Metadata::LAT);
-    let lon = present(Metadata::LON);
-    for (key, value, limit) in [(Metadata::LAT, lat, 90.0), (Metadata::LON, lon, 180.0)] {
-        let Some(value) = value else { continue };
-        let in_range = value
-            .as_f64()
-            .is_some_and(|v| (-limit..=limit).contains(&v));
-        if !in_range {
-            diagnostics.push(Diagnostic::error(
-                Code::InvalidCoordinate,
-                pointer("/metadata", &[key]),
-                format!("expected a number in [-{limit}, {limit}] (degrees), found {value}"),
-            ));
-        }
-    }
-    let unpaired = match (lat, lon) {
-        (Some(_), None) => Some((Metadata::LAT, Metadata::LON)),
-        (None, Some(_)) => Some((Metadata::LON, Metadata::LAT)),
-        _ => None,
-    };
-    if let Some((has, lacks)) = unpaired {
-        diagnostics.push(Diagnostic::warning(
-            Code::UnpairedCoordinate,
-            pointer("/metadata", &[has]),
-            format!("{has} is set but {lacks} is not, so the item is not on the map"),
-        ));
-    }
-}
-
 fn quoted(text: &str) -> String {
     Value::String(text.to_owned()).to_string()
 }
@@ -398,16 +357,5 @@ mod tests {
             r#"{"pointcloud_location":"s3://b/1.json","reference_id":"a"}"#,
             &[],
         );
-    }
-
-    #[test]
-    fn map_points() {
-        let metadata = |text: &str| Metadata::from_map(serde_json::from_str(text).unwrap());
-        assert_eq!(
-            coordinates(&metadata(r#"{"lat":1,"lon":2.5}"#)),
-            Some((1.0, 2.5))
-        );
-        assert_eq!(coordinates(&metadata(r#"{"lat":91,"lon":2.5}"#)), None);
-        assert_eq!(coordinates(&metadata(r#"{"lat":1}"#)), None);
     }
 }

@@ -11,13 +11,13 @@
 //! Dataset rules (kinds per metadata key, reference ids unique across scenes) are the caller's:
 //! feed [`Scene::items`](nucleus_model::Scene::items) to [`DatasetState`](crate::DatasetState).
 
+use nucleus_model::geo::check_coordinates;
 use nucleus_model::json;
 use nucleus_model::scene::{SceneReading, read_scene_line, read_scene_with};
 use nucleus_model::{Code, Diagnostic, Location, LocationKind, Metadata};
 use serde_json::Value;
 
 use crate::ItemRules;
-use crate::rules::check_coordinates;
 
 impl ItemRules {
     /// Reads one JSON Lines line as a scene and applies every rule (see the module docs).

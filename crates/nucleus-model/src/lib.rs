@@ -29,6 +29,10 @@
 //! [`scan`] is an allocation-free strict JSON scanner that never judges: it reads what it can
 //! prove the strict reader accepts and says [`scan::Unsure`] otherwise (the fast path of `check`).
 //!
+//! [`geo`] holds the lat/lon rule (the ranges of `metadata.lat` and `metadata.lon`) that the
+//! item rules, the profile's map, GeoJSON and the JSON Schema share; [`distinct`] the distinct
+//! count of a string key and Nucleus's categorical rule, shared by the profile and `append`.
+//!
 //! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]),
 //! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics)
 //! and the cuboids annotated on them in [`cuboids`].
@@ -43,6 +47,9 @@
 
 pub mod cuboids;
 pub mod diagnostic;
+pub mod display;
+pub mod distinct;
+pub mod geo;
 mod item;
 pub mod json;
 mod kind;

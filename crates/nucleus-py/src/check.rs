@@ -1,13 +1,16 @@
 //! `check`, `profile`, `query` and the mergeable `CheckState` / `ProfileState`.
 
+use std::convert::Infallible;
 use std::fs::File;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use nucleus_insights::ProfileState;
 use nucleus_lines::StreamConfig;
+use nucleus_metadata::ItemRules;
 use nucleus_metadata::shard::{CheckReport, ShardCheck};
-use nucleus_metadata::{ItemRules, ProfileState};
 use nucleus_model::Diagnostic;
+use nucleus_query::{Query, QueryEvent, QueryRun, RunError, SortKey};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
@@ -364,7 +367,7 @@ impl PyProfileState {
 
 fn profile_dict<'py>(
     py: Python<'py>,
-    profile: &nucleus_metadata::Profile,
+    profile: &nucleus_insights::Profile,
     n_lines: u64,
     n_invalid: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -392,8 +395,11 @@ pub fn profile<'py>(
                 PyOSError::new_err(format!("cannot open {}: {error}", path.display()))
             })?;
             let config = StreamConfig::default().jobs(self::jobs(jobs));
+            let rules = ItemRules::new();
             let run = py
-                .detach(|| nucleus_metadata::profile_reader(file, &config, &ItemRules::new()))
+                .detach(|| {
+                    nucleus_insights::profile_reader(file, &config, |text| rules.check_line(text))
+                })
                 .map_err(|error| {
                     PyOSError::new_err(format!("cannot read {}: {error}", path.display()))
                 })?;
@@ -445,7 +451,6 @@ pub fn query(
     sort: Option<&str>,
     jobs: Option<usize>,
 ) -> PyResult<QueryIter> {
-    use nucleus_metadata::query::{Query, SortKey, sort_by_key};
     let query = Query::parse(expr)
         .map_err(|error| PyValueError::new_err(format!("invalid query\n{}", error.render(expr))))?;
     let sort = sort
@@ -458,51 +463,24 @@ pub fn query(
     let file = File::open(&path)
         .map_err(|error| PyOSError::new_err(format!("cannot open {}: {error}", path.display())))?;
     let config = StreamConfig::default().jobs(self::jobs(jobs));
+    let run = QueryRun::new(query).sorted_by(sort);
     let matches = py.detach(|| {
-        let mut matches: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();
-        let sort_key = sort.as_ref().map(|sort| sort.key().to_owned());
-        nucleus_lines::for_each_line(
-            file,
-            &config,
-            |_, text| {
-                let reading = nucleus_model::read_line(text);
-                let item = reading.item?;
-                if !query.matches(item.metadata().as_map()) {
-                    return None;
-                }
-                let mut sort_value = serde_json::Map::new();
-                if let Some(key) = &sort_key
-                    && let Some(value) = item.metadata().get(key)
-                {
-                    sort_value.insert(key.clone(), value.clone());
-                }
-                Some((text.to_owned(), sort_value))
-            },
-            |event| {
-                if let nucleus_lines::Event::Line {
-                    result: Ok(Some(found)),
-                    ..
-                } = event
-                {
-                    matches.push(found);
-                }
-                std::ops::ControlFlow::Continue(())
-            },
-        )
-        .map(|_| {
-            if let Some(sort) = &sort {
-                sort_by_key(&mut matches, sort, |(_, value)| value);
+        let mut matches: Vec<String> = Vec::new();
+        run.run(file, &config, |event| {
+            if let QueryEvent::Match { text, .. } = event {
+                matches.push(text);
             }
-            matches
+            Ok::<(), Infallible>(())
         })
+        .map(|_| matches)
     });
-    let matches = matches
-        .map_err(|error| PyOSError::new_err(format!("cannot read {}: {error}", path.display())))?;
+    let matches = matches.map_err(|error| match error {
+        RunError::Read(error) => {
+            PyOSError::new_err(format!("cannot read {}: {error}", path.display()))
+        }
+        other => PyOSError::new_err(other.to_string()),
+    })?;
     Ok(QueryIter {
-        lines: matches
-            .into_iter()
-            .map(|(text, _)| text)
-            .collect::<Vec<_>>()
-            .into_iter(),
+        lines: matches.into_iter(),
     })
 }

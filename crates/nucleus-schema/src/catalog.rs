@@ -1,6 +1,7 @@
 //! Building the published schemas: generate from the types, then add what they cannot say.
 
 use nucleus_camera::CameraParams;
+use nucleus_model::geo::Coordinate;
 use nucleus_model::pointcloud::PointCloud;
 use nucleus_model::{DatasetItem, DatasetItemType, Metadata, PayloadForm, Scene};
 use schemars::transform::{RestrictFormats, Transform};
@@ -220,10 +221,11 @@ fn set_examples(schema: &mut Value, examples: Vec<Value>) {
     }
 }
 
-/// The reserved keys whose rules live in `nucleus-metadata` (`ItemRules`), added to the
-/// `Metadata` schema that `nucleus-model` generates.
+/// The reserved keys whose rules live in `nucleus-metadata` (`ItemRules`; the lat/lon ranges
+/// in [`nucleus_model::geo`]), added to the `Metadata` schema that `nucleus-model` generates.
 fn add_reserved_metadata_keys(metadata: &mut Value) {
-    let coordinate = |name: &str, limit: u32| {
+    let coordinate = |name: &str, axis: Coordinate| {
+        let limit = axis.limit();
         json!({
             "description": format!("{name} in degrees, in [-{limit}, {limit}]; null means none. Set both lat and lon for the item to appear on the map (one without the other is only a warning)."),
             "type": ["number", "null"],
@@ -240,8 +242,12 @@ fn add_reserved_metadata_keys(metadata: &mut Value) {
     else {
         return;
     };
-    properties.insert("lat".to_owned(), coordinate("Latitude", 90));
-    properties.insert("lon".to_owned(), coordinate("Longitude", 180));
+    for (name, axis) in [
+        ("Latitude", Coordinate::Lat),
+        ("Longitude", Coordinate::Lon),
+    ] {
+        properties.insert(axis.key().to_owned(), coordinate(name, axis));
+    }
     properties.insert(
         "context_attachments".to_owned(),
         json!({

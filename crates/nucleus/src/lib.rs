@@ -14,10 +14,12 @@
 //! ```
 
 pub use nucleus_camera as camera;
+pub use nucleus_insights as insights;
 pub use nucleus_interop as interop;
 pub use nucleus_lines as lines;
 pub use nucleus_metadata as metadata;
 pub use nucleus_model as model;
+pub use nucleus_query as query;
 pub use nucleus_schema as schema;
 
 /// The types most programs need, for `use nucleus::prelude::*`.

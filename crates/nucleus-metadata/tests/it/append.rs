@@ -246,6 +246,42 @@ fn categorical_threshold_in_both_directions() {
     );
 }
 
+/// Beyond 256 distinct values a count is a HyperLogLog estimate, said "about"; the figures are
+/// the ones the profile gives for the same values (its sketch and hash are the same).
+#[test]
+fn categorical_threshold_beyond_the_exact_cap_is_estimated() {
+    let numbered = |prefix: &str, n: usize, value: &dyn Fn(usize) -> String| -> Vec<DatasetItem> {
+        (0..n)
+            .map(|idx| {
+                let id = format!("{prefix}{idx}");
+                item(&id, &format!("s3://b/{id}.jpg"), json!({"s": value(idx)}))
+            })
+            .collect()
+    };
+    let messages = |base, update| -> Vec<String> {
+        let report = append(base, update, AppendMode::Update).unwrap().report;
+        report.entries.into_iter().map(|e| e.message).collect()
+    };
+    assert_eq!(
+        messages(
+            numbered("b", 240, &|idx| format!("v{idx}")),
+            numbered("n", 600, &|idx| format!("new{idx}")),
+        ),
+        [
+            "string key \"s\" would become free text: 240 distinct values before, about 853 after (250 or more); Nucleus stops offering its values as categories"
+        ]
+    );
+    assert_eq!(
+        messages(
+            numbered("b", 400, &|idx| format!("v{idx}")),
+            numbered("b", 200, &|_| "v1".to_owned()),
+        ),
+        [
+            "string key \"s\" would become categorical: about 400 distinct values before, 201 after (fewer than 250)"
+        ]
+    );
+}
+
 #[test]
 fn report_renders_as_text_and_json() {
     let outcome = append(

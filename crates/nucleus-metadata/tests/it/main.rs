@@ -13,7 +13,6 @@ mod append;
 mod dataset;
 mod fast;
 mod fuzz;
-mod profile;
 mod scene;
 mod sdk_corpus;
 mod shard;

@@ -1,6 +1,6 @@
 //! Parse errors: every message and the column it points at.
 
-use nucleus_metadata::query::{MAX_NESTING, Query, SortKey};
+use nucleus_query::{MAX_NESTING, Query, SortKey};
 
 /// Asserts that `input` fails to parse with `expected_message` ("expected ..., found ...") at
 /// the 1-based character column `expected_column`.

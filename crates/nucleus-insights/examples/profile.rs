@@ -1,11 +1,13 @@
-//! Profiles a JSON Lines file with the library alone (until `nucleus profile` is wired):
-//! `cargo run -p nucleus-metadata --example profile -- FILE [text|json|html|schema]`.
+//! Profiles a JSON Lines file with this crate alone (items as the model reads them, without the
+//! reserved-key rules of `nucleus check`; `nucleus profile` applies those):
+//! `cargo run -p nucleus-insights --example profile -- FILE [text|json|html|schema]`.
 
 use std::fs::File;
 use std::io::{self, Write};
 
+use nucleus_insights::{profile_reader, render_html};
 use nucleus_lines::StreamConfig;
-use nucleus_metadata::{ItemRules, profile_reader, render_html};
+use nucleus_model::read_line;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -13,11 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .ok_or("usage: profile FILE [text|json|html|schema]")?;
     let format = args.next().unwrap_or_else(|| "text".to_owned());
-    let run = profile_reader(
-        File::open(&path)?,
-        &StreamConfig::default(),
-        &ItemRules::new(),
-    )?;
+    let run = profile_reader(File::open(&path)?, &StreamConfig::default(), read_line)?;
     let output = match format.as_str() {
         "json" => run.profile.to_json(),
         "html" => render_html(&run.profile),

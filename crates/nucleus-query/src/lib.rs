@@ -1,8 +1,9 @@
 //! The Nucleus query bar, run locally: parse a metadata query, evaluate it on items, check it
-//! against the keys a dataset holds, and sort items by a numeric key.
+//! against the keys a dataset holds, and sort items by a numeric key. [`QueryRun`] does all of
+//! it over a JSON Lines file, on all cores, for `nucleus query` and the Python `query` alike.
 //!
 //! ```
-//! use nucleus_metadata::query::Query;
+//! use nucleus_query::Query;
 //!
 //! let query = Query::parse(r#"metadata.weather = "rain" AND NOT metadata.frame % 10 != 0"#)?;
 //! let item = serde_json::json!({ "weather": "rain", "frame": 120 });
@@ -59,6 +60,7 @@
 
 mod check;
 mod lexer;
+mod run;
 mod sort;
 
 use std::fmt;
@@ -70,6 +72,7 @@ use self::lexer::{Lexer, Token, TokenKind, describe_found, is_bare_key_char};
 use nucleus_model::number::Num;
 
 pub use self::check::{Finding, FindingKind, KeyKind, LiteralKind, Severity};
+pub use self::run::{QueryEvent, QueryOutcome, QueryRun, RunError};
 pub use self::sort::{SortDirection, SortKey, sort_by_key};
 
 /// How deep parentheses and `NOT` may nest; deeper input is a [`ParseError`] instead of a
@@ -94,7 +97,7 @@ pub struct Query {
 /// Why query text could not be parsed: where (column) and what was expected and found.
 ///
 /// ```
-/// use nucleus_metadata::query::Query;
+/// use nucleus_query::Query;
 ///
 /// let Err(error) = Query::parse("metadata.x =") else { return Ok(()) };
 /// assert_eq!(error.column(), 13);

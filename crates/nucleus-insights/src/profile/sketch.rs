@@ -6,7 +6,7 @@
 //!
 //! | summary | memory (per key) | error |
 //! |---|---|---|
-//! | [`Hll`] (distinct count) | 16 KiB | standard error 1.04/√16384 ≈ 0.81 % |
+//! | [`Hll`](nucleus_model::distinct::Hll) (distinct count) | 16 KiB | standard error 1.04/√16384 ≈ 0.81 % |
 //! | [`HeavyHitters`] (top values) | ≤ 512 counters | each count underestimated by at most [`HeavyHitters::error_bound`] ≤ n/257 |
 //! | [`LogHistogram`] (number histogram) | ≤ 2 × 2048 buckets | a bucket spans ±1 % around its middle value |
 //! | [`BottomK`] (map points) | ≤ 2048 points | none: a uniform sample of the distinct points |
@@ -14,119 +14,10 @@
 use std::collections::BTreeMap;
 
 use foldhash::HashMap;
+use nucleus_model::distinct::hash64;
 use serde::{Deserialize, Serialize};
 
 use super::saved::pairs;
-
-/// MurmurHash64A (Austin Appleby, public domain): a fast 64-bit hash with good avalanche. Fixed,
-/// unseeded, so sketches built in different processes agree.
-#[must_use]
-pub(crate) fn hash64(bytes: &[u8]) -> u64 {
-    const M: u64 = 0xc6a4_a793_5bd1_e995;
-    const R: u32 = 47;
-    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ (bytes.len() as u64).wrapping_mul(M);
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let mut k = u64::from_le_bytes(word);
-        k = k.wrapping_mul(M);
-        k ^= k >> R;
-        k = k.wrapping_mul(M);
-        h ^= k;
-        h = h.wrapping_mul(M);
-    }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        let mut word = [0u8; 8];
-        for (slot, byte) in word.iter_mut().zip(tail) {
-            *slot = *byte;
-        }
-        h ^= u64::from_le_bytes(word);
-        h = h.wrapping_mul(M);
-    }
-    h ^= h >> R;
-    h = h.wrapping_mul(M);
-    h ^= h >> R;
-    h
-}
-
-/// HyperLogLog (Flajolet et al. 2007) with 2^14 registers and linear counting for small
-/// cardinalities: the estimate of the number of distinct values has a standard error of
-/// 1.04/√16384 ≈ 0.81 % (so 99.7 % of estimates are within ±2.4 %). Merging takes the register-wise
-/// maximum, which is exact and order-free.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Hll {
-    registers: Vec<u8>,
-}
-
-const HLL_BITS: u32 = 14;
-const HLL_REGISTERS: usize = 1 << HLL_BITS;
-/// The largest rank [`Hll::insert_hash`] stores: 64 − `HLL_BITS` hash bits, plus one.
-const HLL_MAX_RANK: u8 = 64 - HLL_BITS as u8 + 1;
-
-impl Default for Hll {
-    fn default() -> Hll {
-        Hll {
-            registers: vec![0; HLL_REGISTERS],
-        }
-    }
-}
-
-impl Hll {
-    pub(crate) fn insert_hash(&mut self, hash: u64) {
-        let index = usize::try_from(hash >> (64 - HLL_BITS)).unwrap_or(0);
-        // The remaining 52 bits, left-aligned; the rank is the position of the first 1 bit.
-        let rest = (hash << HLL_BITS) | (1 << (HLL_BITS - 1));
-        let rank = u8::try_from(rest.leading_zeros() + 1).unwrap_or(u8::MAX);
-        if let Some(register) = self.registers.get_mut(index) {
-            *register = (*register).max(rank);
-        }
-    }
-
-    pub(crate) fn merge(&mut self, other: &Hll) {
-        for (mine, theirs) in self.registers.iter_mut().zip(&other.registers) {
-            *mine = (*mine).max(*theirs);
-        }
-    }
-
-    /// Whether a state read back from bytes is one [`Hll`] can build: merging zips registers,
-    /// so a wrong count would silently skew every estimate.
-    pub(crate) fn check(&self) -> Result<(), String> {
-        if self.registers.len() != HLL_REGISTERS {
-            return Err(format!(
-                "HyperLogLog has {} registers, expected {HLL_REGISTERS}",
-                self.registers.len()
-            ));
-        }
-        match self.registers.iter().find(|&&rank| rank > HLL_MAX_RANK) {
-            Some(rank) => Err(format!(
-                "HyperLogLog register holds {rank}, expected at most {HLL_MAX_RANK}"
-            )),
-            None => Ok(()),
-        }
-    }
-
-    /// The estimated number of distinct values inserted.
-    pub(crate) fn estimate(&self) -> f64 {
-        let m = HLL_REGISTERS as f64;
-        let alpha = 0.7213 / (1.0 + 1.079 / m);
-        let mut sum = 0.0;
-        let mut zeros = 0u32;
-        for &register in &self.registers {
-            sum += (-f64::from(register)).exp2();
-            if register == 0 {
-                zeros += 1;
-            }
-        }
-        let raw = alpha * m * m / sum;
-        if raw <= 2.5 * m && zeros > 0 {
-            m * (m / f64::from(zeros)).ln()
-        } else {
-            raw
-        }
-    }
-}
 
 /// Misra–Gries frequent items, in the mergeable form of Agarwal et al. (2012): up to
 /// `2 × HEAVY_CAPACITY` counters; when there are more, the (`HEAVY_CAPACITY`+1)-th largest count
@@ -438,35 +329,6 @@ pub(crate) fn bounded(what: &str, len: usize, limit: usize) -> Result<(), String
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hll_error_is_within_three_standard_errors() {
-        for n in [300u64, 1_000, 10_000, 100_000, 1_000_000] {
-            let mut hll = Hll::default();
-            for idx in 0..n {
-                hll.insert_hash(hash64(format!("value-{idx}").as_bytes()));
-            }
-            let relative = (hll.estimate() - n as f64).abs() / n as f64;
-            assert!(
-                relative < 3.0 * 0.01625,
-                "n = {n}: relative error {relative}"
-            );
-        }
-    }
-
-    #[test]
-    fn hll_merge_equals_one_pass() {
-        let mut whole = Hll::default();
-        let mut left = Hll::default();
-        let mut right = Hll::default();
-        for idx in 0..5000u32 {
-            let hash = hash64(&idx.to_le_bytes());
-            whole.insert_hash(hash);
-            if idx % 3 == 0 { &mut left } else { &mut right }.insert_hash(hash);
-        }
-        left.merge(&right);
-        assert_eq!(left, whole);
-    }
 
     #[test]
     fn heavy_hitters_keep_frequent_values_within_the_bound() {

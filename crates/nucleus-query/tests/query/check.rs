@@ -1,6 +1,6 @@
 //! Dataset-aware checks of a query.
 
-use nucleus_metadata::query::{FindingKind, KeyKind, LiteralKind, Query, Severity};
+use nucleus_query::{FindingKind, KeyKind, LiteralKind, Query, Severity};
 
 const DATASET: &[(&str, KeyKind)] = &[
     ("weather", KeyKind::String),

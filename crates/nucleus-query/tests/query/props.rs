@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use nucleus_metadata::query::{Query, SortDirection, SortKey, sort_by_key};
+use nucleus_query::{Query, SortDirection, SortKey, sort_by_key};
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 

@@ -1,6 +1,6 @@
 //! Evaluation: each operator, kinds, missing keys, precedence, modulo, exact numbers.
 
-use nucleus_metadata::query::Query;
+use nucleus_query::Query;
 use serde_json::{Value, json};
 
 use crate::map;

@@ -10,7 +10,7 @@
 //! [`ProfileState::to_bytes`] and [`ProfileState::from_bytes`], exact to the bit.
 //!
 //! ```
-//! use nucleus_metadata::ProfileState;
+//! use nucleus_insights::ProfileState;
 //! use nucleus_model::DatasetItem;
 //!
 //! let mut state = ProfileState::new();
@@ -33,7 +33,8 @@
 //! Every item is observed with its line (1-based position in the dataset); the profile keeps,
 //! per key and kind, the first line where it was seen (a minimum, so merging is order-free).
 //! Keys are listed in the order of their first appearance, and a key's [`KeyProfile::kind`]
-//! follows [`crate::DatasetState`]: the first string-or-number kind seen wins, else the first
+//! follows the dataset rule of `check` (`nucleus_metadata::DatasetState`): the first
+//! string-or-number kind seen wins, else the first
 //! kind seen. Observing shards with their global lines and merging them, in any split and any
 //! order, gives the same profile as one sequential pass, with two documented exceptions: the
 //! mean is a floating-point sum, so it may differ in the last bits, and the approximate top
@@ -56,7 +57,7 @@
 //!   values (±1 % around the bucket's middle). A bucket's count is spread evenly over its
 //!   interval, so a value within 2 % of a bin edge may be counted, in part, in the neighbouring
 //!   bin ([`Histogram::exact`] says which); counts still sum to the number of values.
-//! - Map: the count of items with valid `lat` and `lon` ([`crate::coordinates`]) and their
+//! - Map: the count of items with valid `lat` and `lon` ([`nucleus_model::geo::coordinates`]) and their
 //!   bounding box are exact; the points drawn are a uniform bottom-k sample of at most 2048
 //!   distinct points (chosen by hash, so order-free), each with its exact item count.
 //!
@@ -113,23 +114,22 @@ use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use foldhash::{HashMap, HashMapExt};
-use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic};
+use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_model::distinct::{Distinct, Hll};
+use nucleus_model::geo::coordinates;
+use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic, ItemReading, Kind, KindSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
-use crate::{Error, ItemRules, Kind, KindSchema, coordinates};
-use nucleus_lines::{Event, StreamConfig, for_each_line};
+use crate::Error;
 
 mod saved;
 mod sketch;
 
 use saved::{bounds_bits, f64_bits, pairs};
-use sketch::{BottomK, HeavyHitters, Hll, LogHistogram};
+use sketch::{BottomK, HeavyHitters, LogHistogram};
 
-/// A string key with fewer distinct values than this is categorical (Nucleus's rule).
-pub const CATEGORICAL_LIMIT: u64 = 250;
-/// Distinct values per key counted exactly before switching to sketches.
-pub const EXACT_DISTINCT_CAP: usize = 256;
+pub use nucleus_model::distinct::{CATEGORICAL_LIMIT, EXACT_DISTINCT_CAP};
 /// Top values listed for a key that is not categorical.
 pub const TOP_FREE_TEXT: usize = 20;
 /// Most histogram bins.
@@ -157,7 +157,7 @@ pub struct Profile {
 pub struct KeyProfile {
     /// The key.
     pub key: String,
-    /// The key's kind by [`crate::DatasetState`]'s rule (first string or number, else first).
+    /// The key's kind by the dataset rule of `check` (first string or number, else first).
     pub kind: Kind,
     /// Items where the key has a value (not `null`).
     pub n_items: u64,
@@ -586,7 +586,7 @@ impl StringState {
                 }
             }
             StringState::Sketch { hll, heavy } => {
-                hll.insert_hash(sketch::hash64(value.as_bytes()));
+                hll.insert(value);
                 heavy.insert(value, count);
             }
         }
@@ -600,7 +600,7 @@ impl StringState {
             let mut pairs: Vec<(Box<str>, u64)> = std::mem::take(counts).into_iter().collect();
             pairs.sort_unstable();
             for (value, count) in pairs {
-                hll.insert_hash(sketch::hash64(value.as_bytes()));
+                hll.insert(&value);
                 heavy.insert(&value, count);
             }
             *self = StringState::Sketch { hll, heavy };
@@ -630,43 +630,33 @@ impl StringState {
     }
 
     fn finish(&self, n_values: u64) -> StringProfile {
-        let (distinct, exact, top, error_bound) = match self {
+        let (distinct, top, error_bound) = match self {
             StringState::Exact(counts) => {
-                let distinct = counts.len() as u64;
-                let n = if distinct < CATEGORICAL_LIMIT {
+                let distinct = Distinct::exact(counts.len() as u64);
+                let n = if distinct.categorical() {
                     counts.len()
                 } else {
                     TOP_FREE_TEXT
                 };
                 let top = sketch::top_of(counts.iter().map(|(v, &c)| (v.as_ref(), c)), n);
-                (distinct, true, top, 0)
+                (distinct, top, 0)
             }
-            StringState::Sketch { hll, heavy } => {
-                let floor = EXACT_DISTINCT_CAP as u64 + 1;
-                let estimate = hll.estimate().round();
-                let distinct = if estimate.is_finite() && estimate > floor as f64 {
-                    estimate as u64
-                } else {
-                    floor
-                };
-                (
-                    distinct,
-                    false,
-                    heavy.top(TOP_FREE_TEXT),
-                    heavy.error_bound(),
-                )
-            }
+            StringState::Sketch { hll, heavy } => (
+                Distinct::of_sketch(hll),
+                heavy.top(TOP_FREE_TEXT),
+                heavy.error_bound(),
+            ),
         };
         StringProfile {
             n_values,
-            distinct,
-            distinct_exact: exact,
-            categorical: exact && distinct < CATEGORICAL_LIMIT,
+            distinct: distinct.count,
+            distinct_exact: distinct.exact,
+            categorical: distinct.categorical(),
             top: top
                 .into_iter()
                 .map(|(value, count)| ValueCount { value, count })
                 .collect(),
-            top_exact: exact,
+            top_exact: distinct.exact,
             count_error_bound: error_bound,
         }
     }
@@ -1093,11 +1083,6 @@ impl Profile {
 
 mod text;
 
-/// `text` with control characters escaped, for terminal output.
-pub(crate) fn text_clean(text: &str) -> String {
-    text::clean(text, usize::MAX)
-}
-
 /// The result of [`profile_reader`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1117,18 +1102,27 @@ impl ProfileRun {
     pub const MAX_ERRORS: usize = 20;
 }
 
-/// Profiles JSON Lines from `reader`: lines are parsed and checked on `config.jobs` threads
-/// (item rules `rules`), items are observed in line order. Invalid lines are skipped and
-/// counted; the profile covers the valid ones.
+/// Profiles JSON Lines from `reader`: each line is read into an item by `read_line` on
+/// `config.jobs` threads, items are observed in line order. A line is invalid when `read_line`
+/// gives no item (or the stream rejects it, say as too long); invalid lines are skipped and
+/// counted, and the profile covers the valid ones.
+///
+/// `read_line` decides what is valid: `nucleus profile` passes `ItemRules::check_line` of
+/// `nucleus-metadata` (every rule of `nucleus check`), [`nucleus_model::read_line`] accepts what
+/// the model reads.
 ///
 /// # Errors
 ///
 /// The reader's I/O errors.
-pub fn profile_reader<R: Read + Send>(
+pub fn profile_reader<R, F>(
     reader: R,
     config: &StreamConfig,
-    rules: &ItemRules,
-) -> io::Result<ProfileRun> {
+    read_line: F,
+) -> io::Result<ProfileRun>
+where
+    R: Read + Send,
+    F: Fn(&str) -> ItemReading + Sync,
+{
     let mut state = ProfileState::new();
     let mut run = ProfileRun {
         profile: ProfileState::new().finish(),
@@ -1139,7 +1133,7 @@ pub fn profile_reader<R: Read + Send>(
     for_each_line(
         reader,
         config,
-        |_, text| rules.check_line(text),
+        |_, text| read_line(text),
         |event| {
             if let Event::Line { line, result } = event {
                 run.n_lines += 1;

@@ -10,7 +10,10 @@
 
 use std::fmt::Write as _;
 
-use crate::Kind;
+use nucleus_model::display::escape_controls;
+
+use nucleus_model::Kind;
+
 use crate::profile::{
     Histogram, KeyProfile, MapProfile, NumberProfile, Profile, StringProfile, format_number,
 };
@@ -676,16 +679,7 @@ fn display_string(text: &str) -> String {
     if text.is_empty() {
         return "(empty string)".to_owned();
     }
-    text.chars()
-        .flat_map(|ch| {
-            let escaped: Vec<char> = if ch.is_control() {
-                ch.escape_default().collect()
-            } else {
-                vec![ch]
-            };
-            escaped
-        })
-        .collect()
+    escape_controls(text)
 }
 
 fn cut(text: &str, chars: usize) -> String {

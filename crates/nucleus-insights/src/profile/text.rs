@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use nucleus_model::display::escape_controls;
+
 use super::{Bin, KeyProfile, Profile, format_number};
 
 /// Widest value shown before it is cut with `…`.
@@ -208,17 +210,8 @@ fn bar(count: u64, largest: u64) -> String {
 /// `text` with control characters escaped (a value must not drive the terminal), cut to
 /// `width` characters.
 pub(crate) fn clean(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    for (count, ch) in text.chars().enumerate() {
-        if count >= width {
-            out.push('…');
-            break;
-        }
-        if ch.is_control() {
-            out.extend(ch.escape_default());
-        } else {
-            out.push(ch);
-        }
+    match text.char_indices().nth(width) {
+        Some((end, _)) => escape_controls(text.get(..end).unwrap_or_default()) + "…",
+        None => escape_controls(text),
     }
-    out
 }

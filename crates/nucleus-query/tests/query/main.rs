@@ -1,4 +1,4 @@
-//! Tests of the local query bar (`nucleus_metadata::query`), in one test binary.
+//! Tests of the local query bar (`nucleus_query`), in one test binary.
 
 // `cfg(test)` marks the helpers as test code, so clippy's allow-*-in-tests settings cover them.
 #[cfg(test)]
@@ -11,6 +11,8 @@ mod eval;
 mod fuzz;
 #[cfg(test)]
 mod props;
+#[cfg(test)]
+mod run;
 #[cfg(test)]
 mod sort;
 

@@ -28,7 +28,7 @@ pub enum SortDirection {
 /// original order: the sort is stable.
 ///
 /// ```
-/// use nucleus_metadata::query::{SortKey, sort_by_key};
+/// use nucleus_query::{SortKey, sort_by_key};
 /// use serde_json::{Map, Value, json};
 ///
 /// let key = SortKey::parse("-metadata.score")?;
@@ -146,11 +146,29 @@ impl SortKey {
         }
     }
 
-    fn value(&self, metadata: &Map<String, Value>) -> Option<Num> {
+    /// The item's value for the key: a number, or `None` for anything else or nothing.
+    pub(crate) fn value(&self, metadata: &Map<String, Value>) -> Option<Num> {
         match metadata.get(&self.key) {
             Some(Value::Number(number)) => Num::from_number(number),
             _ => None,
         }
+    }
+
+    /// Sorts `items` stably in this key's order of the values `value` gives them (looked up
+    /// once per item, not once per comparison).
+    pub(crate) fn sort_by_value<T>(&self, items: &mut [T], value: impl Fn(&T) -> Option<Num>) {
+        let mut keyed: Vec<(Option<Num>, usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(item_idx, item)| (value(item), item_idx))
+            .collect();
+        // Ties broken by the original index make the unstable sort stable.
+        keyed.sort_unstable_by(|(left, left_idx), (right, right_idx)| {
+            self.compare_values(*left, *right)
+                .then(left_idx.cmp(right_idx))
+        });
+        let mut sources: Vec<usize> = keyed.into_iter().map(|(_, item_idx)| item_idx).collect();
+        apply_permutation(items, &mut sources);
     }
 }
 
@@ -163,18 +181,7 @@ pub fn sort_by_key<T, F>(items: &mut [T], key: &SortKey, metadata: F)
 where
     F: Fn(&T) -> &Map<String, Value>,
 {
-    let mut keyed: Vec<(Option<Num>, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(item_idx, item)| (key.value(metadata(item)), item_idx))
-        .collect();
-    // Ties broken by the original index make the unstable sort stable.
-    keyed.sort_unstable_by(|(left, left_idx), (right, right_idx)| {
-        key.compare_values(*left, *right)
-            .then(left_idx.cmp(right_idx))
-    });
-    let mut sources: Vec<usize> = keyed.into_iter().map(|(_, item_idx)| item_idx).collect();
-    apply_permutation(items, &mut sources);
+    key.sort_by_value(items, |item| key.value(metadata(item)));
 }
 
 /// Rearranges `items` so that position `i` holds what was at `sources[i]`, following each

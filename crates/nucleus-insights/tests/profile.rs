@@ -1,20 +1,47 @@
 //! `ProfileState::to_bytes` / `from_bytes`: a shard's profile read back from bytes (as when it is
 //! pickled back from a Spark, Dask or Ray worker) merges and finishes exactly as the original.
 
-use nucleus_metadata::profile::Profile;
-use nucleus_metadata::{Error, ItemRules, ProfileState};
-use proptest::prelude::*;
-use serde_json::{Value, json};
+// Test helpers outside #[test] functions may fail loudly: that is how a test reports.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::dataset::line;
+use nucleus_insights::profile::Profile;
+use nucleus_insights::{Error, ProfileState};
+use nucleus_model::read_line;
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// One JSON Lines line: mostly items drawn from few keys and ids, sometimes junk.
+fn line() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..5).prop_map(Value::from),
+        "[a-c]{1,2}".prop_map(Value::String),
+        Just(json!([1])),
+    ];
+    let item = (
+        0u8..12,
+        prop::collection::vec((prop_oneof![Just("a"), Just("b"), Just("c"), Just("lat")], value), 0..4),
+    )
+        .prop_map(|(id, pairs)| {
+            let metadata: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            json!({"image_location": format!("s3://b/{id}.jpg"), "reference_id": format!("id-{id}"), "metadata": metadata})
+                .to_string()
+        });
+    prop_oneof![
+        8 => item,
+        1 => Just("{not json".to_owned()),
+        1 => Just(String::new()),
+        1 => Just("[1]".to_owned()),
+    ]
+}
 
 /// The state of lines `range` of `lines`, each valid item observed at its dataset line (as
 /// `nucleus_rs.ProfileState.update` does); invalid and blank lines are skipped.
 fn shard(lines: &[String], range: std::ops::Range<usize>) -> ProfileState {
-    let rules = ItemRules::new();
     let mut state = ProfileState::new();
     for (idx, text) in lines.iter().enumerate().take(range.end).skip(range.start) {
-        if let Some(item) = rules.check_line(text).item {
+        if let Some(item) = read_line(text).item {
             state.observe_at(idx as u64 + 1, &item);
         }
     }

@@ -1,7 +1,7 @@
 //! Query bar throughput: a typical compound query over 1,000,000 pre-parsed metadata maps,
 //! against a baseline that only looks one key up per item.
 //!
-//! Run with `cargo bench -p nucleus-metadata --bench query`.
+//! Run with `cargo bench -p nucleus-query --bench query`.
 
 #![expect(
     clippy::unwrap_used,
@@ -11,7 +11,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use nucleus_metadata::query::{Query, SortKey, sort_by_key};
+use nucleus_query::{Query, SortKey, sort_by_key};
 use serde_json::{Map, Value};
 
 const N_ITEMS: usize = 1_000_000;

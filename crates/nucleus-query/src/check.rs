@@ -109,7 +109,7 @@ impl Query {
     /// modulo comparison can never hold. An empty result means nothing to report.
     ///
     /// ```
-    /// use nucleus_metadata::query::{KeyKind, Query, Severity};
+    /// use nucleus_query::{KeyKind, Query, Severity};
     ///
     /// let query = Query::parse(r#"metadata.wether = "rain""#)?;
     /// let findings = query.check([("weather", KeyKind::String), ("frame", KeyKind::Number)]);

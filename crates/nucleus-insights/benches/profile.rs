@@ -11,14 +11,14 @@
 //! - `profile/end_to_end`: `DatasetItem::from_json` + `ProfileState::observe`.
 //! - `profile/observe_only`: `observe` on items parsed beforehand.
 //!
-//! Run: `cargo bench -p nucleus-metadata --bench profile`.
+//! Run: `cargo bench -p nucleus-insights --bench profile`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark setup")]
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use nucleus_metadata::ProfileState;
+use nucleus_insights::ProfileState;
 use nucleus_model::DatasetItem;
 use serde_json::Value;
 

@@ -2,14 +2,14 @@
 //! byte (tokens swapped, bytes deleted, inserted, replaced, the text cut), must parse or give an
 //! error that points inside the text; accepted queries evaluate on the example items and are
 //! checked against their keys without panicking. `props.rs` covers arbitrary strings.
-//! CI runs 256 cases; `PROPTEST_CASES=100000 cargo test -p nucleus-metadata --test query fuzz`
+//! CI runs 256 cases; `PROPTEST_CASES=100000 cargo test -p nucleus-query --test query fuzz`
 //! for a long run.
 
 use nucleus_testdata::mutate;
 
 use std::sync::LazyLock;
 
-use nucleus_metadata::query::{KeyKind, Query};
+use nucleus_query::{KeyKind, Query};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

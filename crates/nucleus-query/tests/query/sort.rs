@@ -1,6 +1,6 @@
 //! Sorting by a numeric key.
 
-use nucleus_metadata::query::{SortDirection, SortKey, sort_by_key};
+use nucleus_query::{SortDirection, SortKey, sort_by_key};
 use serde_json::{Map, Value, json};
 
 use crate::map;
