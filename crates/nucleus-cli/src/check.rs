@@ -14,6 +14,7 @@ use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic};
 use serde::Serialize;
 
 use crate::exit_status;
+use crate::flags::{FormatArg, QuietArg};
 use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
 
@@ -32,13 +33,14 @@ use crate::report::{Format, Reporter};
   nucleus check --remote-only --require-dimensions part-*.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
+#[command(mut_arg("format", |arg| arg.help("Output format of findings and summary")))]
+#[command(mut_arg("quiet", |arg| arg.help("Print nothing; only the exit status tells the result")))]
 pub struct CheckArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Output format of findings and summary.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    findings: FormatArg,
 
     /// Only remote locations are allowed (asynchronous uploads and scenes need them).
     #[arg(long)]
@@ -57,9 +59,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N")]
     max_errors: Option<u64>,
 
-    /// Print nothing; only the exit status tells the result.
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArg,
 
     /// Also validate each line against the published item JSON Schema and report any line on
     /// which the schema and these rules disagree (schema-disagreement: a bug, please report it).
@@ -121,7 +122,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     };
     let config = args.input.stream_config();
     let stdout = io::stdout().lock();
-    let mut reporter = Reporter::new(BufWriter::new(stdout), args.format, args.quiet);
+    let mut reporter = Reporter::new(
+        BufWriter::new(stdout),
+        args.findings.format,
+        args.quiet.quiet,
+    );
     let mut summary = Summary::default();
     let started = Instant::now();
 
@@ -133,7 +138,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         let stats = input::stream(
             input,
             &config,
-            !args.quiet,
+            !args.quiet.quiet,
             |_, text| {
                 let checked = if args.scenes {
                     Checked::Scene(Box::new(rules.check_scene_line(text)))
@@ -224,8 +229,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         0.0
     };
     let mut out = reporter.into_inner();
-    if !args.quiet {
-        match args.format {
+    if !args.quiet.quiet {
+        match args.findings.format {
             Format::Json => {
                 serde_json::to_writer(&mut out, &serde_json::json!({ "summary": &summary }))?;
                 writeln!(out)?;

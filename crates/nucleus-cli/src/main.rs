@@ -3,6 +3,7 @@
 mod append;
 mod check;
 mod convert;
+mod flags;
 mod input;
 mod output;
 mod profile;

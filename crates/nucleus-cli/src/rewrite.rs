@@ -8,8 +8,9 @@ use nucleus::metadata::ItemRules;
 use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic, PayloadForm};
 
 use crate::exit_status;
+use crate::flags::{FormatArg, QuietArg};
 use crate::input::{self, InputArgs};
-use crate::report::{Format, Reporter};
+use crate::report::Reporter;
 
 /// Which wire form to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,9 +39,8 @@ pub struct RewriteArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Format of the findings printed on standard error.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    findings: FormatArg,
 
     /// Write images in the scene form too (items inside a scene frame); `payload` only.
     #[arg(long)]
@@ -54,9 +54,8 @@ pub struct RewriteArgs {
     #[arg(long)]
     require_dimensions: bool,
 
-    /// Print no findings on standard error.
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArg,
 }
 
 pub fn run(args: &RewriteArgs, form: WireForm) -> anyhow::Result<u8> {
@@ -65,7 +64,11 @@ pub fn run(args: &RewriteArgs, form: WireForm) -> anyhow::Result<u8> {
         .require_dimensions(args.require_dimensions);
     let config = args.input.stream_config();
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, args.quiet);
+    let mut reporter = Reporter::new(
+        BufWriter::new(io::stderr().lock()),
+        args.findings.format,
+        args.quiet.quiet,
+    );
     let mut n_rejected = 0u64;
     let convert = |item: DatasetItem| -> Result<Vec<u8>, Diagnostic> {
         let value = match form {
@@ -98,7 +101,7 @@ pub fn run(args: &RewriteArgs, form: WireForm) -> anyhow::Result<u8> {
         input::stream(
             input,
             &config,
-            !args.quiet,
+            !args.quiet.quiet,
             |_, text| {
                 let reading = rules.check_line(text);
                 let mut diagnostics = reading.diagnostics;

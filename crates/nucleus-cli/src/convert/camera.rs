@@ -16,7 +16,8 @@ use nucleus::model::{Code, Diagnostic};
 use serde_json::Value;
 
 use super::{read_text, write_output};
-use crate::report::{Format, Reporter};
+use crate::flags::FormatArg;
+use crate::report::Reporter;
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
 /// Convert one camera calibration exactly, or refuse and say which field cannot be carried over.
@@ -75,9 +76,8 @@ pub struct CameraArgs {
     #[arg(long, value_name = "PIXELS", requires = "width")]
     height: Option<u32>,
 
-    /// Format of the findings printed on standard error.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    findings: FormatArg,
 }
 
 /// A calibration format.
@@ -114,7 +114,11 @@ struct Source {
 pub fn run(args: &CameraArgs) -> anyhow::Result<u8> {
     let name = args.input.display().to_string();
     let text = read_text(&args.input)?;
-    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, false);
+    let mut reporter = Reporter::new(
+        BufWriter::new(io::stderr().lock()),
+        args.findings.format,
+        false,
+    );
     let given_pose = match &args.pose {
         Some(path) => {
             let pose: Pose = serde_json::from_str(&read_text(path)?)

@@ -13,8 +13,9 @@ use nucleus::model::{Code, Diagnostic, Severity, read_line};
 use serde_json::Value;
 
 use super::{read_text, write_output};
+use crate::flags::{FormatArg, QuietArg};
 use crate::input;
-use crate::report::{Format, Reporter};
+use crate::report::Reporter;
 use crate::{EXIT_FINDINGS, exit_status};
 
 /// Export items' metadata.lat/lon as a GeoJSON FeatureCollection, or (--import) write items
@@ -46,13 +47,11 @@ pub struct GeojsonArgs {
     #[arg(long, value_name = "POSITIONS")]
     import: Option<PathBuf>,
 
-    /// Format of the findings printed on standard error.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    findings: FormatArg,
 
-    /// Print no findings on standard error.
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArg,
 }
 
 pub fn run(args: &GeojsonArgs) -> anyhow::Result<u8> {
@@ -63,7 +62,11 @@ pub fn run(args: &GeojsonArgs) -> anyhow::Result<u8> {
 }
 
 fn export(args: &GeojsonArgs) -> anyhow::Result<u8> {
-    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, args.quiet);
+    let mut reporter = Reporter::new(
+        BufWriter::new(io::stderr().lock()),
+        args.findings.format,
+        args.quiet.quiet,
+    );
     let input = input::open(&args.items)?;
     let name = input.name.clone();
     let (mut n_items, mut n_features) = (0u64, 0u64);
@@ -72,7 +75,7 @@ fn export(args: &GeojsonArgs) -> anyhow::Result<u8> {
         input::stream(
             input,
             &StreamConfig::default(),
-            !args.quiet,
+            !args.quiet.quiet,
             |_, text| {
                 let reading = read_line(text);
                 let mut diagnostics = reading.diagnostics;
@@ -100,7 +103,7 @@ fn export(args: &GeojsonArgs) -> anyhow::Result<u8> {
         out.write_all(b"\n]}\n")?;
         Ok(())
     })?;
-    if !args.quiet {
+    if !args.quiet.quiet {
         writeln!(
             reporter.out(),
             "exported {n_features} of {n_items} items ({} without valid coordinates)",
@@ -112,7 +115,11 @@ fn export(args: &GeojsonArgs) -> anyhow::Result<u8> {
 }
 
 fn import(args: &GeojsonArgs, positions_path: &Path) -> anyhow::Result<u8> {
-    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, args.quiet);
+    let mut reporter = Reporter::new(
+        BufWriter::new(io::stderr().lock()),
+        args.findings.format,
+        args.quiet.quiet,
+    );
     let positions_name = positions_path.display().to_string();
     let geojson: Value = match serde_json::from_str(&read_text(positions_path)?) {
         Ok(value) => value,
@@ -139,7 +146,7 @@ fn import(args: &GeojsonArgs, positions_path: &Path) -> anyhow::Result<u8> {
         input::stream(
             input,
             &StreamConfig::default(),
-            !args.quiet,
+            !args.quiet.quiet,
             |_, text| {
                 let reading = read_line(text);
                 let mut diagnostics = reading.diagnostics;
@@ -186,7 +193,7 @@ fn import(args: &GeojsonArgs, positions_path: &Path) -> anyhow::Result<u8> {
         .map(|update| update.reference_id.as_str())
         .filter(|id| !matched.contains(*id))
         .collect();
-    if !args.quiet {
+    if !args.quiet.quiet {
         writeln!(
             reporter.out(),
             "updated {} of {n_items} items from {} positions",
