@@ -20,7 +20,7 @@ class CheckResult:
     @property
     def summary(self) -> dict[str, Any]:
         """items, valid, invalid, errors, warnings, codes (per code), files, elapsed_seconds,
-        items_per_second."""
+        items_per_second, stopped_early (the summary of ``nucleus check --format json``)."""
     @property
     def ok(self) -> bool:
         """True when there is no error (warnings allowed)."""
@@ -31,10 +31,15 @@ def check(
     remote_only: bool = False,
     require_dimensions: bool = False,
     jobs: Optional[int] = None,
+    max_line_bytes: Optional[int] = None,
 ) -> CheckResult:
     """Checks a JSON Lines file (a path) or lines (an iterable of str, one item each) like
     ``nucleus check``: item rules and dataset rules. ``jobs`` threads (default: one per core);
-    the result does not depend on it. The GIL is released while checking."""
+    the result does not depend on it. Lines are read by the rules of a file whichever way they
+    come: a final newline ends a line, a byte order mark before the first line is skipped, blank
+    lines (spaces, tabs, ``\\r``) count but are not items, and a line longer than
+    ``max_line_bytes`` (default 64 MiB, as ``--max-line-bytes``) is a ``line-too-long`` finding.
+    The GIL is released while checking."""
 
 def profile(path_or_lines: PathOrLines, *, jobs: Optional[int] = None) -> dict[str, Any]:
     """The Insights profile (``nucleus profile --format json``) plus n_lines (non-blank lines read) and n_invalid (lines that are not valid items)."""
@@ -64,9 +69,15 @@ class CheckState:
     shards); ``finish()`` gives the CheckResult of every line merged."""
 
     def __init__(
-        self, *, remote_only: bool = False, require_dimensions: bool = False, jobs: Optional[int] = None
+        self,
+        *,
+        remote_only: bool = False,
+        require_dimensions: bool = False,
+        jobs: Optional[int] = None,
+        max_line_bytes: Optional[int] = None,
     ) -> None: ...
-    def update(self, lines: Iterable[str]) -> None: ...
+    def update(self, lines: Iterable[str]) -> None:
+        """Checks the next lines, read as ``check(lines)`` reads them."""
     def merge(self, later: "CheckState") -> None:
         """Appends ``later`` (left empty)."""
     @property

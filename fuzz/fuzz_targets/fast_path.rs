@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nucleus_metadata::{ItemRules, Kind};
+use nucleus_metadata::ItemRules;
+use nucleus_model::Kind;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

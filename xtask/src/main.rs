@@ -2,8 +2,9 @@
 //!
 //! Tasks:
 //! - `gen-examples [--check]`: write `examples/items.jsonl` (realistic valid items),
-//!   `examples/mistakes.jsonl` and `examples/mistakes.md`; `--check` only compares and fails
-//!   when a file is stale.
+//!   `examples/mistakes.jsonl` and `examples/mistakes.md`, and the annotation mistakes
+//!   (`examples/annotations/mistakes.jsonl`, `prediction-mistakes.jsonl`, `mistakes.md`);
+//!   `--check` only compares and fails when a file is stale.
 //! - `gen-large --lines N [--out PATH]`: the same item generator scaled to `N` lines
 //!   (default output `target/large-N.jsonl`), for benchmarks.
 //! - `parse-baseline FILE`: parse every line with `serde_json::from_str::<Value>` and print the
@@ -11,6 +12,7 @@
 //! - `schemas [--check]`: write `schemas/*.schema.json` from the nucleus-schema catalog;
 //!   `--check` only compares and fails, naming the stale file.
 
+mod annotation_mistakes;
 mod items;
 mod mistakes;
 mod rng;
@@ -32,7 +34,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md
+  gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md and
+                                    examples/annotations/*mistakes.jsonl, mistakes.md
   gen-large --lines N [--out PATH]  write N generated items (default target/large-N.jsonl)
   parse-baseline FILE               time serde_json::from_str::<Value> over FILE's lines (the
                                     baseline of BENCHMARKS.md; run it under /usr/bin/time)
@@ -89,6 +92,18 @@ fn gen_examples(args: &[String]) -> Result<()> {
         ("examples/items.jsonl", items),
         ("examples/mistakes.jsonl", mistakes::jsonl().into_bytes()),
         ("examples/mistakes.md", mistakes::markdown().into_bytes()),
+        (
+            "examples/annotations/mistakes.jsonl",
+            annotation_mistakes::annotations_jsonl().into_bytes(),
+        ),
+        (
+            "examples/annotations/prediction-mistakes.jsonl",
+            annotation_mistakes::predictions_jsonl().into_bytes(),
+        ),
+        (
+            "examples/annotations/mistakes.md",
+            annotation_mistakes::markdown().into_bytes(),
+        ),
     ];
     let mut stale = Vec::new();
     for (relative, contents) in &files {

@@ -3,15 +3,12 @@
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use nucleus::metadata::{CleanItem, DatasetState, ItemRules, KindSchema, LineCheck, Position};
-use nucleus::model::read::ItemReading;
-use nucleus::model::scene::SceneReading;
-use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic};
-use serde::Serialize;
+use nucleus::metadata::ItemRules;
+use nucleus::metadata::check::{Check, CheckEvent, CheckSummary};
+use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic, KindSchema};
 
 use crate::exit_status;
 use crate::flags::{FormatArg, QuietArg};
@@ -31,6 +28,7 @@ use crate::report::{Format, Reporter};
 #[command(after_help = "Examples:
   nucleus check items.jsonl
   nucleus check --remote-only --require-dimensions part-*.jsonl
+  nucleus check --annotations boxes.jsonl --items items.jsonl scenes.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
 #[command(mut_arg("format", |arg| arg.help("Output format of findings and summary")))]
@@ -80,46 +78,58 @@ pub struct CheckArgs {
     /// With --open-local: a local mirror of remote files (s3://bucket/a/b.json is DIR/a/b.json).
     #[arg(long, value_name = "DIR", requires = "open_local")]
     media_dir: Option<PathBuf>,
-}
 
-/// What one line gave: an item (the default) or a scene (`--scenes`), plus findings made on the
-/// worker thread (schema cross-check, local point-cloud files).
-enum Checked {
-    /// An item without any finding, from the fast path: only what the dataset rules need.
-    Clean(CleanItem),
-    // Boxed: results wait in batches and are moved several times, and most lines are clean.
-    Item(Box<ItemReading>),
-    Scene(Box<SceneReading>),
-}
+    #[command(flatten)]
+    annotation_files: crate::annotations::AnnotationFiles,
 
-#[derive(Debug, Default, Serialize)]
-struct Summary {
-    items: u64,
-    valid: u64,
-    invalid: u64,
-    errors: u64,
-    warnings: u64,
-    codes: std::collections::BTreeMap<&'static str, u64>,
-    files: Vec<String>,
-    elapsed_seconds: f64,
-    items_per_second: f64,
-    stopped_early: bool,
+    #[command(flatten)]
+    items: crate::annotations::ItemFiles,
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.annotation_files.any() {
+        if args.scenes {
+            anyhow::bail!("--scenes reads items; give scene files to --items instead");
+        }
+        return crate::annotations::run_check(
+            &args.annotation_files,
+            &args.items,
+            &args.input,
+            args.findings.format,
+            args.quiet.quiet,
+            args.max_errors,
+        );
+    }
+    if !args.items.items.is_empty() {
+        anyhow::bail!("--items goes with --annotations or --predictions");
+    }
     let rules = ItemRules::new()
         .remote_only(args.remote_only)
         .require_dimensions(args.require_dimensions);
-    let mut state = match &args.schema {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --schema {}", path.display()))?;
-            let schema = KindSchema::from_json(&text)
-                .with_context(|| format!("in --schema {}", path.display()))?;
-            DatasetState::with_schema(&schema)
-        }
-        None => DatasetState::new(),
-    };
+    let mut check = Check::new(rules)
+        .scenes(args.scenes)
+        .max_errors(args.max_errors)
+        // --open-local needs each item's location, which the fast path does not keep.
+        .full_reading(args.open_local);
+    if let Some(path) = &args.schema {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read --schema {}", path.display()))?;
+        let schema = KindSchema::from_json(&text)
+            .with_context(|| format!("in --schema {}", path.display()))?;
+        check = check.schema(&schema);
+    }
+    if args.via_schema || args.open_local {
+        check = check.with_hook(|text, items| {
+            let mut extra = Vec::new();
+            if args.via_schema {
+                extra.extend(schema_disagreement(text));
+            }
+            if args.open_local {
+                extra.extend(open_local_pointclouds(items, args.media_dir.as_deref()));
+            }
+            extra
+        });
+    }
     let config = args.input.stream_config();
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(
@@ -127,107 +137,38 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         args.findings.format,
         args.quiet.quiet,
     );
-    let mut summary = Summary::default();
-    let started = Instant::now();
 
     for path in args.input.inputs() {
         let input = input::open(&path)?;
-        let name = input.name.clone();
-        let input_idx = state.add_input(&name);
-        summary.files.push(name.clone());
-        let stats = input::stream(
-            input,
-            &config,
-            !args.quiet.quiet,
-            |_, text| {
-                let checked = if args.scenes {
-                    Checked::Scene(Box::new(rules.check_scene_line(text)))
-                } else if args.open_local {
-                    // Needs the item's location, which the fast path does not keep.
-                    Checked::Item(Box::new(rules.check_line(text)))
-                } else {
-                    match rules.check_line_fast(text) {
-                        LineCheck::Clean(item) => Checked::Clean(item),
-                        LineCheck::Read(reading) => Checked::Item(reading),
+        let progress = input::Progress::new(&input, !args.quiet.quiet);
+        let name = input.name;
+        let mut write_error: Option<io::Error> = None;
+        check
+            .read(&name, input.reader, &config, |event| match event {
+                CheckEvent::Progress(bytes) => {
+                    progress.set(bytes);
+                    ControlFlow::Continue(())
+                }
+                CheckEvent::Finding(diagnostic) => match reporter.report(&name, diagnostic) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(error) => {
+                        write_error = Some(error);
+                        ControlFlow::Break(())
                     }
-                };
-                let mut extra = Vec::new();
-                if args.via_schema {
-                    extra.extend(schema_disagreement(text));
-                }
-                if args.open_local {
-                    extra.extend(open_local_pointclouds(&checked, args.media_dir.as_deref()));
-                }
-                (checked, extra)
-            },
-            |line, result| {
-                summary.items += 1;
-                let diagnostics: Vec<Diagnostic> = match result {
-                    Ok((checked, extra)) => {
-                        let position = Position {
-                            input: input_idx,
-                            line,
-                        };
-                        let mut diagnostics = Vec::new();
-                        match checked {
-                            Checked::Clean(item) => {
-                                state.observe_clean(position, &item, &mut diagnostics);
-                            }
-                            Checked::Item(reading) => {
-                                diagnostics.extend(reading.diagnostics);
-                                if let Some(item) = reading.item {
-                                    state.observe(position, &item, &mut diagnostics);
-                                }
-                            }
-                            Checked::Scene(reading) => {
-                                diagnostics.extend(reading.diagnostics);
-                                if let Some(scene) = reading.scene {
-                                    for (pointer, item) in scene.items_with_pointers() {
-                                        let mut found = Vec::new();
-                                        state.observe(position, item, &mut found);
-                                        diagnostics.extend(found.into_iter().map(|mut d| {
-                                            d.path.insert_str(0, &pointer);
-                                            d
-                                        }));
-                                    }
-                                }
-                            }
-                        }
-                        diagnostics.extend(extra);
-                        diagnostics.into_iter().map(|d| d.at_line(line)).collect()
-                    }
-                    Err(diagnostic) => vec![diagnostic.at_line(line)],
-                };
-                if diagnostics.iter().any(Diagnostic::is_error) {
-                    summary.invalid += 1;
-                } else {
-                    summary.valid += 1;
-                }
-                for diagnostic in &diagnostics {
-                    reporter.report(&name, diagnostic)?;
-                }
-                Ok(match args.max_errors {
-                    Some(max) if reporter.n_errors >= max => ControlFlow::Break(()),
-                    _ => ControlFlow::Continue(()),
-                })
-            },
-        )?;
-        if stats.stopped {
-            summary.stopped_early = true;
+                },
+                _ => ControlFlow::Continue(()),
+            })
+            .with_context(|| format!("cannot read {name}"))?;
+        progress.finish();
+        if let Some(error) = write_error {
+            return Err(error).context("cannot write output");
+        }
+        if check.stopped_early() {
             break;
         }
     }
 
-    let elapsed = started.elapsed().as_secs_f64();
-    summary.errors = reporter.n_errors;
-    summary.warnings = reporter.n_warnings;
-    summary.codes = std::mem::take(&mut reporter.per_code);
-    summary.elapsed_seconds = elapsed;
-    summary.items_per_second = if elapsed > 0.0 {
-        summary.items as f64 / elapsed
-    } else {
-        0.0
-    };
+    let summary = check.finish();
     let mut out = reporter.into_inner();
     if !args.quiet.quiet {
         match args.findings.format {
@@ -247,7 +188,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 
 fn write_text_summary(
     out: &mut impl Write,
-    summary: &Summary,
+    summary: &CheckSummary,
     noun: &str,
     max_errors: Option<u64>,
 ) -> io::Result<()> {
@@ -305,19 +246,9 @@ fn schema_disagreement(text: &str) -> Option<Diagnostic> {
 /// `--open-local`: the findings of every point-cloud file the line's items point to that can be
 /// read here, each naming its file (the pointer is inside the point-cloud file).
 fn open_local_pointclouds(
-    checked: &Checked,
+    items: &[&DatasetItem],
     media_dir: Option<&std::path::Path>,
 ) -> Vec<Diagnostic> {
-    let items: Vec<&DatasetItem> = match checked {
-        Checked::Clean(_) => Vec::new(),
-        Checked::Item(reading) => reading.item.iter().collect(),
-        Checked::Scene(reading) => reading
-            .scene
-            .iter()
-            .flat_map(|scene| scene.items_with_pointers())
-            .map(|(_, item)| item)
-            .collect(),
-    };
     let mut found = Vec::new();
     for item in items {
         if item.item_type() != DatasetItemType::Pointcloud {

@@ -1,5 +1,6 @@
 //! The `nucleus` command: check, convert, profile, query and project Nucleus datasets.
 
+mod annotations;
 mod append;
 mod check;
 mod convert;

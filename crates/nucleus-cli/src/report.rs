@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use clap::ValueEnum;
-use nucleus::model::{Code, Diagnostic, Severity};
-use serde::Serialize;
+use nucleus::model::{Diagnostic, FileDiagnostic, Severity};
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -14,20 +13,6 @@ pub enum Format {
     Text,
     /// One JSON object per finding (and a summary object for `check`).
     Json,
-}
-
-/// A diagnostic as printed with `--format json`.
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    severity: Severity,
-    code: Code,
-    file: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<u64>,
-    path: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    related_line: Option<u64>,
 }
 
 /// Prints findings and keeps the counts.
@@ -61,22 +46,11 @@ impl<W: Write> Reporter<W> {
         if self.quiet {
             return Ok(());
         }
+        let found = FileDiagnostic::new(file, diagnostic);
         match self.format {
-            Format::Text => match diagnostic.line {
-                Some(line) => writeln!(self.out, "{file}:{line}: {diagnostic}"),
-                None => writeln!(self.out, "{file}: {diagnostic}"),
-            },
+            Format::Text => writeln!(self.out, "{found}"),
             Format::Json => {
-                let json = JsonDiagnostic {
-                    severity: diagnostic.severity,
-                    code: diagnostic.code,
-                    file,
-                    line: diagnostic.line,
-                    path: &diagnostic.path,
-                    message: &diagnostic.message,
-                    related_line: diagnostic.related_line,
-                };
-                serde_json::to_writer(&mut self.out, &json)?;
+                serde_json::to_writer(&mut self.out, &found)?;
                 writeln!(self.out)
             }
         }

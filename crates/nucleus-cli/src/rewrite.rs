@@ -34,6 +34,7 @@ pub enum WireForm {
 #[command(after_help = "Examples:
   nucleus payload items.jsonl > payload.jsonl
   nucleus payload --scene camera-images.jsonl
+  nucleus payload --annotations boxes.jsonl > annotation-payload.jsonl
   nucleus normalize sdk-export.jsonl > items.jsonl")]
 pub struct RewriteArgs {
     #[command(flatten)]
@@ -56,9 +57,25 @@ pub struct RewriteArgs {
 
     #[command(flatten)]
     quiet: QuietArg,
+
+    #[command(flatten)]
+    annotation_files: crate::annotations::AnnotationFiles,
 }
 
 pub fn run(args: &RewriteArgs, form: WireForm) -> anyhow::Result<u8> {
+    if args.annotation_files.any() {
+        let written = match form {
+            WireForm::Payload => crate::annotations::Written::Payload,
+            WireForm::Normalize => crate::annotations::Written::Normalize,
+        };
+        return crate::annotations::run_convert(
+            &args.annotation_files,
+            &args.input,
+            args.findings.format,
+            args.quiet.quiet,
+            written,
+        );
+    }
     let rules = ItemRules::new()
         .remote_only(args.remote_only)
         .require_dimensions(args.require_dimensions);

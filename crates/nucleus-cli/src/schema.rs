@@ -32,10 +32,12 @@ pub fn run(args: &SchemaArgs) -> anyhow::Result<u8> {
     match (&args.name, args.list) {
         (Some(name), _) => out.write_all(entry(name)?.json().as_bytes())?,
         (None, _) => {
+            let name_width = catalog().iter().map(|s| s.name().len()).max().unwrap_or(0);
+            let title_width = catalog().iter().map(|s| s.title().len()).max().unwrap_or(0);
             for schema in catalog() {
                 writeln!(
                     out,
-                    "{:<18} {:<40} {}",
+                    "{:<name_width$} {:<title_width$} {}",
                     schema.name(),
                     schema.title(),
                     schema.id()

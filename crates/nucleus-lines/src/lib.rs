@@ -6,10 +6,39 @@
 //! in line order, so output is identical whatever the number of threads. Memory is bounded by the batch size and the longest line accepted
 //! ([`StreamConfig::max_line_bytes`]), never by the input size.
 //!
-//! Line handling: a UTF-8 byte order mark at the start is skipped; `\n` and `\r\n` endings are
-//! accepted (mixed too); blank lines (only spaces and tabs) are skipped; a last line without a
-//! newline is read. A line that is not UTF-8 or is too long becomes a [`Diagnostic`] and the rest
-//! of the input is still read.
+//! [`for_each_text_line`] does the same for lines already in memory (one string per line, as
+//! Python hands them over), and [`text_lines`] walks them on the calling thread.
+//!
+//! Line handling, the same for files and for lines in memory: a UTF-8 byte order mark at the
+//! start of the input is skipped; `\n` and `\r\n` endings are accepted (mixed too); blank lines
+//! (only spaces, tabs and `\r`) are skipped but counted; a last line without a newline is read.
+//! A line that is not UTF-8 or is longer than [`StreamConfig::max_line_bytes`] (not counting its
+//! ending) becomes a [`Diagnostic`] and the rest of the input is still read.
+//!
+//! ```
+//! use std::ops::ControlFlow;
+//! use nucleus_lines::{Event, StreamConfig, for_each_line, for_each_text_line};
+//!
+//! let text = "\u{feff}{\"a\": 1}\r\n \r\n{\"b\": 2}\n";
+//! let config = StreamConfig::default().jobs(1);
+//! let mut from_file = Vec::new();
+//! for_each_line(text.as_bytes(), &config, |line, text| (line, text.len()), |event| {
+//!     if let Event::Line { result: Ok(found), .. } = event {
+//!         from_file.push(found);
+//!     }
+//!     ControlFlow::Continue(())
+//! })?;
+//! let mut from_lines = Vec::new();
+//! for_each_text_line(text.split_inclusive('\n'), &config, |line, text| (line, text.len()), |event| {
+//!     if let Event::Line { result: Ok(found), .. } = event {
+//!         from_lines.push(found);
+//!     }
+//!     ControlFlow::Continue(())
+//! });
+//! assert_eq!(from_file, [(1, 8), (3, 8)]);
+//! assert_eq!(from_lines, from_file);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -43,6 +72,9 @@ impl Default for StreamConfig {
 
 /// The default longest line: 64 MiB, far beyond any sane dataset item.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
+
+/// The UTF-8 byte order mark, skipped at the start of an input.
+const BOM: &str = "\u{feff}";
 
 impl StreamConfig {
     /// The same configuration with `jobs` worker threads (0 = one per core).
@@ -258,15 +290,14 @@ fn process<T>(
     };
     let mut results = Vec::new();
     for (number, raw) in (first_line..).zip(SplitLines(Some(&bytes))) {
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        // Length first: the chunker reports a long line before it can see whether it is blank.
-        if raw.len() > max_line_bytes {
-            results.push((number, Err(too_long(raw.len() as u64, max_line_bytes))));
-            continue;
-        }
-        if raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-            continue;
-        }
+        let raw = match classify(raw, max_line_bytes) {
+            LineKind::Blank => continue,
+            LineKind::TooLong(n_bytes) => {
+                results.push((number, Err(too_long(n_bytes, max_line_bytes))));
+                continue;
+            }
+            LineKind::Text(len) => raw.get(..len).unwrap_or_default(),
+        };
         match std::str::from_utf8(raw) {
             Ok(text) => results.push((number, Ok(map(number, text)))),
             Err(error) => results.push((
@@ -284,6 +315,177 @@ fn process<T>(
     }
     recycle(pool, bytes);
     results
+}
+
+/// What a line is, by the rules every reader here applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    /// Only spaces, tabs and `\r`: skipped, but counted.
+    Blank,
+    /// Longer than the limit: this many bytes, not counting the line's ending.
+    TooLong(u64),
+    /// A line to read: its first this many bytes (without a final `\r`).
+    Text(usize),
+}
+
+/// The rule for one line, given its bytes without the `\n` (and, for the first line of an
+/// input, without a byte order mark): a final `\r` is part of the ending; the length is checked
+/// first (the chunker reports a long line before it can see whether it is blank), then
+/// blankness.
+fn classify(raw: &[u8], max_line_bytes: usize) -> LineKind {
+    let len = raw.len() - usize::from(raw.last() == Some(&b'\r'));
+    if len > max_line_bytes {
+        return LineKind::TooLong(len as u64);
+    }
+    let content = raw.get(..len).unwrap_or_default();
+    if content.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+        LineKind::Blank
+    } else {
+        LineKind::Text(len)
+    }
+}
+
+/// The lines of one input held in memory, numbered from 1 and read by the rules of
+/// [`for_each_line`]; made by [`text_lines`]. Each string is one line: a final `\n` (or
+/// `\r\n`) is its ending, not part of it (a `\n` inside stays part of the line); a byte order
+/// mark at the start of the first line is skipped. Blank lines are counted and skipped; a line
+/// longer than the limit gives a `line-too-long` [`Diagnostic`] instead of its text.
+#[derive(Debug, Clone)]
+pub struct TextLines<I> {
+    lines: I,
+    max_line_bytes: usize,
+    n_lines: u64,
+    n_bytes: u64,
+}
+
+/// The non-blank lines of `lines`, one input held in memory (see [`TextLines`]), each with its
+/// 1-based line number; over-long lines come as a `line-too-long` [`Diagnostic`].
+///
+/// ```
+/// use nucleus_lines::text_lines;
+///
+/// let lines = ["\u{feff}first\r\n", " \r", "", "last", "too long"];
+/// let read: Vec<(u64, Result<&str, String>)> = text_lines(lines, 6)
+///     .map(|(line, result)| (line, result.map_err(|d| d.code.to_string())))
+///     .collect();
+/// assert_eq!(
+///     read,
+///     [(1, Ok("first")), (4, Ok("last")), (5, Err("line-too-long".to_owned()))]
+/// );
+/// ```
+pub fn text_lines<'a, I>(lines: I, max_line_bytes: usize) -> TextLines<I::IntoIter>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    TextLines {
+        lines: lines.into_iter(),
+        max_line_bytes,
+        n_lines: 0,
+        n_bytes: 0,
+    }
+}
+
+impl<I> TextLines<I> {
+    /// Lines consumed so far, blank ones included.
+    #[must_use]
+    pub fn n_lines(&self) -> u64 {
+        self.n_lines
+    }
+
+    /// Bytes of the lines consumed so far, endings included.
+    #[must_use]
+    pub fn n_bytes(&self) -> u64 {
+        self.n_bytes
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a str>> Iterator for TextLines<I> {
+    type Item = (u64, Result<&'a str, Diagnostic>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let text = self.lines.next()?;
+            self.n_bytes += text.len() as u64;
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            let text = if self.n_lines == 0 {
+                text.strip_prefix(BOM).unwrap_or(text)
+            } else {
+                text
+            };
+            self.n_lines += 1;
+            match classify(text.as_bytes(), self.max_line_bytes) {
+                LineKind::Blank => {}
+                LineKind::TooLong(n_bytes) => {
+                    return Some((self.n_lines, Err(too_long(n_bytes, self.max_line_bytes))));
+                }
+                // `len` is the text without a final ASCII `\r`: a character boundary.
+                LineKind::Text(len) => {
+                    return Some((self.n_lines, Ok(text.get(..len).unwrap_or(text))));
+                }
+            }
+        }
+    }
+}
+
+/// [`for_each_line`] for lines already in memory (see [`TextLines`] for how each string is
+/// read): maps each non-blank line with `map` on `config.jobs` threads and passes results to
+/// `sink` in line order, with an [`Event::Progress`] (bytes of lines consumed) after each batch.
+/// `sink` may return `ControlFlow::Break` to stop early. When the thread pool cannot be built,
+/// the lines are mapped on the calling thread (same results).
+pub fn for_each_text_line<'a, I, T, M, S>(
+    lines: I,
+    config: &StreamConfig,
+    map: M,
+    mut sink: S,
+) -> StreamStats
+where
+    I: IntoIterator<Item = &'a str>,
+    T: Send,
+    M: Fn(u64, &str) -> T + Sync,
+    S: FnMut(Event<T>) -> ControlFlow<()>,
+{
+    /// Lines per thread and batch: enough to amortise handing a batch to the pool.
+    const LINES_PER_THREAD: usize = 512;
+    let n_threads = config.n_threads();
+    let pool = if n_threads > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n_threads)
+            .thread_name(|idx| format!("nucleus-worker-{idx}"))
+            .build()
+            .ok()
+    } else {
+        None
+    };
+    let batch_len = LINES_PER_THREAD * n_threads;
+    let mut lines = text_lines(lines, config.max_line_bytes);
+    let mut stats = StreamStats::default();
+    let map = &map;
+    loop {
+        let batch: Vec<(u64, Result<&str, Diagnostic>)> = lines.by_ref().take(batch_len).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let apply = |(line, result): (u64, Result<&str, Diagnostic>)| {
+            (line, result.map(|text| map(line, text)))
+        };
+        let results: Vec<LineResult<T>> = match &pool {
+            Some(pool) => pool.install(|| batch.into_par_iter().map(apply).collect()),
+            None => batch.into_iter().map(apply).collect(),
+        };
+        for (line, result) in results {
+            if sink(Event::Line { line, result }).is_break() {
+                stats.stopped = true;
+                break;
+            }
+        }
+        if stats.stopped || sink(Event::Progress(lines.n_bytes())).is_break() {
+            stats.stopped = true;
+            break;
+        }
+    }
+    stats.lines = lines.n_lines();
+    stats.bytes = lines.n_bytes();
+    stats
 }
 
 /// `bytes.split(|&b| b == b'\n')`, with memchr: lines are hundreds of bytes long.
@@ -371,8 +573,8 @@ impl<'c, R: Read> Chunker<'c, R> {
             self.fill(&mut buffer, want)?;
             if self.at_start && (buffer.len() >= 3 || self.eof) {
                 self.at_start = false;
-                if buffer.starts_with(b"\xEF\xBB\xBF") {
-                    buffer.drain(..3);
+                if buffer.starts_with(BOM.as_bytes()) {
+                    buffer.drain(..BOM.len());
                     searched = 0;
                 }
             }
@@ -595,6 +797,133 @@ mod tests {
                 "chunk {chunk_bytes}"
             );
         }
+    }
+
+    /// Every event of `for_each_text_line` over `input` cut at its newlines.
+    fn run_text(input: &str, config: &StreamConfig) -> (Vec<(u64, String)>, StreamStats) {
+        let mut out = Vec::new();
+        let stats = for_each_text_line(
+            input.split_inclusive('\n'),
+            config,
+            |_, text| text.to_owned(),
+            |event| {
+                if let Event::Line { line, result } = event {
+                    out.push((
+                        line,
+                        result.unwrap_or_else(|d| format!("!{}: {}", d.code, d.message)),
+                    ));
+                }
+                ControlFlow::Continue(())
+            },
+        );
+        (out, stats)
+    }
+
+    /// The one rule for blank lines, byte order marks and long lines: lines in memory read as
+    /// the same text from a file, whatever the chunking and the thread count.
+    #[test]
+    fn lines_in_memory_read_as_the_same_file() {
+        let pieces = [
+            "\u{feff}",
+            "{}",
+            "\r\n",
+            "\n",
+            " \t\r\n",
+            "\r\r\n",
+            "  ",
+            "0123456789",
+            "é",
+            "\u{feff}x",
+        ];
+        // Every sequence of up to three pieces, and a few longer ones.
+        let mut inputs = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|input| pieces.iter().map(move |piece| format!("{input}{piece}")))
+                .collect();
+            inputs.extend(longer);
+        }
+        inputs.extend(
+            [
+                "\u{feff}{}\r\n \t\r\n0123456789\r\n{}",
+                "\u{feff}\r\n\r\r\n  \n0123456789\né\r",
+            ]
+            .map(str::to_owned),
+        );
+        inputs.sort();
+        inputs.dedup();
+        for input in &inputs {
+            for (chunk_bytes, jobs) in [(1, 1), (3, 2), (1024, 1)] {
+                let config = StreamConfig::default()
+                    .jobs(jobs)
+                    .chunk_bytes(chunk_bytes)
+                    .max_line_bytes(8);
+                let mut from_file = Vec::new();
+                let file_stats = for_each_line(
+                    input.as_bytes(),
+                    &config,
+                    |_, text| text.to_owned(),
+                    |event| {
+                        if let Event::Line { line, result } = event {
+                            from_file.push((
+                                line,
+                                result.unwrap_or_else(|d| format!("!{}: {}", d.code, d.message)),
+                            ));
+                        }
+                        ControlFlow::Continue(())
+                    },
+                )
+                .unwrap();
+                let (from_lines, stats) = run_text(input, &config);
+                assert_eq!(from_lines, from_file, "{input:?} {config:?}");
+                // A file of only a mark has no line; the one string holding it is a blank line.
+                let file_lines = file_stats.lines + u64::from(input == BOM);
+                assert_eq!(stats.lines, file_lines, "{input:?} {config:?}");
+                assert_eq!(stats.bytes, file_stats.bytes, "{input:?} {config:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_string_in_memory_is_one_line() {
+        // A `\n` inside a string stays in the line; only a final one is its ending.
+        let lines = ["a\nb", "c\n", "\n", "d\r\n"];
+        let read: Vec<(u64, &str)> = text_lines(lines, 100)
+            .map(|(line, result)| (line, result.unwrap()))
+            .collect();
+        assert_eq!(read, [(1, "a\nb"), (2, "c"), (4, "d")]);
+        // A mark is skipped at the start of the first line only.
+        let read: Vec<(u64, &str)> = text_lines(["", "\u{feff}x"], 100)
+            .map(|(line, result)| (line, result.unwrap()))
+            .collect();
+        assert_eq!(read, [(2, "\u{feff}x")]);
+    }
+
+    #[test]
+    fn lines_in_memory_can_stop_early() {
+        let lines: Vec<String> = (0..5000).map(|n| n.to_string()).collect();
+        let mut seen = Vec::new();
+        let stats = for_each_text_line(
+            lines.iter().map(String::as_str),
+            &StreamConfig::default().jobs(2),
+            |line, _| line,
+            |event| {
+                if let Event::Line {
+                    result: Ok(line), ..
+                } = event
+                {
+                    seen.push(line);
+                }
+                if seen.len() == 10 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        );
+        assert!(stats.stopped);
+        assert_eq!(seen, (1..=10).collect::<Vec<u64>>());
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!   the Python SDK's loop): baselines `from_str::<Value>` and `from_str::<IgnoredAny>` (serde_json
 //!   validating without building anything: the floor of any serde_json-based check); ours: item
 //!   rules + dataset state per line, sequential through the full reader and through the fast
-//!   path, and the streaming driver (what `nucleus check` runs) with one and with all threads.
+//!   path, and the check driver (`check::Check`, what `nucleus check` runs) with one and with
+//!   all threads.
 
 // Benchmark setup may fail loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -20,7 +21,8 @@ use std::hint::black_box;
 use std::ops::ControlFlow;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_lines::StreamConfig;
+use nucleus_metadata::check::{Check, CheckEvent};
 use nucleus_metadata::{DatasetState, ItemRules, LineCheck, Position};
 use nucleus_model::PayloadForm;
 use serde_json::Value;
@@ -154,37 +156,19 @@ fn check(c: &mut Criterion) {
             &jobs,
             |b, &jobs| {
                 let config = StreamConfig::default().jobs(jobs);
+                // The driver `nucleus check` and Python's `check` run.
                 b.iter(|| {
-                    let mut state = DatasetState::new();
-                    let input = state.add_input("bench");
-                    let mut diagnostics = Vec::new();
-                    for_each_line(
-                        text.as_bytes(),
-                        &config,
-                        |_, line| rules.check_line_fast(line),
-                        |event| {
-                            if let Event::Line {
-                                line,
-                                result: Ok(check),
-                            } = event
-                            {
-                                let position = Position { input, line };
-                                match check {
-                                    LineCheck::Clean(item) => {
-                                        state.observe_clean(position, &item, &mut diagnostics);
-                                    }
-                                    LineCheck::Read(reading) => {
-                                        if let Some(item) = reading.item {
-                                            state.observe(position, &item, &mut diagnostics);
-                                        }
-                                    }
-                                }
+                    let mut check = Check::new(rules.clone());
+                    let mut n_findings = 0_usize;
+                    check
+                        .read("bench", text.as_bytes(), &config, |event| {
+                            if let CheckEvent::Finding(_) = event {
+                                n_findings += 1;
                             }
                             ControlFlow::Continue(())
-                        },
-                    )
-                    .unwrap();
-                    black_box(diagnostics.len())
+                        })
+                        .unwrap();
+                    black_box((n_findings, check.finish().items))
                 });
             },
         );

@@ -11,7 +11,7 @@
 //!
 //! The resulting dataset is, in order: the base items with replacements in place, then the new
 //! items in update order. Type consistency and unique reference ids are checked on exactly that
-//! sequence with [`crate::DatasetState`]; a kind conflict or a duplicate reference id is an error
+//! sequence with [`crate::DatasetState`]; a type conflict or a duplicate reference id is an error
 //! and then nothing is written. Each finding names its file and line: a replaced item is placed at
 //! its line in the update file.
 //!
@@ -49,7 +49,7 @@
 //!
 //! [`AppendReport`] holds the counts and one [`ReportEntry`] per finding and key, each with a
 //! stable kebab-case [`ReportCode`]: `metadata-key-dropped` (warning: updated items that would
-//! lose a key), `kind-conflict` (error: a key would hold strings and numbers),
+//! lose a key), `type-conflict` (error: a key would hold strings and numbers),
 //! `duplicate-reference-id` (error), `mixed-kinds` (warning: other kinds mixed on a key) and
 //! `categorical-threshold-crossed` (warning: a string key would cross 250 distinct values, either
 //! way). [`AppendReport::to_json`] writes:
@@ -83,7 +83,9 @@ use serde_json::Value;
 use nucleus_model::display::escape_controls;
 use nucleus_model::distinct::{Distinct, DistinctCounter};
 
-use crate::{DatasetState, ItemRules, Kind, Position};
+use nucleus_model::Kind;
+
+use crate::{DatasetState, ItemRules, Position};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
 
 /// What to do with a new item whose reference id is already in the dataset.
@@ -166,7 +168,7 @@ pub enum ReportCode {
     /// Updated items would lose a metadata key (update replaces metadata wholesale).
     MetadataKeyDropped,
     /// A key would hold strings on some items and numbers on others; Nucleus rejects that.
-    KindConflict,
+    TypeConflict,
     /// A reference id would be used twice.
     DuplicateReferenceId,
     /// A key would mix other kinds (say, number and boolean).
@@ -179,7 +181,7 @@ impl ReportCode {
     /// Every code.
     pub const ALL: [ReportCode; 5] = [
         ReportCode::MetadataKeyDropped,
-        ReportCode::KindConflict,
+        ReportCode::TypeConflict,
         ReportCode::DuplicateReferenceId,
         ReportCode::MixedKinds,
         ReportCode::CategoricalThresholdCrossed,
@@ -190,9 +192,10 @@ impl ReportCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ReportCode::MetadataKeyDropped => "metadata-key-dropped",
-            ReportCode::KindConflict => "kind-conflict",
-            ReportCode::DuplicateReferenceId => "duplicate-reference-id",
-            ReportCode::MixedKinds => "mixed-kinds",
+            // The dataset rules' findings, under the names `check` gives them.
+            ReportCode::TypeConflict => Code::TypeConflict.as_str(),
+            ReportCode::DuplicateReferenceId => Code::DuplicateReferenceId.as_str(),
+            ReportCode::MixedKinds => Code::MixedKinds.as_str(),
             ReportCode::CategoricalThresholdCrossed => "categorical-threshold-crossed",
         }
     }
@@ -201,7 +204,7 @@ impl ReportCode {
     #[must_use]
     pub const fn severity(self) -> Severity {
         match self {
-            ReportCode::KindConflict | ReportCode::DuplicateReferenceId => Severity::Error,
+            ReportCode::TypeConflict | ReportCode::DuplicateReferenceId => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -255,7 +258,7 @@ pub struct AppendReport {
 }
 
 impl AppendReport {
-    /// Whether the append is blocked (a kind conflict or a duplicate reference id).
+    /// Whether the append is blocked (a type conflict or a duplicate reference id).
     #[must_use]
     pub fn has_errors(&self) -> bool {
         self.entries.iter().any(|e| e.severity == Severity::Error)
@@ -513,7 +516,7 @@ impl Append {
                     let related = key
                         .as_deref()
                         .and_then(|key| self.other_kind_place(key, item));
-                    (ReportCode::KindConflict, related)
+                    (ReportCode::TypeConflict, related)
                 }
                 Code::MixedKinds => (ReportCode::MixedKinds, None),
                 Code::DuplicateReferenceId => {

@@ -1,7 +1,8 @@
 //! Dataset-level rules: kind consistency per metadata key and unique reference ids.
 //!
 //! [`DatasetState`] sees items one at a time, in dataset order, and remembers only what the rules
-//! need: per metadata key the first kind seen (and where), per reference id the first line. Its
+//! need: per metadata key a [`KeyKinds`] (where each kind was first seen; the string-or-number
+//! rule itself lives there), per reference id the first line. Its
 //! memory grows with the number of distinct reference ids and keys, never with item size.
 //! Parallel checkers parse and check items in any order, then feed them to one state in line
 //! order (see [`nucleus_lines`]): the result is the same as a sequential run.
@@ -9,12 +10,12 @@
 use std::fmt;
 
 use nucleus_model::diagnostic::pointer;
-use nucleus_model::{Code, DatasetItem, Diagnostic};
+use nucleus_model::{Code, DatasetItem, Diagnostic, KeyKinds, Kind, KindFinding, KindSchema};
 use serde_json::Value;
 
+use crate::CleanItem;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
-use crate::{CleanItem, Kind, KindSchema};
 
 /// Where an item is: which input (index into [`DatasetState::inputs`]) and which 1-based line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,8 +26,8 @@ pub struct Position {
     pub line: u64,
 }
 
-/// Where a key's kind was first established.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a key's kind was first established (the schema comes before every item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Origin {
     /// From a `--schema` file describing the existing dataset.
     Schema,
@@ -34,21 +35,11 @@ enum Origin {
     Item(Position),
 }
 
-#[derive(Debug, Clone, Default)]
-struct KeyState {
-    /// The first kind seen, of any kind.
-    first: Option<(Kind, Origin)>,
-    /// The first string or number seen: it decides which of the two the key is.
-    first_searchable: Option<(Kind, Origin)>,
-    /// Bit set of the kinds already reported as a mix, so each mix is warned about once.
-    warned: u8,
-}
-
 /// What a dataset has shown so far; see the module docs.
 #[derive(Debug, Clone, Default)]
 pub struct DatasetState {
     inputs: Vec<String>,
-    keys: KeyTable<KeyState>,
+    keys: KeyTable<KeyKinds<Origin>>,
     reference_ids: IdIndex,
     n_items: u64,
 }
@@ -65,12 +56,8 @@ impl DatasetState {
     pub fn with_schema(schema: &KindSchema) -> DatasetState {
         let mut state = DatasetState::new();
         for (key, &kind) in &schema.keys {
-            let Some(entry) = state.keys.entry(key) else {
-                continue;
-            };
-            entry.first = Some((kind, Origin::Schema));
-            if kind.is_searchable() {
-                entry.first_searchable = Some((kind, Origin::Schema));
+            if let Some(entry) = state.keys.entry(key) {
+                *entry = KeyKinds::known(kind, Origin::Schema);
             }
         }
         state
@@ -106,10 +93,7 @@ impl DatasetState {
         let keys = self
             .keys
             .iter()
-            .filter_map(|(key, state)| {
-                let (kind, _) = state.first_searchable.or(state.first)?;
-                Some((key.to_owned(), kind))
-            })
+            .filter_map(|(key, kinds)| Some((key.to_owned(), kinds.kind()?)))
             .collect();
         KindSchema {
             comment: None,
@@ -174,56 +158,44 @@ impl DatasetState {
         value: ValueRef<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
-        let origin = Origin::Item(position);
-        let Some(state) = self.keys.get_mut(slot) else {
+        let Some(kinds) = self.keys.get_mut(slot) else {
             return;
         };
-        let (first_kind, first_origin) = *state.first.get_or_insert((kind, origin));
-        if kind.is_searchable() {
-            let (searchable, searchable_origin) =
-                *state.first_searchable.get_or_insert((kind, origin));
-            if searchable != kind {
-                let diagnostic = Diagnostic::error(
+        let (diagnostic, first) = match kinds.observe(kind, Origin::Item(position)) {
+            None => return,
+            Some(KindFinding::TypeConflict { decided, first }) => (
+                Diagnostic::error(
                     Code::TypeConflict,
                     pointer("/metadata", &[key]),
                     type_conflict_message(
                         key,
                         kind,
                         short(value),
-                        searchable,
-                        &self.describe_origin(searchable_origin, position),
+                        decided,
+                        &self.describe_origin(first, position),
                     ),
-                )
-                .at_line(position.line);
-                out.push(match searchable_origin {
-                    Origin::Item(first) => diagnostic.with_related_line(first.line),
-                    Origin::Schema => diagnostic,
-                });
-                return;
-            }
-        }
-        let Some(state) = self.keys.get_mut(slot) else {
-            return;
-        };
-        if first_kind != kind && !first_kind.conflicts_with(kind) && state.warned & kind.bit() == 0
-        {
-            state.warned |= kind.bit();
-            let diagnostic = Diagnostic::warning(
-                Code::MixedKinds,
-                pointer("/metadata", &[key]),
-                mixed_kinds_message(
-                    key,
-                    kind,
-                    first_kind,
-                    &self.describe_origin(first_origin, position),
                 ),
-            )
-            .at_line(position.line);
-            out.push(match first_origin {
-                Origin::Item(first) => diagnostic.with_related_line(first.line),
-                Origin::Schema => diagnostic,
-            });
-        }
+                first,
+            ),
+            Some(KindFinding::MixedKinds { first_kind, first }) => (
+                Diagnostic::warning(
+                    Code::MixedKinds,
+                    pointer("/metadata", &[key]),
+                    mixed_kinds_message(
+                        key,
+                        kind,
+                        first_kind,
+                        &self.describe_origin(first, position),
+                    ),
+                ),
+                first,
+            ),
+        };
+        let diagnostic = diagnostic.at_line(position.line);
+        out.push(match first {
+            Origin::Item(first) => diagnostic.with_related_line(first.line),
+            Origin::Schema => diagnostic,
+        });
     }
 
     fn describe_origin(&self, origin: Origin, here: Position) -> String {

@@ -21,7 +21,8 @@ use nucleus_model::read::ItemReading;
 use nucleus_model::scan::{Scan, Scanner, Token, Unsure};
 use nucleus_model::{DatasetItemType, LocationKind, Metadata};
 
-use crate::{ItemRules, Kind};
+use crate::ItemRules;
+use nucleus_model::Kind;
 
 /// What checking one line gave: a clean item (no finding), or the full reading.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,29 +120,6 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     while let Some(key) = scanner.next_key(&mut top)? {
         match key {
             "reference_id" => reference_id = Some(scanner.plain_string()?),
-            // One non-null location key (several take the full reader: precedence,
-            // conflicts). `url` says its type by its extension.
-            "image_location"
-            | "processed_url"
-            | "image_url"
-            | "original_image_url"
-            | "pointcloud_location"
-            | "pointcloud_url"
-            | "url" => {
-                // A null location is no location (exports with one column per kind).
-                if scanner.take_null()? {
-                    continue;
-                }
-                if location.is_some() {
-                    return Err(Unsure);
-                }
-                let item_type = match key {
-                    "url" => None,
-                    _ if key.starts_with("pointcloud") => Some(DatasetItemType::Pointcloud),
-                    _ => Some(DatasetItemType::Image),
-                };
-                location = Some((item_type, scanner.string()?));
-            }
             "width" => width = dimension(&mut scanner)?,
             "height" => height = dimension(&mut scanner)?,
             "type" => declared_type = Some(scanner.plain_string()?),
@@ -153,7 +131,19 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
                 }
             }
             "metadata" => metadata(&mut scanner, rules, &mut keys)?,
-            _ => return Err(Unsure),
+            // One non-null location key (several take the full reader: precedence,
+            // conflicts). `url` says its type by its extension.
+            _ => {
+                let item_type = location_key(key).ok_or(Unsure)?;
+                // A null location is no location (exports with one column per kind).
+                if scanner.take_null()? {
+                    continue;
+                }
+                if location.is_some() {
+                    return Err(Unsure);
+                }
+                location = Some((item_type, scanner.string()?));
+            }
         }
     }
     scanner.end()?;
@@ -166,12 +156,7 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     }
     let item_type = match item_type {
         Some(item_type) => item_type,
-        // The SDK's rule: the text after the last '.', exactly.
-        None => match location.rsplit('.').next() {
-            Some("jpg" | "png") => DatasetItemType::Image,
-            Some("json") => DatasetItemType::Pointcloud,
-            _ => return Err(Unsure),
-        },
+        None => DatasetItemType::of_url(&location).ok_or(Unsure)?,
     };
     if declared_type.is_some_and(|declared| declared != item_type.value())
         || (has_embedding && item_type != DatasetItemType::Image)
@@ -194,6 +179,15 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
         reference_id: Span::of(start..start + reference_id.len())?,
         keys,
     })
+}
+
+/// Whether `key` holds the item's location, and if so of which type: `Some(None)` for `url`,
+/// which says its type by its extension.
+fn location_key(key: &str) -> Option<Option<DatasetItemType>> {
+    if key == DatasetItemType::URL_KEY {
+        return Some(None);
+    }
+    DatasetItemType::of_location_key(key).map(Some)
 }
 
 /// The text of a JSON string's contents as written (`\/` in URLs is common in some encoders).

@@ -9,6 +9,10 @@
 //!   [`nucleus_model::scene`], every item rule on every item, remote locations only.
 //! - [`nucleus_lines::for_each_line`] runs a check over JSON Lines of any size on all cores, with results
 //!   in line order.
+//! - [`Check`] is the `check` driver that `nucleus check` and Python's `check` both run: every
+//!   line of every input through the item rules (fast path first) or the scene rules, then the
+//!   dataset rules in line order, each finding handed to the caller and counted in one
+//!   [`CheckSummary`]. [`shard::ShardCheck`] is its mergeable counterpart for shards checked apart.
 //! - [`ItemRules::check_line_fast`] is [`ItemRules::check_line`] for checks of large datasets:
 //!   a line without any finding becomes a [`CleanItem`] (what [`DatasetState::observe_clean`]
 //!   needs) in one pass over its text, about three times faster; any other line gets the full
@@ -40,6 +44,7 @@
 //! ```
 
 pub mod append;
+pub mod check;
 mod dataset;
 pub mod fast;
 mod ids;
@@ -48,9 +53,9 @@ mod rules;
 pub mod scene;
 pub mod shard;
 
+pub use check::{Check, CheckEvent, CheckReport, CheckSummary};
 pub use dataset::{DatasetState, Position};
 pub use fast::{CleanItem, LineCheck};
-pub use nucleus_model::{Kind, KindSchema};
 pub use rules::ItemRules;
 
 /// Everything that can go wrong in this crate.

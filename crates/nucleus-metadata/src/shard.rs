@@ -51,26 +51,28 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::read::ItemReading;
-use nucleus_model::{Code, Diagnostic, Severity};
+use nucleus_model::{Code, Diagnostic, KeyKinds, Kind, KindFinding, LaterFinding};
 use serde::{Deserialize, Serialize};
 
+use crate::check::{CheckReport, CheckSummary};
 use crate::dataset::{
     Observed, duplicate_message, mixed_kinds_message, short, type_conflict_message,
 };
 use crate::fast::LineCheck;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
-use crate::{Error, ItemRules, Kind, Position};
-use nucleus_lines::{Event, StreamConfig, for_each_line};
+use crate::{Error, ItemRules, Position};
+use nucleus_lines::{Event, StreamConfig, for_each_line, for_each_text_line};
 
-/// The version of [`ShardCheck::to_bytes`]'s format.
-const FORMAT_VERSION: u32 = 1;
+/// The version of [`ShardCheck::to_bytes`]'s format. Version 2 keeps item findings in the
+/// form [`Diagnostic`] serializes to (version 1 had a format of its own).
+const FORMAT_VERSION: u32 = 2;
 
 /// What [`ShardCheck::to_bytes`] writes (JSON).
 #[derive(Serialize, Deserialize)]
@@ -80,20 +82,10 @@ struct Saved {
     require_dimensions: bool,
     n_lines: u64,
     n_items: u64,
-    item_findings: Vec<SavedDiagnostic>,
+    item_findings: Vec<Diagnostic>,
     dataset_findings: Vec<Fact>,
-    keys: Vec<(Box<str>, KeyFacts)>,
+    keys: Vec<(Box<str>, KeyKinds<u64>)>,
     reference_ids: Vec<(Box<str>, u64)>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SavedDiagnostic {
-    error: bool,
-    code: String,
-    line: Option<u64>,
-    path: String,
-    message: String,
-    related_line: Option<u64>,
 }
 
 /// The check of one shard of a dataset, mergeable with the shards after it; see the module docs.
@@ -108,45 +100,9 @@ pub struct ShardCheck {
     item_findings: Vec<Diagnostic>,
     /// Dataset findings as facts, rendered by [`ShardCheck::finish`].
     dataset_findings: Vec<Fact>,
-    keys: KeyTable<KeyFacts>,
+    keys: KeyTable<KeyKinds<u64>>,
     /// Per reference id its first line (the input is always 0).
     reference_ids: IdIndex,
-}
-
-/// The findings and totals of a check.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CheckReport {
-    /// Every finding, ordered by line.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The totals.
-    pub summary: CheckSummary,
-}
-
-/// The totals of a check, with the field names of `nucleus check --format json`'s summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-#[non_exhaustive]
-pub struct CheckSummary {
-    /// Non-blank lines checked.
-    pub items: u64,
-    /// Items without an error finding.
-    pub valid: u64,
-    /// Items with at least one error finding.
-    pub invalid: u64,
-    /// Error findings (a merged `type-conflict` counts for every value it stands for).
-    pub errors: u64,
-    /// Warning findings.
-    pub warnings: u64,
-    /// Findings per code.
-    pub codes: BTreeMap<&'static str, u64>,
-}
-
-/// What a metadata key has held: per kind (in [`Kind::ALL`] order) the first line and the
-/// number of values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct KeyFacts {
-    first_line: [Option<u64>; 5],
-    count: [u64; 5],
 }
 
 /// A dataset finding before rendering: related lines and messages depend on the first lines
@@ -195,50 +151,34 @@ impl ShardCheck {
         self.n_lines
     }
 
-    /// Checks the next lines of the shard, in order, on the calling thread. Each string is one
-    /// line (a final `\n` or `\r\n` is ignored); blank lines count but are not items.
+    /// Checks the next lines of the shard, in order, on the calling thread: one input held in
+    /// memory, one string per line, read by the rules of [`nucleus_lines::text_lines`] (a final
+    /// `\n` or `\r\n` is the line's ending, a byte order mark at the start of the first line is
+    /// skipped, blank lines count but are not items, a line longer than
+    /// [`nucleus_lines::DEFAULT_MAX_LINE_BYTES`] is a `line-too-long` finding).
     pub fn update<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) {
-        for text in lines {
-            self.n_lines += 1;
-            let text = trim_newline(text);
-            if is_blank(text) {
-                continue;
-            }
-            let check = self.rules.check_line_fast(text);
-            self.observe_check(self.n_lines, check);
-        }
+        self.update_lines(lines, &StreamConfig::default().jobs(1));
     }
 
-    /// Checks the next lines of the shard, reading and checking them on `config.jobs` threads
+    /// [`ShardCheck::update`] on `config.jobs` threads and with `config.max_line_bytes`
     /// (results are folded in line order, so they do not depend on the thread count).
-    pub fn update_parallel(&mut self, lines: &[&str], jobs: usize) {
-        use rayon::prelude::*;
-        let rules = &self.rules;
-        let run = |lines: &[&str]| -> Vec<Option<LineCheck>> {
-            lines
-                .par_iter()
-                .map(|text| {
-                    let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line_fast(text))
-                })
-                .collect()
-        };
-        let checks = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-            Ok(pool) => pool.install(|| run(lines)),
-            Err(_) => lines
-                .iter()
-                .map(|text| {
-                    let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line_fast(text))
-                })
-                .collect(),
-        };
-        for check in checks {
-            self.n_lines += 1;
-            if let Some(check) = check {
-                self.observe_check(self.n_lines, check);
-            }
-        }
+    pub fn update_lines<'a>(
+        &mut self,
+        lines: impl IntoIterator<Item = &'a str>,
+        config: &StreamConfig,
+    ) {
+        let rules = self.rules.clone();
+        let offset = self.n_lines;
+        let stats = for_each_text_line(
+            lines,
+            config,
+            |_, text| rules.check_line_fast(text),
+            |event| {
+                self.observe_event(offset, event);
+                ControlFlow::Continue(())
+            },
+        );
+        self.n_lines = offset + stats.lines;
     }
 
     /// Checks JSON Lines from `reader` as the next lines of the shard, on `config.jobs` threads
@@ -259,20 +199,25 @@ impl ShardCheck {
             config,
             |_, text| rules.check_line_fast(text),
             |event| {
-                if let Event::Line { line, result } = event {
-                    match result {
-                        Ok(check) => self.observe_check(offset + line, check),
-                        Err(diagnostic) => {
-                            self.n_items += 1;
-                            self.item_findings.push(diagnostic.at_line(offset + line));
-                        }
-                    }
-                }
+                self.observe_event(offset, event);
                 ControlFlow::Continue(())
             },
         )?;
         self.n_lines = offset + stats.lines;
         Ok(())
+    }
+
+    /// Records a line of the stream, whose lines count on from `offset`.
+    fn observe_event(&mut self, offset: u64, event: Event<LineCheck>) {
+        if let Event::Line { line, result } = event {
+            match result {
+                Ok(check) => self.observe_check(offset + line, check),
+                Err(diagnostic) => {
+                    self.n_items += 1;
+                    self.item_findings.push(diagnostic.at_line(offset + line));
+                }
+            }
+        }
     }
 
     /// Records the item rules' reading of the item at `line` and applies the dataset rules.
@@ -311,32 +256,26 @@ impl ShardCheck {
         }
         for (nth, (key, kind, value)) in item.kinds().enumerate() {
             let slot = self.keys.slot(nth, key);
-            let Some(facts) = self.keys.get_mut(slot) else {
+            let Some(kinds) = self.keys.get_mut(slot) else {
                 continue;
             };
-            let first_of_kind = facts.record(kind, line);
-            if kind.is_searchable()
-                && let Some((decided, _)) = facts.first_searchable()
-                && decided != kind
-            {
-                self.dataset_findings.push(Fact::TypeConflict {
-                    line,
-                    key: key.into(),
-                    kind,
-                    value: short(value).to_string(),
-                });
-                continue;
-            }
-            if first_of_kind
-                && let Some((first, _)) = facts.first_kind()
-                && first != kind
-                && !first.conflicts_with(kind)
-            {
-                self.dataset_findings.push(Fact::MixedKinds {
-                    line,
-                    key: key.into(),
-                    kind,
-                });
+            match kinds.observe(kind, line) {
+                None => {}
+                Some(KindFinding::TypeConflict { .. }) => {
+                    self.dataset_findings.push(Fact::TypeConflict {
+                        line,
+                        key: key.into(),
+                        kind,
+                        value: short(value).to_string(),
+                    });
+                }
+                Some(KindFinding::MixedKinds { .. }) => {
+                    self.dataset_findings.push(Fact::MixedKinds {
+                        line,
+                        key: key.into(),
+                        kind,
+                    });
+                }
             }
         }
     }
@@ -383,52 +322,36 @@ impl ShardCheck {
         let mut redo_conflicts: HashSet<Box<str>> = HashSet::new();
         let mut redo_mixes: HashSet<Box<str>> = HashSet::new();
         // In order of first use, so findings added on one line come in a fixed order.
-        let mut keys: Vec<(Box<str>, KeyFacts)> = keys.into_entries().collect();
-        keys.sort_by(|(a, a_facts), (b, b_facts)| {
-            (a_facts.first_kind().map(|(_, line)| line), a)
-                .cmp(&(b_facts.first_kind().map(|(_, line)| line), b))
+        let mut keys: Vec<(Box<str>, KeyKinds<u64>)> = keys.into_entries().collect();
+        keys.sort_by(|(a, a_kinds), (b, b_kinds)| {
+            (a_kinds.first_kind().map(|(_, line)| line), a)
+                .cmp(&(b_kinds.first_kind().map(|(_, line)| line), b))
         });
         for (key, theirs) in keys {
-            let theirs = theirs.shifted(offset);
+            let theirs = theirs.map_positions(|line| line + offset);
             let Some(mine) = self.keys.get_by_key_mut(&key) else {
                 if let Some(slot) = self.keys.entry(&key) {
                     *slot = theirs;
                 }
                 continue;
             };
-            if let (Some((decided, _)), Some((their_decided, their_first))) =
-                (mine.first_searchable(), theirs.first_searchable())
-                && decided != their_decided
-            {
-                redo_conflicts.insert(key.clone());
-                added.push(Fact::TypeConflicts {
-                    line: their_first,
-                    key: key.clone(),
-                    kind: their_decided,
-                    count: theirs.count_of(their_decided),
-                });
-            }
-            // A kind warns where the whole dataset first shows it, if it is new here.
-            let decided = mine.first_searchable().or(theirs.first_searchable());
-            if let Some((first, _)) = mine.first_kind() {
-                for kind in Kind::ALL {
-                    let Some(their_line) = theirs.first_line_of(kind) else {
-                        continue;
-                    };
-                    let reaches_check = !kind.is_searchable()
-                        || decided.is_some_and(|(decided, _)| decided == kind);
-                    if mine.first_line_of(kind).is_none()
-                        && reaches_check
-                        && first != kind
-                        && !first.conflicts_with(kind)
-                    {
-                        added.push(Fact::MixedKinds {
-                            line: their_line,
+            for finding in mine.later_findings(&theirs) {
+                added.push(match finding {
+                    LaterFinding::TypeConflicts { kind, at, count } => {
+                        redo_conflicts.insert(key.clone());
+                        Fact::TypeConflicts {
+                            line: at,
                             key: key.clone(),
                             kind,
-                        });
+                            count,
+                        }
                     }
-                }
+                    LaterFinding::MixedKinds { kind, at } => Fact::MixedKinds {
+                        line: at,
+                        key: key.clone(),
+                        kind,
+                    },
+                });
             }
             redo_mixes.insert(key.clone());
             mine.merge(&theirs);
@@ -458,18 +381,7 @@ impl ShardCheck {
             require_dimensions: self.rules.require_dimensions,
             n_lines: self.n_lines,
             n_items: self.n_items,
-            item_findings: self
-                .item_findings
-                .iter()
-                .map(|d| SavedDiagnostic {
-                    error: d.is_error(),
-                    code: d.code.as_str().to_owned(),
-                    line: d.line,
-                    path: d.path.clone(),
-                    message: d.message.clone(),
-                    related_line: d.related_line,
-                })
-                .collect(),
+            item_findings: self.item_findings.clone(),
             dataset_findings: self.dataset_findings.clone(),
             keys: self.keys.iter().map(|(k, f)| (k.into(), *f)).collect(),
             reference_ids: self
@@ -499,26 +411,6 @@ impl ShardCheck {
                 saved.version
             )));
         }
-        let item_findings = saved
-            .item_findings
-            .into_iter()
-            .map(|d| {
-                let code = Code::ALL
-                    .iter()
-                    .copied()
-                    .find(|code| code.as_str() == d.code)
-                    .ok_or_else(|| invalid(format!("unknown code {:?}", d.code)))?;
-                let severity = if d.error {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                let mut diagnostic = Diagnostic::new(severity, code, d.path, d.message);
-                diagnostic.line = d.line;
-                diagnostic.related_line = d.related_line;
-                Ok(diagnostic)
-            })
-            .collect::<Result<_, Error>>()?;
         let mut reference_ids = IdIndex::default();
         for (reference_id, line) in saved.reference_ids {
             reference_ids.insert_first(&reference_id, at_line(line));
@@ -529,7 +421,7 @@ impl ShardCheck {
                 .require_dimensions(saved.require_dimensions),
             n_lines: saved.n_lines,
             n_items: saved.n_items,
-            item_findings,
+            item_findings: saved.item_findings,
             dataset_findings: saved.dataset_findings,
             keys: saved.keys.into_iter().collect(),
             reference_ids,
@@ -557,14 +449,10 @@ impl ShardCheck {
         };
         let mut invalid_lines = HashSet::new();
         for (line, _, diagnostic, weight) in &rendered {
-            match diagnostic.severity {
-                Severity::Error => {
-                    summary.errors += weight;
-                    invalid_lines.insert(*line);
-                }
-                Severity::Warning => summary.warnings += weight,
+            if diagnostic.is_error() {
+                invalid_lines.insert(*line);
             }
-            *summary.codes.entry(diagnostic.code.as_str()).or_default() += weight;
+            summary.count(diagnostic, *weight);
         }
         summary.invalid = u64::try_from(invalid_lines.len()).unwrap_or(u64::MAX);
         summary.valid = summary.items.saturating_sub(summary.invalid);
@@ -594,7 +482,7 @@ impl ShardCheck {
                 kind,
                 value,
             } => {
-                let (decided, first) = self.keys.get(key)?.first_searchable()?;
+                let (decided, first) = self.keys.get(key)?.decided()?;
                 let diagnostic = Diagnostic::error(
                     Code::TypeConflict,
                     pointer("/metadata", &[key]),
@@ -610,7 +498,7 @@ impl ShardCheck {
                 kind,
                 count,
             } => {
-                let (decided, first) = self.keys.get(key)?.first_searchable()?;
+                let (decided, first) = self.keys.get(key)?.decided()?;
                 let value = if *count == 1 {
                     "(1 value from this line on, in a later shard)".to_owned()
                 } else {
@@ -642,70 +530,6 @@ impl ShardCheck {
     }
 }
 
-impl KeyFacts {
-    /// Records a value; true when it is the first of its kind.
-    fn record(&mut self, kind: Kind, line: u64) -> bool {
-        let idx = kind_index(kind);
-        let (Some(first_line), Some(count)) =
-            (self.first_line.get_mut(idx), self.count.get_mut(idx))
-        else {
-            return false;
-        };
-        *count += 1;
-        if first_line.is_none() {
-            *first_line = Some(line);
-            true
-        } else {
-            false
-        }
-    }
-
-    fn first_line_of(&self, kind: Kind) -> Option<u64> {
-        self.first_line.get(kind_index(kind)).copied().flatten()
-    }
-
-    fn count_of(&self, kind: Kind) -> u64 {
-        self.count
-            .get(kind_index(kind))
-            .copied()
-            .unwrap_or_default()
-    }
-
-    /// The first kind of any kind, and its line.
-    fn first_kind(&self) -> Option<(Kind, u64)> {
-        self.first_among(&Kind::ALL)
-    }
-
-    /// The first string or number, which decides the key's kind, and its line.
-    fn first_searchable(&self) -> Option<(Kind, u64)> {
-        self.first_among(&[Kind::String, Kind::Number])
-    }
-
-    fn first_among(&self, kinds: &[Kind]) -> Option<(Kind, u64)> {
-        kinds
-            .iter()
-            .filter_map(|&kind| Some((kind, self.first_line_of(kind)?)))
-            .min_by_key(|(_, line)| *line)
-    }
-
-    fn shifted(mut self, offset: u64) -> KeyFacts {
-        for line in self.first_line.iter_mut().flatten() {
-            *line += offset;
-        }
-        self
-    }
-
-    /// Adds a later shard's facts.
-    fn merge(&mut self, later: &KeyFacts) {
-        for (mine, theirs) in self.first_line.iter_mut().zip(later.first_line) {
-            *mine = mine.or(theirs);
-        }
-        for (mine, theirs) in self.count.iter_mut().zip(later.count) {
-            *mine += theirs;
-        }
-    }
-}
-
 impl Fact {
     fn line(&self) -> u64 {
         match self {
@@ -727,16 +551,6 @@ impl Fact {
     }
 }
 
-fn kind_index(kind: Kind) -> usize {
-    match kind {
-        Kind::String => 0,
-        Kind::Number => 1,
-        Kind::Boolean => 2,
-        Kind::List => 3,
-        Kind::Object => 4,
-    }
-}
-
 /// A shard's lines all belong to one input.
 fn at_line(line: u64) -> Position {
     Position { input: 0, line }
@@ -744,16 +558,6 @@ fn at_line(line: u64) -> Position {
 
 fn origin(line: u64) -> String {
     format!("at line {line} (the first value decides)")
-}
-
-fn trim_newline(text: &str) -> &str {
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    text.strip_suffix('\r').unwrap_or(text)
-}
-
-/// A line of only spaces and tabs, which the stream driver skips.
-fn is_blank(text: &str) -> bool {
-    text.bytes().all(|byte| byte == b' ' || byte == b'\t')
 }
 
 #[cfg(test)]
@@ -865,25 +669,29 @@ mod tests {
 
     #[test]
     fn blank_lines_count_in_line_numbers_but_not_as_items() {
+        // The rules of a file: a mark before the first line, `\r` in a blank line.
         let lines = [
-            item("a", "{}"),
+            format!("\u{feff}{}", item("a", "{}")),
             "  ".to_owned(),
+            " \t\r\n".to_owned(),
             format!("{}\r\n", item("a", "{}")),
         ];
-        let report = check(&[&lines[..2], &lines[2..]]);
+        let report = check(&[&lines[..3], &lines[3..]]);
         assert_eq!(report.summary.items, 2);
-        assert_eq!(report.diagnostics[0].line, Some(3));
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].code, Code::DuplicateReferenceId);
+        assert_eq!(report.diagnostics[0].line, Some(4));
     }
 
     #[test]
-    fn saved_bytes_keep_the_version_1_format() {
-        // Written by the version before the reference-id index (commit 2ef0f1c): the format
-        // and its version did not change, so old states still load and compare equal.
-        let saved = r#"{"version":1,"remote_only":false,"require_dimensions":false,"n_lines":4,"n_items":4,"item_findings":[],"dataset_findings":[{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[],"reference_ids":[["a",4],["b",1],["日本",2]]}"#;
+    fn saved_bytes_keep_the_version_2_format() {
+        // Equal states give equal bytes, and the bytes of this version read back.
+        let saved = r#"{"version":2,"remote_only":false,"require_dimensions":false,"n_lines":5,"n_items":5,"item_findings":[{"severity":"error","code":"not-an-object","line":4,"path":"","message":"expected a JSON object for a dataset item, found an array"}],"dataset_findings":[{"TypeConflict":{"line":2,"key":"k","kind":"number","value":"1"}},{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[["k",{"first":[1,2,null,null,null],"count":[1,1,0,0,0],"first_kind":"string","decided":"string"}]],"reference_ids":[["a",5],["b",1],["日本",2]]}"#;
         let lines = [
+            item("b", r#"{"k": "x"}"#),
+            item("日本", r#"{"k": 1}"#),
             item("b", "{}"),
-            item("日本", "{}"),
-            item("b", "{}"),
+            "[]".to_owned(),
             item("a", "{}"),
         ];
         let mut shard = ShardCheck::new(ItemRules::new());
@@ -892,5 +700,12 @@ mod tests {
         let read = ShardCheck::from_bytes(saved.as_bytes()).unwrap();
         assert_eq!(read.to_bytes(), saved.as_bytes());
         assert_eq!(read.finish(), shard.finish());
+        let version_1 = saved.replace(r#""version":2"#, r#""version":1"#);
+        assert_eq!(
+            ShardCheck::from_bytes(version_1.as_bytes())
+                .unwrap_err()
+                .to_string(),
+            "invalid shard state: format version 1, expected 2"
+        );
     }
 }

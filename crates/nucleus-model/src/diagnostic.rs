@@ -1,11 +1,14 @@
 //! Findings about an item or a dataset, kept as data so callers can render them as text or JSON.
 
 use std::fmt;
+use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth a look, but the item can be uploaded.
@@ -94,11 +97,11 @@ codes! {
     InvalidLocation = "invalid-location",
     /// A `url` whose extension is none of `jpg`, `png`, `json`, so its type is unknown.
     UnknownUrlExtension = "unknown-url-extension",
-    /// The item has no `reference_id`.
+    /// The item or annotation has no `reference_id` (a prediction: nor `dataset_item_id`).
     MissingReferenceId = "missing-reference-id",
-    /// The `reference_id` is an empty string.
+    /// The `reference_id` of an item or annotation is an empty string.
     EmptyReferenceId = "empty-reference-id",
-    /// The `reference_id` is not a string.
+    /// The `reference_id` of an item or annotation is not a string.
     InvalidReferenceId = "invalid-reference-id",
     /// `metadata` is neither an object nor null.
     MetadataNotAnObject = "metadata-not-an-object",
@@ -108,9 +111,11 @@ codes! {
     InvalidEmbedding = "invalid-embedding",
     /// `embedding_info` on a point cloud; embeddings are for images only.
     EmbeddingOnPointcloud = "embedding-on-pointcloud",
-    /// A field the item format knows has a value of the wrong type; the value is dropped.
+    /// A field the item or annotation format knows has a value of the wrong type; the value is
+    /// dropped.
     InvalidField = "invalid-field",
-    /// A top-level field the item format does not know (often a typo); it is not uploaded.
+    /// A field the item or annotation format does not know (often a typo), or one the SDK reads
+    /// but does not upload for this type; it is not uploaded.
     UnknownField = "unknown-field",
     /// The item's `type` disagrees with its location.
     TypeMismatch = "type-mismatch",
@@ -140,8 +145,9 @@ codes! {
     DuplicateReferenceId = "duplicate-reference-id",
     /// The JSON Schema and the Rust validator disagree about a line (a bug: please report it).
     SchemaDisagreement = "schema-disagreement",
-    /// A `nucleus project` line whose `points` or `cuboid` is malformed, or a GeoJSON feature
-    /// whose geometry is not a `[longitude, latitude]` point.
+    /// A `nucleus project` line whose `points` or `cuboid` is malformed, a GeoJSON feature
+    /// whose geometry is not a `[longitude, latitude]` point, or an annotation whose `geometry`
+    /// is not the shape its `type` needs (a missing coordinate, a string where a number belongs).
     InvalidGeometry = "invalid-geometry",
     /// A scene is not `{reference_id, frames: [...]}` as the SDK writes it (no frames, a frame
     /// that is not an object, a video scene with neither or both of `video_url` and frames).
@@ -158,11 +164,66 @@ codes! {
     /// A calibration that cannot be converted exactly to the target format (skew, k5/k6, a
     /// separate rectified camera, binning); `nucleus convert camera` refuses rather than approximate.
     InexactConversion = "inexact-conversion",
+    /// An annotation `type` the SDK does not know (it would read the line as a segmentation),
+    /// or `multicategory` in a prediction file (the SDK has no multicategory prediction).
+    UnknownAnnotationType = "unknown-annotation-type",
+    /// An annotation `label` (or a `labels` entry, or a segment's label) that is missing, not a
+    /// string or empty, or repeated in a multicategory's `labels`.
+    InvalidLabel = "invalid-label",
+    /// An annotation field other than the geometry with a value of the wrong type
+    /// (`annotation_id`, `track_reference_id`, `taxonomy_name`, `embedding_vector`, ...).
+    InvalidAnnotationField = "invalid-annotation-field",
+    /// Geometry without extent: a box or cuboid with a size that is not positive, a line with
+    /// fewer than 2 vertices, a polygon with fewer than 3, keypoints with no point.
+    DegenerateGeometry = "degenerate-geometry",
+    /// Keypoints that disagree with their names or skeleton: counts differ, a name repeats, an
+    /// edge is not a pair of indexes below the number of keypoints, a visible keypoint without
+    /// coordinates.
+    InvalidKeypoints = "invalid-keypoints",
+    /// A prediction's `confidence` is not a number in [0, 1].
+    InvalidConfidence = "invalid-confidence",
+    /// A prediction's `class_pdf` is not `{label: probability}` with probabilities in [0, 1]
+    /// that sum to 1 (within 0.01).
+    InvalidClassPdf = "invalid-class-pdf",
+    /// A segmentation without a `mask_url`, without segments, or whose segments are not
+    /// `{label, index}` with distinct non-negative integer indexes.
+    InvalidSegmentation = "invalid-segmentation",
+    /// An annotation's `reference_id` names no item (nor, for a category, a scene) of the items
+    /// given.
+    UnknownReferenceId = "unknown-reference-id",
+    /// An annotation on an item of the wrong kind: a 2D annotation or a mask on a point cloud, a
+    /// cuboid on an image.
+    WrongItemType = "wrong-item-type",
+    /// 2D geometry beyond the image's `width` and `height`.
+    OutsideImage = "outside-image",
+    /// A cuboid that no camera of its scene frame sees, so Nucleus cannot project it into any
+    /// image.
+    CuboidNotVisible = "cuboid-not-visible",
+    /// An `annotation_id` used twice on one item (Nucleus keeps the first and ignores the
+    /// other), or a second segmentation on one item.
+    DuplicateAnnotationId = "duplicate-annotation-id",
+    /// Labels that differ only by case or spacing (`Car`, `car `), most likely one class.
+    SimilarLabels = "similar-labels",
+    /// A `track_reference_id` whose annotations carry different labels.
+    TrackLabelConflict = "track-label-conflict",
 }
 
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The inverse of [`Code::as_str`].
+impl FromStr for Code {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Code, Error> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|code| code.as_str() == name)
+            .ok_or_else(|| Error::UnknownCode(name.to_owned()))
     }
 }
 
@@ -172,13 +233,23 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Code, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// One finding: what rule, how bad, where in the item, and a message a person can act on.
 ///
 /// `path` is an RFC 6901 JSON pointer into the item's object (`""` for the whole line).
 /// `line` is filled in by whoever knows it (the line reader, the dataset checker); it counts
 /// from 1. `related_line` names another line the finding refers to, such as the first use of a
 /// duplicated reference id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// It serializes as `{"severity", "code", "line", "path", "message", "related_line"}` (the two
+/// lines only when known) and reads back from that form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Diagnostic {
     /// How bad it is.
@@ -257,6 +328,78 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A finding with the name of the file it is in: the one form in which findings are printed
+/// (`nucleus check` and the other commands, text or `--format json`) and handed to Python.
+///
+/// Text (`Display`): `items.jsonl:17: error[code]: /path: message` (no `:17` without a line).
+/// JSON (`Serialize`): the [`Diagnostic`]'s fields with `file` after `code`:
+///
+/// ```
+/// use nucleus_model::{Code, Diagnostic, FileDiagnostic};
+///
+/// let diagnostic = Diagnostic::error(Code::InvalidCoordinate, "/metadata/lat", "too far").at_line(17);
+/// let found = FileDiagnostic::new("items.jsonl", &diagnostic);
+/// assert_eq!(found.to_string(), "items.jsonl:17: error[invalid-coordinate]: /metadata/lat: too far");
+/// assert_eq!(
+///     serde_json::to_string(&found)?,
+///     r#"{"severity":"error","code":"invalid-coordinate","file":"items.jsonl","line":17,"path":"/metadata/lat","message":"too far"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileDiagnostic<'a> {
+    /// The file's name as the user gave it (`-` for standard input).
+    pub file: &'a str,
+    /// The finding.
+    pub diagnostic: &'a Diagnostic,
+}
+
+impl<'a> FileDiagnostic<'a> {
+    /// `diagnostic`, found in `file`.
+    #[must_use]
+    pub const fn new(file: &'a str, diagnostic: &'a Diagnostic) -> FileDiagnostic<'a> {
+        FileDiagnostic { file, diagnostic }
+    }
+}
+
+impl fmt::Display for FileDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.diagnostic.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.diagnostic),
+            None => write!(f, "{}: {}", self.file, self.diagnostic),
+        }
+    }
+}
+
+impl Serialize for FileDiagnostic<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The JSON shape, field by field in output order.
+        #[derive(Serialize)]
+        struct Json<'a> {
+            severity: Severity,
+            code: Code,
+            file: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            line: Option<u64>,
+            path: &'a str,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            related_line: Option<u64>,
+        }
+        let diagnostic = self.diagnostic;
+        Json {
+            severity: diagnostic.severity,
+            code: diagnostic.code,
+            file: self.file,
+            line: diagnostic.line,
+            path: &diagnostic.path,
+            message: &diagnostic.message,
+            related_line: diagnostic.related_line,
+        }
+        .serialize(serializer)
+    }
+}
+
 /// Appends an RFC 6901 reference token (escaping `~` and `/`) to a JSON pointer.
 pub fn push_pointer_token(pointer: &mut String, token: &str) {
     pointer.push('/');
@@ -296,6 +439,57 @@ mod tests {
             );
             assert!(code.summary().len() > 10, "{name} has no summary");
         }
+    }
+
+    #[test]
+    fn every_code_parses_back_from_its_name() {
+        for &code in Code::ALL {
+            assert_eq!(code.as_str().parse::<Code>(), Ok(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), code);
+        }
+        assert_eq!(
+            "kind-conflict".parse::<Code>(),
+            Err(Error::UnknownCode("kind-conflict".to_owned()))
+        );
+        assert!(serde_json::from_str::<Code>(r#""Type-Conflict""#).is_err());
+    }
+
+    #[test]
+    fn diagnostics_read_back() {
+        let diagnostics = [
+            Diagnostic::error(Code::InvalidCoordinate, "/metadata/lat", "too far").at_line(17),
+            Diagnostic::warning(Code::MixedKinds, "", "mix")
+                .at_line(3)
+                .with_related_line(1),
+            Diagnostic::error(Code::InvalidJson, "", "bad"),
+        ];
+        for diagnostic in diagnostics {
+            let json = serde_json::to_string(&diagnostic).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Diagnostic>(&json).unwrap(),
+                diagnostic,
+                "{json}"
+            );
+        }
+        let unknown = r#"{"severity":"fatal","code":"invalid-json","path":"","message":"m"}"#;
+        assert!(serde_json::from_str::<Diagnostic>(unknown).is_err());
+    }
+
+    #[test]
+    fn file_diagnostics_without_lines() {
+        let diagnostic = Diagnostic::warning(Code::UnknownField, "/x", "unknown");
+        let found = FileDiagnostic::new("-", &diagnostic);
+        assert_eq!(found.to_string(), "-: warning[unknown-field]: /x: unknown");
+        assert_eq!(
+            serde_json::to_string(&found).unwrap(),
+            r#"{"severity":"warning","code":"unknown-field","file":"-","path":"/x","message":"unknown"}"#
+        );
+        let related = diagnostic.clone().at_line(4).with_related_line(2);
+        assert_eq!(
+            serde_json::to_string(&FileDiagnostic::new("a.jsonl", &related)).unwrap(),
+            r#"{"severity":"warning","code":"unknown-field","file":"a.jsonl","line":4,"path":"/x","message":"unknown","related_line":2}"#
+        );
     }
 
     #[test]

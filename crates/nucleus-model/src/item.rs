@@ -38,6 +38,56 @@ impl DatasetItemType {
             DatasetItemType::Pointcloud => "pointcloud",
         }
     }
+
+    /// The scene upload payload's location key. It says its type by its extension
+    /// ([`DatasetItemType::of_url`]) and is read only when none of the
+    /// [`DatasetItemType::location_keys`] is set.
+    pub const URL_KEY: &'static str = "url";
+
+    /// The keys of this type's location, canonical name and SDK aliases, in the SDK's order of
+    /// precedence: the first non-empty one is the location.
+    #[must_use]
+    pub const fn location_keys(self) -> &'static [&'static str] {
+        match self {
+            DatasetItemType::Image => &[
+                "image_location",
+                "processed_url",
+                "image_url",
+                "original_image_url",
+            ],
+            DatasetItemType::Pointcloud => &["pointcloud_location", "pointcloud_url"],
+        }
+    }
+
+    /// The type whose location `key` holds (`image_url` is an image's); `None` for
+    /// [`DatasetItemType::URL_KEY`], which says its type by its extension, and for any other key.
+    #[must_use]
+    pub fn of_location_key(key: &str) -> Option<DatasetItemType> {
+        DatasetItemType::ALL
+            .into_iter()
+            .find(|item_type| item_type.location_keys().contains(&key))
+    }
+
+    /// The extensions a [`DatasetItemType::URL_KEY`] of this type ends with: `jpg` and `png`
+    /// for an image, `json` for a point cloud.
+    #[must_use]
+    pub const fn url_extensions(self) -> &'static [&'static str] {
+        match self {
+            DatasetItemType::Image => &["jpg", "png"],
+            DatasetItemType::Pointcloud => &["json"],
+        }
+    }
+
+    /// The type of a [`DatasetItemType::URL_KEY`] by the SDK's rule: the text after its last
+    /// `.` (the whole text when it has none) is exactly one of the type's
+    /// [`DatasetItemType::url_extensions`]. `None` when it is none of them.
+    #[must_use]
+    pub fn of_url(url: &str) -> Option<DatasetItemType> {
+        let extension = url.rsplit('.').next().unwrap_or_default();
+        DatasetItemType::ALL
+            .into_iter()
+            .find(|item_type| item_type.url_extensions().contains(&extension))
+    }
 }
 
 impl fmt::Display for DatasetItemType {
@@ -526,6 +576,40 @@ impl DatasetItem {
             Some(value) => nucleus_camera::CameraParams::from_json(value)
                 .map(Some)
                 .map_err(Error::InvalidCameraParams),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_keys_and_url_extensions() {
+        assert_eq!(
+            DatasetItemType::of_location_key("processed_url"),
+            Some(DatasetItemType::Image)
+        );
+        assert_eq!(
+            DatasetItemType::of_location_key("pointcloud_url"),
+            Some(DatasetItemType::Pointcloud)
+        );
+        for key in [DatasetItemType::URL_KEY, "reference_id", "image", ""] {
+            assert_eq!(DatasetItemType::of_location_key(key), None, "{key}");
+        }
+        let cases = [
+            ("s3://b/a.jpg", Some(DatasetItemType::Image)),
+            ("a.b.png", Some(DatasetItemType::Image)),
+            ("png", Some(DatasetItemType::Image)),
+            ("s3://b/cloud.json", Some(DatasetItemType::Pointcloud)),
+            ("a.JPG", None),
+            ("a.jpeg", None),
+            ("a.jpg?x=1", None),
+            ("a.json ", None),
+            ("", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(DatasetItemType::of_url(url), expected, "{url}");
         }
     }
 }

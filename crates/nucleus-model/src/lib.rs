@@ -64,9 +64,9 @@ mod schema;
 pub mod suggest;
 mod write;
 
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, FileDiagnostic, Severity};
 pub use item::{DatasetItem, DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
-pub use kind::{Kind, KindSchema};
+pub use kind::{KeyKinds, Kind, KindFinding, KindSchema, LaterFinding};
 pub use location::{Location, LocationKind};
 pub use read::{ItemReading, read_item, read_line};
 pub use scene::{
@@ -108,6 +108,9 @@ pub enum Error {
     /// The text is not acceptable JSON.
     #[error(transparent)]
     Json(#[from] json::JsonError),
+    /// A name that is not a finding code ([`Code::as_str`]).
+    #[error("unknown finding code {0:?}; expected a kebab-case code such as \"type-conflict\"")]
+    UnknownCode(String),
     /// A kind name other than `string`, `number`, `boolean`, `list`, `object`.
     #[error("unknown metadata kind {0:?}; expected string, number, boolean, list or object")]
     UnknownKind(String),

@@ -86,14 +86,6 @@ fn field_index(key: &str) -> Option<usize> {
     KNOWN_FIELDS.iter().position(|known| *known == key)
 }
 
-const IMAGE_KEYS: [&str; 4] = [
-    "image_location",
-    "processed_url",
-    "image_url",
-    "original_image_url",
-];
-const POINTCLOUD_KEYS: [&str; 2] = ["pointcloud_location", "pointcloud_url"];
-
 /// Reads one JSON Lines line: strict JSON parse, then [`read_item`].
 #[must_use]
 pub fn read_line(text: &str) -> ItemReading {
@@ -321,8 +313,13 @@ fn read_location(
     object: &Fields<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(DatasetItemType, Location, &'static str)> {
-    let (image, image_empty) = first_location(object, &IMAGE_KEYS, diagnostics);
-    let (pointcloud, pointcloud_empty) = first_location(object, &POINTCLOUD_KEYS, diagnostics);
+    let (image, image_empty) =
+        first_location(object, DatasetItemType::Image.location_keys(), diagnostics);
+    let (pointcloud, pointcloud_empty) = first_location(
+        object,
+        DatasetItemType::Pointcloud.location_keys(),
+        diagnostics,
+    );
     let mut saw_empty = image_empty || pointcloud_empty;
     let (item_type, text, key) = match (image, pointcloud) {
         (Some((image_key, image)), Some((pointcloud_key, pointcloud))) => {
@@ -339,26 +336,23 @@ fn read_location(
         }
         (Some((key, image)), None) => (DatasetItemType::Image, image, key),
         (None, Some((key, pointcloud))) => (DatasetItemType::Pointcloud, pointcloud, key),
-        (None, None) => match object.get("url") {
-            Some(Value::String(url)) if !url.is_empty() => {
-                // The SDK's rule: the text after the last '.', compared exactly.
-                let extension = url.rsplit('.').next().unwrap_or_default();
-                match extension {
-                    "jpg" | "png" => (DatasetItemType::Image, url.as_str(), "url"),
-                    "json" => (DatasetItemType::Pointcloud, url.as_str(), "url"),
-                    _ => {
-                        diagnostics.push(Diagnostic::error(
-                            Code::UnknownUrlExtension,
-                            "/url",
-                            format!(
-                                "cannot tell the type of url {}: its extension must be exactly jpg or png (image) or json (point cloud), and `type` is ignored as in the SDK; use image_location or pointcloud_location instead",
-                                quoted(url)
-                            ),
-                        ));
-                        return None;
-                    }
+        (None, None) => match object.get(DatasetItemType::URL_KEY) {
+            Some(Value::String(url)) if !url.is_empty() => match DatasetItemType::of_url(url) {
+                Some(item_type) => (item_type, url.as_str(), DatasetItemType::URL_KEY),
+                None => {
+                    diagnostics.push(Diagnostic::error(
+                        Code::UnknownUrlExtension,
+                        "/url",
+                        format!(
+                            "cannot tell the type of url {}: its extension must be exactly {} (image) or {} (point cloud), and `type` is ignored as in the SDK; use image_location or pointcloud_location instead",
+                            quoted(url),
+                            DatasetItemType::Image.url_extensions().join(" or "),
+                            DatasetItemType::Pointcloud.url_extensions().join(" or "),
+                        ),
+                    ));
+                    return None;
                 }
-            }
+            },
             Some(Value::String(_)) => {
                 saw_empty = true;
                 return missing_location(diagnostics, saw_empty);
@@ -567,7 +561,8 @@ fn check_camera_params(
 }
 
 /// `"text"` with JSON escapes, for messages.
-pub(crate) fn quoted(text: &str) -> String {
+#[must_use]
+pub fn quoted(text: &str) -> String {
     Value::String(text.to_owned()).to_string()
 }
 
@@ -581,5 +576,21 @@ pub fn kind_name(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_location_key_is_a_known_field() {
+        let location_keys = DatasetItemType::ALL
+            .iter()
+            .flat_map(|item_type| item_type.location_keys())
+            .chain([&DatasetItemType::URL_KEY]);
+        for key in location_keys {
+            assert!(KNOWN_FIELDS.contains(key), "{key}");
+        }
     }
 }

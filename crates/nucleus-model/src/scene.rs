@@ -644,7 +644,9 @@ pub const SCENE_FIELDS: &[&str] = &[
     "upload_to_scale",
 ];
 
-/// Keys that make a frame entry an item (video scene) rather than a sensor map (lidar scene).
+/// Keys that make a frame entry an item (video scene) rather than a sensor map (lidar scene):
+/// the reference id and the location keys (a test holds them to `DatasetItemType`'s), in the
+/// order of the published scene schema.
 const ITEM_KEYS: &[&str] = &[
     "reference_id",
     "ref_id",
@@ -1312,5 +1314,24 @@ mod schema {
                 ]
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatasetItemType;
+
+    #[test]
+    fn item_keys_are_the_reference_id_and_location_keys() {
+        let mut expected: Vec<&str> = DatasetItemType::ALL
+            .iter()
+            .flat_map(|item_type| item_type.location_keys().iter().copied())
+            .chain([DatasetItemType::URL_KEY, "reference_id", "ref_id"])
+            .collect();
+        let mut item_keys = ITEM_KEYS.to_vec();
+        expected.sort_unstable();
+        item_keys.sort_unstable();
+        assert_eq!(item_keys, expected);
     }
 }

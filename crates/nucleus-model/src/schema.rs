@@ -30,19 +30,16 @@ use serde_json::{Value, json};
 
 use crate::{DatasetItem, DatasetItemType, EmbeddingInfo, Location, Metadata, ReferenceId};
 
-/// `^` or `.`, then the extension, then the end of the text. `(?![\s\S])` is "end of text" in
-/// every regex dialect that JSON Schema validators use; `$` also matches before a final newline
-/// in Python's `re`, and `\z` is not ECMA-262.
-const IMAGE_URL_PATTERN: &str = r"(^|\.)(jpg|png)(?![\s\S])";
-const POINTCLOUD_URL_PATTERN: &str = r"(^|\.)json(?![\s\S])";
-
-const IMAGE_KEYS: [&str; 4] = [
-    "image_location",
-    "processed_url",
-    "image_url",
-    "original_image_url",
-];
-const POINTCLOUD_KEYS: [&str; 2] = ["pointcloud_location", "pointcloud_url"];
+/// The pattern of a `url` of `item_type` ([`DatasetItemType::of_url`]): `^` or `.`, then one of
+/// the type's extensions, then the end of the text. `(?![\s\S])` is "end of text" in every regex
+/// dialect that JSON Schema validators use; `$` also matches before a final newline in Python's
+/// `re`, and `\z` is not ECMA-262.
+fn url_pattern(item_type: DatasetItemType) -> String {
+    match item_type.url_extensions() {
+        [extension] => format!(r"(^|\.){extension}(?![\s\S])"),
+        extensions => format!(r"(^|\.)({})(?![\s\S])", extensions.join("|")),
+    }
+}
 
 impl JsonSchema for DatasetItemType {
     fn schema_name() -> Cow<'static, str> {
@@ -197,24 +194,24 @@ macro_rules! rule_schema {
 
 rule_schema!(ImageLocationSet, |_generator| json_schema!({
     "description": "One of the image location keys is a non-empty string.",
-    "anyOf": any_non_empty(&IMAGE_KEYS)
+    "anyOf": any_non_empty(DatasetItemType::Image.location_keys())
 }));
 
 rule_schema!(PointcloudLocationSet, |_generator| json_schema!({
     "description": "One of the point cloud location keys is a non-empty string.",
-    "anyOf": any_non_empty(&POINTCLOUD_KEYS)
+    "anyOf": any_non_empty(DatasetItemType::Pointcloud.location_keys())
 }));
 
 rule_schema!(ImageUrl, |_generator| json_schema!({
     "description": "`url` is a string whose text after the last '.' (the whole string when it has none) is exactly `jpg` or `png`, as in the SDK.",
     "required": ["url"],
-    "properties": {"url": {"type": "string", "pattern": IMAGE_URL_PATTERN}}
+    "properties": {"url": {"type": "string", "pattern": url_pattern(DatasetItemType::Image)}}
 }));
 
 rule_schema!(PointcloudUrl, |_generator| json_schema!({
     "description": "`url` is a string whose text after the last '.' (the whole string when it has none) is exactly `json`, as in the SDK.",
     "required": ["url"],
-    "properties": {"url": {"type": "string", "pattern": POINTCLOUD_URL_PATTERN}}
+    "properties": {"url": {"type": "string", "pattern": url_pattern(DatasetItemType::Pointcloud)}}
 }));
 
 rule_schema!(ImageItem, |generator| {

@@ -2,20 +2,24 @@
 
 use std::convert::Infallible;
 use std::fs::File;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use nucleus_insights::ProfileState;
-use nucleus_lines::StreamConfig;
+use nucleus_lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig, text_lines};
 use nucleus_metadata::ItemRules;
-use nucleus_metadata::shard::{CheckReport, ShardCheck};
-use nucleus_model::Diagnostic;
+use nucleus_metadata::check::{Check, CheckEvent, CheckSummary};
+use nucleus_metadata::shard::ShardCheck;
+use nucleus_model::{Diagnostic, FileDiagnostic};
 use nucleus_query::{Query, QueryEvent, QueryRun, RunError, SortKey};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
 
 use crate::convert::to_python;
+
+/// The name of lines given in memory, in findings.
+const LINES: &str = "<lines>";
 
 /// Where lines come from: a file, or Python strings (one line each).
 pub enum Source {
@@ -35,7 +39,7 @@ impl Source {
     fn name(&self) -> String {
         match self {
             Source::Path(path) => path.display().to_string(),
-            Source::Lines(_) => "<lines>".to_owned(),
+            Source::Lines(_) => LINES.to_owned(),
         }
     }
 }
@@ -59,35 +63,13 @@ fn jobs(jobs: Option<usize>) -> usize {
     jobs.unwrap_or(0)
 }
 
-/// Runs `update` on `shard` with the GIL released.
-fn run(py: Python<'_>, shard: &mut ShardCheck, source: &Source, jobs: usize) -> PyResult<()> {
-    match source {
-        Source::Path(path) => {
-            let file = File::open(path).map_err(|error| {
-                PyOSError::new_err(format!("cannot open {}: {error}", path.display()))
-            })?;
-            let config = StreamConfig::default().jobs(jobs);
-            py.detach(|| shard.update_reader(file, &config))
-                .map_err(|error| {
-                    PyOSError::new_err(format!("cannot read {}: {error}", path.display()))
-                })
-        }
-        Source::Lines(lines) => {
-            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            let jobs = if jobs == 0 {
-                std::thread::available_parallelism().map_or(1, usize::from)
-            } else {
-                jobs
-            };
-            py.detach(|| {
-                if jobs == 1 {
-                    shard.update(lines.iter().copied());
-                } else {
-                    shard.update_parallel(&lines, jobs);
-                }
-            });
-            Ok(())
-        }
+/// The stream configuration of `jobs` (None: one per core) and `max_line_bytes` (None: the
+/// default of `nucleus check`).
+fn stream_config(jobs: Option<usize>, max_line_bytes: Option<usize>) -> StreamConfig {
+    let config = StreamConfig::default().jobs(self::jobs(jobs));
+    match max_line_bytes {
+        Some(max_line_bytes) => config.max_line_bytes(max_line_bytes),
+        None => config,
     }
 }
 
@@ -98,7 +80,7 @@ pub struct CheckResult {
     #[pyo3(get)]
     diagnostics: Py<PyList>,
     /// The summary of `nucleus check --format json` (items, valid, invalid, errors, warnings,
-    /// codes, files, elapsed_seconds, items_per_second).
+    /// codes, files, elapsed_seconds, items_per_second, stopped_early).
     #[pyo3(get)]
     summary: Py<PyDict>,
     n_errors: u64,
@@ -121,85 +103,72 @@ impl CheckResult {
     }
 }
 
+/// The result of a check: `diagnostics` found in `file`, and the summary, as the same
+/// [`FileDiagnostic`] and [`CheckSummary`] values the CLI prints.
 fn check_result(
     py: Python<'_>,
-    report: &CheckReport,
-    files: &[String],
-    elapsed_seconds: f64,
+    diagnostics: &[Diagnostic],
+    file: &str,
+    summary: &CheckSummary,
 ) -> PyResult<CheckResult> {
-    let diagnostics = PyList::empty(py);
-    let file = files.first().map(String::as_str).unwrap_or("<lines>");
-    for diagnostic in &report.diagnostics {
-        diagnostics.append(diagnostic_dict(py, diagnostic, file)?)?;
+    let list = PyList::empty(py);
+    for diagnostic in diagnostics {
+        let found = FileDiagnostic::new(file, diagnostic);
+        list.append(to_python(py, &json_value(&found)?)?)?;
     }
-    let summary = &report.summary;
-    let dict = PyDict::new(py);
-    dict.set_item("items", summary.items)?;
-    dict.set_item("valid", summary.valid)?;
-    dict.set_item("invalid", summary.invalid)?;
-    dict.set_item("errors", summary.errors)?;
-    dict.set_item("warnings", summary.warnings)?;
-    let codes = PyDict::new(py);
-    for (code, count) in &summary.codes {
-        codes.set_item(code, count)?;
-    }
-    dict.set_item("codes", codes)?;
-    dict.set_item("files", files.to_vec())?;
-    dict.set_item("elapsed_seconds", elapsed_seconds)?;
-    let per_second = if elapsed_seconds > 0.0 {
-        summary.items as f64 / elapsed_seconds
-    } else {
-        0.0
-    };
-    dict.set_item("items_per_second", per_second)?;
+    let summary_dict = to_python(py, &json_value(summary)?)?
+        .cast_into::<PyDict>()
+        .map_err(|error| PyValueError::new_err(error.to_string()))?;
     Ok(CheckResult {
-        diagnostics: diagnostics.unbind(),
-        summary: dict.unbind(),
+        diagnostics: list.unbind(),
+        summary: summary_dict.unbind(),
         n_errors: summary.errors,
     })
 }
 
-/// A finding as `nucleus check --format json` prints it.
-fn diagnostic_dict<'py>(
-    py: Python<'py>,
-    diagnostic: &Diagnostic,
-    file: &str,
-) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("severity", diagnostic.severity.to_string())?;
-    dict.set_item("code", diagnostic.code.as_str())?;
-    dict.set_item("file", file)?;
-    if let Some(line) = diagnostic.line {
-        dict.set_item("line", line)?;
-    }
-    dict.set_item("path", &diagnostic.path)?;
-    dict.set_item("message", &diagnostic.message)?;
-    if let Some(line) = diagnostic.related_line {
-        dict.set_item("related_line", line)?;
-    }
-    Ok(dict)
+/// `value` as JSON, for [`to_python`].
+fn json_value(value: &impl serde::Serialize) -> PyResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|error| PyValueError::new_err(error.to_string()))
 }
 
 /// Checks a JSON Lines file (a path) or lines (an iterable of str) like `nucleus check`.
 #[pyfunction]
-#[pyo3(signature = (path_or_lines, *, remote_only = false, require_dimensions = false, jobs = None))]
+#[pyo3(signature = (path_or_lines, *, remote_only = false, require_dimensions = false, jobs = None, max_line_bytes = None))]
 pub fn check(
     py: Python<'_>,
     path_or_lines: &Bound<'_, PyAny>,
     remote_only: bool,
     require_dimensions: bool,
     jobs: Option<usize>,
+    max_line_bytes: Option<usize>,
 ) -> PyResult<CheckResult> {
     let source = Source::extract(path_or_lines)?;
-    let started = Instant::now();
-    let mut shard = ShardCheck::new(rules(remote_only, require_dimensions));
-    run(py, &mut shard, &source, self::jobs(jobs))?;
-    let report = py.detach(|| shard.finish());
-    let files = match &source {
-        Source::Path(_) => vec![source.name()],
-        Source::Lines(_) => Vec::new(),
+    let config = stream_config(jobs, max_line_bytes);
+    let mut check = Check::new(rules(remote_only, require_dimensions));
+    let name = source.name();
+    let mut diagnostics = Vec::new();
+    let sink = |event: CheckEvent<'_>| {
+        if let CheckEvent::Finding(diagnostic) = event {
+            diagnostics.push(diagnostic.clone());
+        }
+        ControlFlow::Continue(())
     };
-    check_result(py, &report, &files, started.elapsed().as_secs_f64())
+    match &source {
+        Source::Path(path) => {
+            let file = File::open(path).map_err(|error| {
+                PyOSError::new_err(format!("cannot open {}: {error}", path.display()))
+            })?;
+            py.detach(|| check.read(&name, file, &config, sink))
+                .map_err(|error| {
+                    PyOSError::new_err(format!("cannot read {}: {error}", path.display()))
+                })?;
+        }
+        Source::Lines(lines) => py.detach(|| {
+            check.read_lines(&name, lines.iter().map(String::as_str), &config, sink);
+        }),
+    }
+    let summary = check.finish();
+    check_result(py, &diagnostics, &name, &summary)
 }
 
 /// The check of one shard of a dataset, mergeable with the shards after it.
@@ -210,24 +179,35 @@ pub fn check(
 #[pyclass(module = "nucleus_rs")]
 pub struct CheckState {
     shard: ShardCheck,
-    jobs: usize,
+    /// How `update` reads lines (not pickled: a setting of this process, like `jobs`).
+    config: StreamConfig,
 }
 
 #[pymethods]
 impl CheckState {
     #[new]
-    #[pyo3(signature = (*, remote_only = false, require_dimensions = false, jobs = None))]
-    fn new(remote_only: bool, require_dimensions: bool, jobs: Option<usize>) -> CheckState {
+    #[pyo3(signature = (*, remote_only = false, require_dimensions = false, jobs = None, max_line_bytes = None))]
+    fn new(
+        remote_only: bool,
+        require_dimensions: bool,
+        jobs: Option<usize>,
+        max_line_bytes: Option<usize>,
+    ) -> CheckState {
         CheckState {
             shard: ShardCheck::new(rules(remote_only, require_dimensions)),
-            jobs: jobs.unwrap_or(1),
+            config: stream_config(Some(jobs.unwrap_or(1)), max_line_bytes),
         }
     }
 
-    /// Checks the next lines (an iterable of str, one line each) of this shard.
+    /// Checks the next lines (an iterable of str, one line each) of this shard, by the rules of
+    /// a file: a final newline is the line's ending, a byte order mark before the first line is
+    /// skipped, blank lines count but are not items, an over-long line is a finding.
     fn update(&mut self, py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<()> {
-        let source = Source::Lines(self::lines(lines)?);
-        run(py, &mut self.shard, &source, self.jobs)
+        let lines = self::lines(lines)?;
+        let config = &self.config;
+        let shard = &mut self.shard;
+        py.detach(|| shard.update_lines(lines.iter().map(String::as_str), config));
+        Ok(())
     }
 
     /// Appends the state of the next shard (which is left empty).
@@ -245,7 +225,7 @@ impl CheckState {
     /// The findings and summary of every line merged so far.
     fn finish(&self, py: Python<'_>) -> PyResult<CheckResult> {
         let report = py.detach(|| self.shard.finish());
-        check_result(py, &report, &[], 0.0)
+        check_result(py, &report.diagnostics, LINES, &report.summary)
     }
 
     /// Pickling (Spark, Dask and Ray send states between processes): the state as bytes.
@@ -300,23 +280,16 @@ impl PyProfileState {
     fn update(&mut self, py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<()> {
         let lines = self::lines(lines)?;
         py.detach(|| {
-            for text in &lines {
-                self.n_lines += 1;
-                // The stream's rule: a final newline is not part of the line; a line of
-                // spaces and tabs is blank.
-                let text = text.strip_suffix('\n').unwrap_or(text);
-                if text
-                    .bytes()
-                    .all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
-                {
-                    continue;
-                }
+            // The rules of a file: endings, a byte order mark, blank and over-long lines.
+            let mut read = text_lines(lines.iter().map(String::as_str), DEFAULT_MAX_LINE_BYTES);
+            for (line, text) in read.by_ref() {
                 self.n_nonblank += 1;
-                match self.rules.check_line(text).item {
-                    Some(item) => self.state.observe_at(self.n_lines, &item),
+                match text.ok().and_then(|text| self.rules.check_line(text).item) {
+                    Some(item) => self.state.observe_at(self.n_lines + line, &item),
                     None => self.n_invalid += 1,
                 }
             }
+            self.n_lines += read.n_lines();
         });
         Ok(())
     }

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import EXAMPLES, cli_check, item_line, random_dataset
 
-SUMMARY_FIELDS = ["items", "valid", "invalid", "errors", "warnings", "codes"]
+SUMMARY_FIELDS = ["items", "valid", "invalid", "errors", "warnings", "codes", "stopped_early"]
 
 
 @pytest.mark.parametrize("flags", [{}, {"remote_only": True, "require_dimensions": True}])
@@ -28,6 +28,43 @@ def test_lines_give_the_findings_of_the_file():
     strip = lambda diagnostics: [{k: v for k, v in d.items() if k != "file"} for d in diagnostics]
     assert strip(from_lines.diagnostics) == strip(from_file.diagnostics)
     assert from_lines.summary["codes"] == from_file.summary["codes"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_lines_and_a_file_of_the_same_text_give_the_same_result(tmp_path, jobs):
+    """One rule for both: a byte order mark, blank lines holding \\r, CRLF endings and a line
+    longer than max_line_bytes."""
+    text = (
+        "\ufeff" + item_line("a", {"k": "x"}) + "\r\n"
+        + " \r\n"
+        + "\t\r\n"
+        + "\r\n"
+        + "x" * 300 + "\r\n"
+        + item_line("a", {"k": 2}) + "\n"
+        + "{broken\n"
+    )
+    path = tmp_path / "tricky.jsonl"
+    path.write_bytes(text.encode("utf-8"))
+    from_file = nucleus_rs.check(path, jobs=jobs, max_line_bytes=200)
+    from_lines = nucleus_rs.check(text.splitlines(keepends=True), jobs=jobs, max_line_bytes=200)
+    strip = lambda diagnostics: [{k: v for k, v in d.items() if k != "file"} for d in diagnostics]
+    assert strip(from_lines.diagnostics) == strip(from_file.diagnostics)
+    assert [(d["line"], d["code"]) for d in from_file.diagnostics] == [
+        (5, "line-too-long"),
+        (6, "duplicate-reference-id"),
+        (6, "type-conflict"),
+        (7, "invalid-json"),
+    ]
+    untimed = lambda summary: {k: v for k, v in summary.items() if k not in ("files", "elapsed_seconds", "items_per_second")}
+    assert untimed(from_lines.summary) == untimed(from_file.summary)
+    assert from_file.summary["items"] == 4
+    assert from_file.summary["files"] == [str(path)] and from_lines.summary["files"] == []
+    # Without the newlines, and through a shard, the same.
+    assert strip(nucleus_rs.check(text.splitlines(), max_line_bytes=200).diagnostics) == strip(from_file.diagnostics)
+    state = nucleus_rs.CheckState(jobs=jobs, max_line_bytes=200)
+    state.update(text.splitlines(keepends=True))
+    assert state.n_lines == 7
+    assert strip(state.finish().diagnostics) == strip(from_file.diagnostics)
 
 
 def test_the_thread_count_does_not_change_the_result():

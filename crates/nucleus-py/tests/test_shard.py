@@ -169,11 +169,15 @@ def test_unpickling_a_garbage_profile_state_raises_value_error():
 
 def test_a_profile_counts_the_same_lines_from_a_file_and_from_lines(tmp_path):
     # n_lines counts non-blank lines, whether the profile read a file or was given lines.
-    lines = random_dataset(13, n_lines=120) + ["", "  \t", "{broken"]
+    # The rules of a file for both: a byte order mark, \\r in blank lines and in endings.
+    lines = random_dataset(13, n_lines=120) + ["", "  \t", " \r", "{broken"]
+    lines[0] = "\ufeff" + item_line("first", {"k1": 1})
+    lines[1] = item_line("second", {"k1": 2}) + "\r"
     path = tmp_path / "items.jsonl"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
     from_file = nucleus_rs.profile(str(path), jobs=1)
-    assert from_file["n_lines"] == sum(1 for line in lines if line.strip(" \t"))
+    assert from_file["n_lines"] == sum(1 for line in lines if line.strip(" \t\r"))
+    assert from_file["n_invalid"] == sum(1 for line in lines if line.startswith("{not json") or line == "{broken")
     assert nucleus_rs.profile(lines) == from_file
     state = nucleus_rs.ProfileState()
     state.update(lines)

@@ -1,5 +1,7 @@
 //! Building the published schemas: generate from the types, then add what they cannot say.
 
+use nucleus_annotation::schema::{type_schema, union_schema};
+use nucleus_annotation::{AnnotationType, Role};
 use nucleus_camera::CameraParams;
 use nucleus_model::geo::Coordinate;
 use nucleus_model::pointcloud::PointCloud;
@@ -25,6 +27,11 @@ pub const GENERATED_COMMENT: &str =
 
 /// Example items: lines 1, 7 and 10 of `examples/items.jsonl` (a test checks they still are).
 pub(crate) const EXAMPLE_ITEMS: &str = include_str!("../data/example_items.jsonl");
+
+/// Example annotations and predictions: the first line of each type of
+/// `examples/annotations/items.jsonl` and `predictions.jsonl` (a test checks they still are).
+pub(crate) const EXAMPLE_ANNOTATIONS: &str = include_str!("../data/example_annotations.jsonl");
+pub(crate) const EXAMPLE_PREDICTIONS: &str = include_str!("../data/example_predictions.jsonl");
 
 /// What one catalog entry is built from.
 pub(crate) struct Recipe {
@@ -77,6 +84,66 @@ pub(crate) const RECIPES: &[Recipe] = &[
         title: "Nucleus scene",
         description: "A LidarScene or a VideoScene in the Python SDK's JSON form (to_payload, read back by from_json). Limitations: JSON Schema cannot count, across a frame's sensors, that a lidar frame holds exactly one point cloud (from the same sensor in every frame), nor check that reference ids are unique within the scene or that every location is remote (the SDK refuses local paths in scenes); nucleus-rs checks those in Rust. A frame_rate written as a float (30.0) is an integer for JSON Schema but rejected by nucleus-rs, which keeps numbers as written.",
         build: scene,
+    },
+    Recipe {
+        name: "annotation",
+        title: "Nucleus annotation",
+        description: "One line of a JSON Lines file of Scale AI Nucleus annotations (ground truth), as the Python SDK's Annotation.from_json reads it and nucleus-rs checks it: the `type` (box, line, polygon, keypoints, cuboid, category, multicategory, mask or segmentation; none is a segmentation) picks the schema of that type. A value is valid exactly when the Rust reader finds no error, except for what JSON Schema cannot say: keypoints and names in equal numbers, skeleton indexes below the number of keypoints, distinct segment indexes, an index written as a float (1.0), and (as for items) duplicate keys, integers beyond 64 bits, 1e400. Rules across files (the reference id names an item, geometry inside the image, unique annotation ids per item, one label per track) are outside JSON Schema.",
+        build: annotation,
+    },
+    Recipe {
+        name: "prediction",
+        title: "Nucleus prediction",
+        description: "One line of a JSON Lines file of Scale AI Nucleus predictions (model output), as the Python SDK's prediction.from_json reads it and nucleus-rs checks it: the annotation types without multicategory, with an optional confidence in [0, 1] and class_pdf (probabilities summing to 1 within 0.01, which JSON Schema cannot add up), aimed at an item by reference_id or dataset_item_id. The limits of the annotation schema apply.",
+        build: prediction,
+    },
+    Recipe {
+        name: "annotation-box",
+        title: "Nucleus box annotation",
+        description: "A box annotation (`\"type\": \"box\"`): label, geometry {x, y, width, height} in pixels with a positive size, the annotated image's reference_id.",
+        build: || annotation_type(AnnotationType::Box),
+    },
+    Recipe {
+        name: "annotation-line",
+        title: "Nucleus line annotation",
+        description: "A line annotation (`\"type\": \"line\"`): label, geometry {vertices: at least 2 points {x, y} in pixels}, the annotated image's reference_id.",
+        build: || annotation_type(AnnotationType::Line),
+    },
+    Recipe {
+        name: "annotation-polygon",
+        title: "Nucleus polygon annotation",
+        description: "A polygon annotation (`\"type\": \"polygon\"`): label, geometry {vertices: at least 3 points {x, y} in pixels}, the annotated image's reference_id.",
+        build: || annotation_type(AnnotationType::Polygon),
+    },
+    Recipe {
+        name: "annotation-keypoints",
+        title: "Nucleus keypoints annotation",
+        description: "A keypoints annotation (`\"type\": \"keypoints\"`): label, geometry {keypoints: [{x, y, visible}], names: one distinct name per keypoint, skeleton: [[from, to]] index pairs or null}, the annotated image's reference_id. JSON Schema cannot check that names and keypoints are as many, nor that skeleton indexes name existing keypoints; nucleus-rs does.",
+        build: || annotation_type(AnnotationType::Keypoints),
+    },
+    Recipe {
+        name: "annotation-cuboid",
+        title: "Nucleus cuboid annotation",
+        description: "A cuboid annotation (`\"type\": \"cuboid\"`): label, geometry {position {x, y, z}, dimensions {x, y, z} positive, yaw in radians} in the point cloud's world frame, the annotated point cloud's reference_id.",
+        build: || annotation_type(AnnotationType::Cuboid),
+    },
+    Recipe {
+        name: "annotation-category",
+        title: "Nucleus category annotation",
+        description: "A category annotation (`\"type\": \"category\"`): one label for a whole item, or for a whole scene when reference_id names a scene (a scene category), with an optional taxonomy_name.",
+        build: || annotation_type(AnnotationType::Category),
+    },
+    Recipe {
+        name: "annotation-multicategory",
+        title: "Nucleus multicategory annotation",
+        description: "A multicategory annotation (`\"type\": \"multicategory\"`): several distinct labels for a whole item, with an optional taxonomy_name.",
+        build: || annotation_type(AnnotationType::MultiCategory),
+    },
+    Recipe {
+        name: "annotation-segmentation",
+        title: "Nucleus segmentation annotation",
+        description: "A segmentation annotation (`\"type\": \"mask\"`, or `segmentation`, or no type): mask_url (a PNG of the image's size) and annotations, the label of each pixel value ({label, index}, distinct indexes, which JSON Schema cannot check), the annotated image's reference_id.",
+        build: || annotation_type(AnnotationType::Segmentation),
     },
 ];
 
@@ -212,6 +279,45 @@ fn scene() -> Value {
         "upload_to_scale": true
     });
     set_examples(&mut schema, vec![lidar, video]);
+    schema
+}
+
+/// The root schema built by `build` with a fresh generator, its definitions in `$defs`.
+fn root_with(build: impl FnOnce(&mut SchemaGenerator) -> Schema) -> Value {
+    let mut generator = generator();
+    let mut root = build(&mut generator).to_value();
+    let definitions = generator.take_definitions(true);
+    if let (Some(object), false) = (root.as_object_mut(), definitions.is_empty()) {
+        object.insert("$defs".to_owned(), Value::Object(definitions));
+    }
+    root
+}
+
+fn example_lines(text: &'static str) -> impl Iterator<Item = Value> {
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+}
+
+fn annotation() -> Value {
+    let mut schema = root_with(|generator| union_schema(generator, Role::Annotation));
+    set_examples(&mut schema, example_lines(EXAMPLE_ANNOTATIONS).collect());
+    schema
+}
+
+fn prediction() -> Value {
+    let mut schema = root_with(|generator| union_schema(generator, Role::Prediction));
+    set_examples(&mut schema, example_lines(EXAMPLE_PREDICTIONS).collect());
+    schema
+}
+
+fn annotation_type(annotation_type: AnnotationType) -> Value {
+    let mut schema =
+        root_with(|generator| type_schema(generator, annotation_type, Role::Annotation));
+    let wire_name = annotation_type.wire_name();
+    let examples = example_lines(EXAMPLE_ANNOTATIONS)
+        .filter(|example| example.get("type").and_then(Value::as_str) == Some(wire_name))
+        .collect();
+    set_examples(&mut schema, examples);
     schema
 }
 
@@ -361,6 +467,7 @@ const KEYWORD_ORDER: &[&str] = &[
     "pattern",
     "minItems",
     "maxItems",
+    "uniqueItems",
     "items",
     "minProperties",
     "maxProperties",

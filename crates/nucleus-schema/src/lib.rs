@@ -1,7 +1,8 @@
 //! The published JSON Schema catalog of Scale AI Nucleus dataset items, and validation against it.
 //!
-//! The schemas in `schemas/*.schema.json` are generated from the Rust types of `nucleus-model`
-//! and `nucleus-camera` (their `JsonSchema` impls, feature `schema`), completed here with the
+//! The schemas in `schemas/*.schema.json` are generated from the Rust types of `nucleus-model`,
+//! `nucleus-camera` and `nucleus-annotation` (their `JsonSchema` impls, feature `schema`),
+//! completed here with the
 //! rules of `nucleus-metadata` that the types do not carry (`lat`/`lon` ranges,
 //! `context_attachments`), and written by `cargo xtask schemas`. Every schema is draft 2020-12,
 //! self-contained (each `$ref` points into its own `$defs`), uses no `format` and no keyword
@@ -13,7 +14,12 @@
 //! let names: Vec<&str> = catalog().iter().map(|entry| entry.name()).collect();
 //! assert_eq!(
 //!     names,
-//!     ["item", "payload", "camera-params", "metadata", "dataset-item-type", "pointcloud", "scene"]
+//!     [
+//!         "item", "payload", "camera-params", "metadata", "dataset-item-type", "pointcloud",
+//!         "scene", "annotation", "prediction", "annotation-box", "annotation-line",
+//!         "annotation-polygon", "annotation-keypoints", "annotation-cuboid",
+//!         "annotation-category", "annotation-multicategory", "annotation-segmentation",
+//!     ]
 //! );
 //!
 //! let item = serde_json::json!({"image_url": "s3://bucket/1.jpg", "reference_id": "1",
@@ -37,6 +43,10 @@
 //!   through `nucleus_metadata::ItemRules::new()` and report a [`Disagreement`], for
 //!   `nucleus check --via-schema`; [`Disagreement::diagnostic`] turns a disagreement into a
 //!   `schema-disagreement` finding (an error, or a warning for a [`KnownGap`]).
+//! - [`compare_annotation`] does the same for one annotation or prediction against the
+//!   `annotation` or `prediction` schema and `nucleus_annotation::read_annotation`; an
+//!   [`AnnotationGap`] names what the annotation schemas cannot say (a `class_pdf`'s sum,
+//!   keypoint counts, distinct segment indexes, an integral float index).
 //! - [`ensure_file_contents`] and [`ensure_schemas`] keep the generated files fresh; the
 //!   `cargo xtask schemas [--check]` task and this crate's golden test share them.
 //!
@@ -67,6 +77,7 @@
 //! a schema; no validator needs to fetch it.
 
 mod agree;
+mod annotation;
 mod catalog;
 mod golden;
 mod validate;
@@ -79,6 +90,7 @@ use std::sync::OnceLock;
 pub use agree::{
     Disagreement, ItemVerdict, KnownGap, compare_item, compare_value, item_verdicts_agree,
 };
+pub use annotation::{AnnotationDisagreement, AnnotationGap, compare_annotation};
 pub use catalog::{DIALECT, GENERATED_COMMENT, SCHEMA_BASE_URI};
 pub use golden::{FileStatus, ensure_file_contents, ensure_schemas};
 pub use validate::{SchemaError, validate_item};

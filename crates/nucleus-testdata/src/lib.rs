@@ -1,12 +1,12 @@
 //! The test inputs that several crates of the nucleus-rs workspace share, in one place, so that
 //! no crate's tests reach into another crate's directory or name a path of the repository.
 //!
-//! - [`SDK_CORPUS`]: about 3000 items judged by the real Python SDK (`scripts/sdk_corpus/`).
+//! - [`SDK_CORPUS`] and [`ANNOTATION_SDK_CORPUS`]: about 3000 items, and as many annotations and
+//!   predictions, judged by the real Python SDK (`scripts/sdk_corpus/`).
 //! - [`json_test_suite`]: the JSONTestSuite parsing corpus.
-//! - [`EXAMPLE_ITEMS`], [`EXAMPLE_MISTAKES`] and [`scene`]: the user-facing examples of
-//!   `examples/`, read at run time from the repository (they are generated there by
-//!   `cargo xtask gen-examples` and `examples/scene/generate.py`, and stay where users find
-//!   them).
+//! - [`EXAMPLE_ITEMS`], [`EXAMPLE_MISTAKES`], [`example`] and [`scene`]: the user-facing
+//!   examples of `examples/`, read at run time from the repository (they are generated there by
+//!   `cargo xtask gen-examples` and the `generate.py` scripts, and stay where users find them).
 //! - [`mutate`]: structure-aware mutations of JSON texts for the proptest fuzz harnesses.
 //!
 //! A dev-only crate: it depends on no workspace crate, so any crate may use it without an arrow
@@ -32,16 +32,21 @@ use std::sync::LazyLock;
 /// `scripts/sdk_corpus/gen_corpus.py` (its README describes the fields).
 pub const SDK_CORPUS: &str = include_str!("../data/sdk_corpus.jsonl");
 
+/// About 3000 annotations and predictions (every type, valid and invalid), each with the
+/// verdict and payload of the real Python SDK: one JSON object per line, written by
+/// `scripts/sdk_corpus/gen_annotations.py` (its README describes the fields).
+pub const ANNOTATION_SDK_CORPUS: &str = include_str!("../data/annotation_sdk_corpus.jsonl");
+
 /// The text of `examples/items.jsonl`: 300 realistic, valid items, one per line.
 ///
 /// Panics on first use outside a checkout of the repository.
-pub static EXAMPLE_ITEMS: LazyLock<String> = LazyLock::new(|| read_example("items.jsonl"));
+pub static EXAMPLE_ITEMS: LazyLock<String> = LazyLock::new(|| example("items.jsonl"));
 
 /// The text of `examples/mistakes.jsonl`: one deliberate mistake per line, explained in
 /// `examples/mistakes.md`.
 ///
 /// Panics on first use outside a checkout of the repository.
-pub static EXAMPLE_MISTAKES: LazyLock<String> = LazyLock::new(|| read_example("mistakes.jsonl"));
+pub static EXAMPLE_MISTAKES: LazyLock<String> = LazyLock::new(|| example("mistakes.jsonl"));
 
 /// One case of the JSONTestSuite parsing corpus: `y_` must be accepted, `n_` rejected, `i_`
 /// is up to the parser.
@@ -81,16 +86,23 @@ fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
+/// The text of the file `path` under `examples/`, such as `annotations/items.jsonl`.
+///
+/// # Panics
+///
+/// When the file cannot be read (outside a checkout of the repository): test support fails the
+/// test that needs it.
+#[must_use]
 #[expect(
     clippy::panic,
     reason = "test support: a missing example fails the test that needs it"
 )]
-fn read_example(name: &str) -> String {
-    let path = examples_dir().join(name);
-    fs::read_to_string(&path).unwrap_or_else(|error| {
+pub fn example(path: &str) -> String {
+    let full = examples_dir().join(path);
+    fs::read_to_string(&full).unwrap_or_else(|error| {
         panic!(
             "cannot read {}: {error} (run `cargo xtask gen-examples`?)",
-            path.display()
+            full.display()
         )
     })
 }
@@ -102,6 +114,7 @@ mod tests {
     #[test]
     fn the_corpora_are_there() {
         assert!(SDK_CORPUS.lines().count() > 2000);
+        assert!(ANNOTATION_SDK_CORPUS.lines().count() > 2000);
         let cases = json_test_suite().unwrap();
         assert_eq!(cases.len(), 318);
         assert!(cases.iter().any(|case| case.name.starts_with("y_")));

@@ -13,6 +13,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub use nucleus_annotation as annotation;
 pub use nucleus_camera as camera;
 pub use nucleus_insights as insights;
 pub use nucleus_interop as interop;
@@ -24,10 +25,11 @@ pub use nucleus_schema as schema;
 
 /// The types most programs need, for `use nucleus::prelude::*`.
 pub mod prelude {
+    pub use nucleus_annotation::{Annotation, AnnotationType, Role};
     pub use nucleus_camera::CameraParams;
-    pub use nucleus_metadata::{DatasetState, ItemRules, Kind, KindSchema, Position};
+    pub use nucleus_metadata::{DatasetState, ItemRules, Position};
     pub use nucleus_model::{
-        Code, DatasetItem, DatasetItemType, Diagnostic, Frame, LidarScene, Location, LocationKind,
-        Metadata, PayloadForm, ReferenceId, Scene, Severity, VideoScene,
+        Code, DatasetItem, DatasetItemType, Diagnostic, Frame, Kind, KindSchema, LidarScene,
+        Location, LocationKind, Metadata, PayloadForm, ReferenceId, Scene, Severity, VideoScene,
     };
 }

@@ -53,7 +53,7 @@ fn append_reports_writes_whole_files_and_refuses_conflicts() {
     .unwrap();
     let before = std::fs::read_to_string(&out).unwrap();
     let refused = cmd(["append", b, u, "-o", o]).exits(1);
-    assert_contains(&refused.stderr, "kind-conflict");
+    assert_contains(&refused.stderr, "type-conflict");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), before);
     let leftovers = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(leftovers, 3, "a temporary file was left behind");

@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod annotations;
 mod append;
 mod check;
 mod convert;

@@ -10,7 +10,7 @@ fn schema_lists_and_prints_the_committed_files() {
         .lines()
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
-    assert_eq!(names.len(), 7);
+    assert_eq!(names.len(), 17);
     for name in names {
         let printed = cmd(["schema", name]).run();
         let committed =

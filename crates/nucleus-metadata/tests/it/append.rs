@@ -165,7 +165,7 @@ new=0 updated=1 ignored=0 kept=1 output=2
         AppendMode::Update,
         r#"
 new=0 updated=1 ignored=0 kept=1 output=3
-error kind-conflict speed x2 at base line 2 related update line 1
+error type-conflict speed x2 at base line 2 related update line 1
 refused
 "#,
     );
@@ -179,7 +179,7 @@ refused
         AppendMode::Ignore,
         r#"
 new=2 updated=0 ignored=0 kept=0 output=3
-error kind-conflict speed x1 at update line 1 related base line 1
+error type-conflict speed x1 at update line 1 related base line 1
 warning mixed-kinds flag x1 at update line 2
 refused
 "#,

@@ -51,7 +51,7 @@ fn agrees(rules: &ItemRules, text: &str) -> Result<bool, TestCaseError> {
     prop_assert_eq!(full.len(), fast.len(), "{}", text);
     for ((key, value), (fast_key, kind, fast_text)) in full.into_iter().zip(fast) {
         prop_assert_eq!(key, fast_key, "{}", text);
-        prop_assert_eq!(Some(kind), nucleus_metadata::Kind::of(value), "{}", text);
+        prop_assert_eq!(Some(kind), nucleus_model::Kind::of(value), "{}", text);
         if kind.is_searchable() {
             prop_assert_eq!(&json::parse(fast_text).unwrap(), value, "{}", text);
         } else {

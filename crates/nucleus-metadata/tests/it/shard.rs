@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use nucleus_metadata::ItemRules;
-use nucleus_metadata::shard::{CheckReport, ShardCheck};
+use nucleus_metadata::check::CheckReport;
+use nucleus_metadata::shard::ShardCheck;
 use nucleus_model::Diagnostic;
 use proptest::prelude::*;
 

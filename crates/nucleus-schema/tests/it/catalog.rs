@@ -80,6 +80,7 @@ fn schemas_use_only_portable_keywords() {
         "pattern",
         "minItems",
         "maxItems",
+        "uniqueItems",
         "items",
         "minProperties",
         "required",
@@ -191,6 +192,6 @@ fn an_unknown_name_lists_the_catalog() {
     let error = entry("items").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unknown schema \"items\"; the catalog has item, payload, camera-params, metadata, dataset-item-type, pointcloud, scene"
+        "unknown schema \"items\"; the catalog has item, payload, camera-params, metadata, dataset-item-type, pointcloud, scene, annotation, prediction, annotation-box, annotation-line, annotation-polygon, annotation-keypoints, annotation-cuboid, annotation-category, annotation-multicategory, annotation-segmentation"
     );
 }

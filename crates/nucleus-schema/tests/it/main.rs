@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod agree;
+mod annotation;
 mod catalog;
 mod fuzz;
 mod golden;

@@ -1,0 +1,579 @@
+//! The `check` driver that `nucleus check` and Python's `check` both run, and the one summary
+//! they print.
+//!
+//! [`Check`] reads inputs (files or other readers with [`Check::read`], lines held in memory
+//! with [`Check::read_lines`]) through [`nucleus_lines`]: each line is checked on the worker
+//! threads — the fast path ([`ItemRules::check_line_fast`]) first and the full reading when it is
+//! unsure, or the scene rules ([`ItemRules::check_scene_line`]) with [`Check::scenes`] — and
+//! then, on the calling thread in line order, the dataset rules ([`DatasetState`]) run over its
+//! items (a scene's items keep their pointers below `/frames/INDEX[/SENSOR]`). Every finding is
+//! handed to the caller as a [`CheckEvent::Finding`], placed on its line, and counted in the
+//! [`CheckSummary`] that [`Check::finish`] returns. Findings of higher crates (the schema
+//! cross-check, local point-cloud files) join through [`Check::with_hook`].
+//!
+//! ```
+//! use std::ops::ControlFlow;
+//! use nucleus_lines::StreamConfig;
+//! use nucleus_metadata::ItemRules;
+//! use nucleus_metadata::check::{Check, CheckEvent};
+//!
+//! let lines = [
+//!     r#"{"image_location": "s3://b/1.jpg", "reference_id": "1", "metadata": {"w": "rain"}}"#,
+//!     "",
+//!     r#"{"image_location": "s3://b/2.jpg", "reference_id": "1", "metadata": {"w": 3}}"#,
+//! ];
+//! let mut check = Check::new(ItemRules::new());
+//! let mut found = Vec::new();
+//! check.read_lines("<lines>", lines, &StreamConfig::default(), |event| {
+//!     if let CheckEvent::Finding(diagnostic) = event {
+//!         found.push((diagnostic.line, diagnostic.code.as_str()));
+//!     }
+//!     ControlFlow::Continue(())
+//! });
+//! assert_eq!(found, [(Some(3), "duplicate-reference-id"), (Some(3), "type-conflict")]);
+//! let summary = check.finish();
+//! assert_eq!((summary.items, summary.valid, summary.invalid, summary.errors), (2, 1, 1, 2));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use nucleus_lines::{Event, StreamConfig, for_each_line, for_each_text_line};
+use nucleus_model::read::ItemReading;
+use nucleus_model::scene::SceneReading;
+use nucleus_model::{DatasetItem, Diagnostic, KindSchema, Severity};
+use serde::Serialize;
+
+use crate::{CleanItem, DatasetState, ItemRules, LineCheck, Position};
+
+/// Findings a higher crate adds to each line, run on the worker threads: given the line's text
+/// and the items read from it (none on the fast path; see [`Check::full_reading`]).
+pub type LineHook<'h> = dyn Fn(&str, &[&DatasetItem]) -> Vec<Diagnostic> + Send + Sync + 'h;
+
+/// The check of a dataset, input after input; see the module docs.
+pub struct Check<'h> {
+    lines: LineChecker<'h>,
+    tally: Tally,
+    started: Instant,
+}
+
+/// What [`Check`] hands to its caller, in line order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum CheckEvent<'a> {
+    /// A finding, placed on its line.
+    Finding(&'a Diagnostic),
+    /// Bytes of the current input consumed so far, for a progress bar.
+    Progress(u64),
+}
+
+/// The findings and totals of a check of lines in memory or of merged shards
+/// ([`crate::shard::ShardCheck::finish`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CheckReport {
+    /// Every finding, ordered by line.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The totals.
+    pub summary: CheckSummary,
+}
+
+/// The totals of a check: the `summary` object of `nucleus check --format json` and the
+/// `summary` dict of Python's `CheckResult`, field for field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CheckSummary {
+    /// Non-blank lines checked (a line is one item, or one scene with `--scenes`).
+    pub items: u64,
+    /// Lines without an error finding.
+    pub valid: u64,
+    /// Lines with at least one error finding.
+    pub invalid: u64,
+    /// Error findings (a merged shard's `type-conflict` counts for every value it stands for).
+    pub errors: u64,
+    /// Warning findings.
+    pub warnings: u64,
+    /// Findings per code, by name.
+    pub codes: BTreeMap<&'static str, u64>,
+    /// The files read, in order (lines given in memory are not a file).
+    pub files: Vec<String>,
+    /// Wall time from the start of the check to [`Check::finish`].
+    pub elapsed_seconds: f64,
+    /// `items / elapsed_seconds` (0 when no time passed).
+    pub items_per_second: f64,
+    /// Whether the check stopped at [`Check::max_errors`] before the end of its inputs.
+    pub stopped_early: bool,
+}
+
+impl CheckSummary {
+    /// Counts `n` findings like `diagnostic` (a merged shard's finding may stand for several).
+    pub fn count(&mut self, diagnostic: &Diagnostic, n: u64) {
+        match diagnostic.severity {
+            Severity::Error => self.errors += n,
+            Severity::Warning => self.warnings += n,
+        }
+        *self.codes.entry(diagnostic.code.as_str()).or_default() += n;
+    }
+
+    /// Sets the elapsed time and the rate it gives.
+    pub fn set_elapsed(&mut self, seconds: f64) {
+        self.elapsed_seconds = seconds;
+        self.items_per_second = if seconds > 0.0 {
+            self.items as f64 / seconds
+        } else {
+            0.0
+        };
+    }
+}
+
+/// The part of a check that runs on the worker threads.
+struct LineChecker<'h> {
+    rules: ItemRules,
+    scenes: bool,
+    full_reading: bool,
+    hook: Option<Box<LineHook<'h>>>,
+}
+
+/// The part of a check that runs on the calling thread, in line order.
+struct Tally {
+    state: DatasetState,
+    summary: CheckSummary,
+    max_errors: Option<u64>,
+}
+
+/// What one line gave on a worker thread.
+enum Checked {
+    /// An item without any finding, from the fast path: only what the dataset rules need.
+    Clean(CleanItem),
+    // Boxed: results wait in batches and are moved several times, and most lines are clean.
+    Item(Box<ItemReading>),
+    Scene(Box<SceneReading>),
+}
+
+impl<'h> Check<'h> {
+    /// A check of items with `rules`, on an empty dataset; the clock starts now.
+    #[must_use]
+    pub fn new(rules: ItemRules) -> Check<'h> {
+        Check {
+            lines: LineChecker {
+                rules,
+                scenes: false,
+                full_reading: false,
+                hook: None,
+            },
+            tally: Tally {
+                state: DatasetState::new(),
+                summary: CheckSummary::default(),
+                max_errors: None,
+            },
+            started: Instant::now(),
+        }
+    }
+
+    /// Each line is a scene (the SDK's lidar or video scene payload), not an item: its frames,
+    /// sensors and every item inside are checked, and the dataset rules run over all items.
+    #[must_use]
+    pub fn scenes(mut self, scenes: bool) -> Check<'h> {
+        self.lines.scenes = scenes;
+        self
+    }
+
+    /// The dataset's keys already have the kinds of `schema` (the dataset being appended to).
+    #[must_use]
+    pub fn schema(mut self, schema: &KindSchema) -> Check<'h> {
+        self.tally.state = DatasetState::with_schema(schema);
+        self
+    }
+
+    /// Stops after the line that brings the number of errors to `max_errors`.
+    #[must_use]
+    pub fn max_errors(mut self, max_errors: Option<u64>) -> Check<'h> {
+        self.tally.max_errors = max_errors;
+        self
+    }
+
+    /// Reads every item line fully, without the fast path, so that the hook sees every item.
+    #[must_use]
+    pub fn full_reading(mut self, full_reading: bool) -> Check<'h> {
+        self.lines.full_reading = full_reading;
+        self
+    }
+
+    /// Adds `hook`'s findings to each line read (not to lines that are not text or too long),
+    /// after the line's own findings.
+    #[must_use]
+    pub fn with_hook(
+        mut self,
+        hook: impl Fn(&str, &[&DatasetItem]) -> Vec<Diagnostic> + Send + Sync + 'h,
+    ) -> Check<'h> {
+        self.lines.hook = Some(Box::new(hook));
+        self
+    }
+
+    /// Checks the lines of `reader`, an input named `name` (a file name, or `-` for standard
+    /// input), as the next input of the dataset, on `config.jobs` threads. `sink` gets every
+    /// finding and the progress in line order, and may stop the check (then
+    /// [`CheckSummary::stopped_early`] stays false: the caller knows why it stopped). Nothing is
+    /// read once the check stopped at its maximum number of errors.
+    ///
+    /// # Errors
+    ///
+    /// The reader's I/O errors (the lines read before the error are counted).
+    pub fn read<R, S>(
+        &mut self,
+        name: &str,
+        reader: R,
+        config: &StreamConfig,
+        mut sink: S,
+    ) -> io::Result<()>
+    where
+        R: Read + Send,
+        S: FnMut(CheckEvent<'_>) -> ControlFlow<()>,
+    {
+        if self.stopped_early() {
+            return Ok(());
+        }
+        self.tally.summary.files.push(name.to_owned());
+        let input = self.tally.state.add_input(name);
+        let Check { lines, tally, .. } = self;
+        for_each_line(
+            reader,
+            config,
+            |_, text| lines.check(text),
+            |event| tally.on_event(input, event, &mut sink),
+        )?;
+        Ok(())
+    }
+
+    /// [`Check::read`] for the lines of an input held in memory, one string per line, read by
+    /// the rules of [`nucleus_lines::text_lines`]. `name` is the input's name in findings that
+    /// refer to another input; it is not listed in [`CheckSummary::files`].
+    pub fn read_lines<'a, S>(
+        &mut self,
+        name: &str,
+        lines: impl IntoIterator<Item = &'a str>,
+        config: &StreamConfig,
+        mut sink: S,
+    ) where
+        S: FnMut(CheckEvent<'_>) -> ControlFlow<()>,
+    {
+        if self.stopped_early() {
+            return;
+        }
+        let input = self.tally.state.add_input(name);
+        let Check {
+            lines: checker,
+            tally,
+            ..
+        } = self;
+        for_each_text_line(
+            lines,
+            config,
+            |_, text| checker.check(text),
+            |event| tally.on_event(input, event, &mut sink),
+        );
+    }
+
+    /// Whether the check stopped at its maximum number of errors.
+    #[must_use]
+    pub fn stopped_early(&self) -> bool {
+        self.tally.summary.stopped_early
+    }
+
+    /// The totals so far (without the time).
+    #[must_use]
+    pub fn summary(&self) -> &CheckSummary {
+        &self.tally.summary
+    }
+
+    /// The totals, with the time elapsed since [`Check::new`].
+    #[must_use]
+    pub fn finish(self) -> CheckSummary {
+        let mut summary = self.tally.summary;
+        summary.set_elapsed(self.started.elapsed().as_secs_f64());
+        summary
+    }
+}
+
+impl LineChecker<'_> {
+    /// The item rules (or scene rules) and the hook on one line.
+    fn check(&self, text: &str) -> (Checked, Vec<Diagnostic>) {
+        let checked = if self.scenes {
+            Checked::Scene(Box::new(self.rules.check_scene_line(text)))
+        } else if self.full_reading {
+            Checked::Item(Box::new(self.rules.check_line(text)))
+        } else {
+            match self.rules.check_line_fast(text) {
+                LineCheck::Clean(item) => Checked::Clean(item),
+                LineCheck::Read(reading) => Checked::Item(reading),
+            }
+        };
+        let extra = match &self.hook {
+            Some(hook) => hook(text, &checked.items()),
+            None => Vec::new(),
+        };
+        (checked, extra)
+    }
+}
+
+impl Checked {
+    /// The items read from the line (none from the fast path).
+    fn items(&self) -> Vec<&DatasetItem> {
+        match self {
+            Checked::Clean(_) => Vec::new(),
+            Checked::Item(reading) => reading.item.iter().collect(),
+            Checked::Scene(reading) => reading
+                .scene
+                .iter()
+                .flat_map(|scene| scene.items_with_pointers())
+                .map(|(_, item)| item)
+                .collect(),
+        }
+    }
+}
+
+impl Tally {
+    /// One event of the stream of input `input`: a line's findings through the dataset rules,
+    /// counted and handed to `sink`, or the progress.
+    fn on_event(
+        &mut self,
+        input: usize,
+        event: Event<(Checked, Vec<Diagnostic>)>,
+        sink: &mut impl FnMut(CheckEvent<'_>) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let (line, result) = match event {
+            Event::Progress(bytes) => return sink(CheckEvent::Progress(bytes)),
+            Event::Line { line, result } => (line, result),
+        };
+        let diagnostics = match result {
+            Ok((checked, extra)) => {
+                let mut diagnostics = self.dataset_rules(Position { input, line }, checked);
+                diagnostics.extend(extra);
+                diagnostics.into_iter().map(|d| d.at_line(line)).collect()
+            }
+            Err(diagnostic) => vec![diagnostic.at_line(line)],
+        };
+        let summary = &mut self.summary;
+        summary.items += 1;
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            summary.invalid += 1;
+        } else {
+            summary.valid += 1;
+        }
+        for diagnostic in &diagnostics {
+            summary.count(diagnostic, 1);
+            sink(CheckEvent::Finding(diagnostic))?;
+        }
+        match self.max_errors {
+            Some(max) if summary.errors >= max => {
+                summary.stopped_early = true;
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    /// The line's own findings, then the dataset rules' on its items.
+    fn dataset_rules(&mut self, position: Position, checked: Checked) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::new();
+        match checked {
+            Checked::Clean(item) => self.state.observe_clean(position, &item, &mut diagnostics),
+            Checked::Item(reading) => {
+                diagnostics.extend(reading.diagnostics);
+                if let Some(item) = reading.item {
+                    self.state.observe(position, &item, &mut diagnostics);
+                }
+            }
+            Checked::Scene(reading) => {
+                diagnostics.extend(reading.diagnostics);
+                if let Some(scene) = reading.scene {
+                    // An item's findings point into the scene's line.
+                    for (pointer, item) in scene.items_with_pointers() {
+                        let mut found = Vec::new();
+                        self.state.observe(position, item, &mut found);
+                        diagnostics.extend(found.into_iter().map(|mut d| {
+                            d.path.insert_str(0, &pointer);
+                            d
+                        }));
+                    }
+                }
+            }
+        }
+        diagnostics
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, metadata: &str) -> String {
+        format!(
+            r#"{{"image_location": "s3://b/{id}.jpg", "reference_id": "{id}", "metadata": {metadata}}}"#
+        )
+    }
+
+    /// (line, code, path) of every finding, and the summary.
+    fn run(
+        check: &mut Check<'_>,
+        inputs: &[(&str, &[String])],
+    ) -> Vec<(u64, &'static str, String)> {
+        let mut found = Vec::new();
+        for (name, lines) in inputs {
+            check
+                .read(
+                    name,
+                    lines.join("\n").as_bytes(),
+                    &StreamConfig::default(),
+                    |event| {
+                        if let CheckEvent::Finding(d) = event {
+                            found.push((
+                                d.line.unwrap_or_default(),
+                                d.code.as_str(),
+                                d.path.clone(),
+                            ));
+                        }
+                        ControlFlow::Continue(())
+                    },
+                )
+                .unwrap();
+        }
+        found
+    }
+
+    #[test]
+    fn dataset_rules_run_across_inputs_and_max_errors_stops() {
+        let first = [item("a", r#"{"k": 1}"#), item("b", "{}")];
+        let second = [
+            item("a", "{}"),
+            item("c", r#"{"k": "x"}"#),
+            item("d", r#"{"k": "y"}"#),
+        ];
+        let mut check = Check::new(ItemRules::new());
+        let found = run(&mut check, &[("one", &first), ("two", &second)]);
+        assert_eq!(
+            found,
+            [
+                (1, "duplicate-reference-id", "/reference_id".to_owned()),
+                (2, "type-conflict", "/metadata/k".to_owned()),
+                (3, "type-conflict", "/metadata/k".to_owned()),
+            ]
+        );
+        let summary = check.finish();
+        assert_eq!(summary.files, ["one", "two"]);
+        assert_eq!((summary.items, summary.valid, summary.invalid), (5, 2, 3));
+        assert!(!summary.stopped_early);
+
+        let mut check = Check::new(ItemRules::new()).max_errors(Some(2));
+        let found = run(&mut check, &[("one", &first), ("two", &second)]);
+        assert_eq!(found.len(), 2);
+        let summary = check.finish();
+        assert!(summary.stopped_early);
+        assert_eq!((summary.items, summary.errors), (4, 2));
+    }
+
+    #[test]
+    fn scene_items_findings_point_into_the_scene_and_hooks_see_items() {
+        let scene = |id: &str| {
+            format!(
+                r#"{{"reference_id": "{id}", "frame_rate": 1, "frames": [{{"reference_id": "f", "image_location": "s3://b/f.jpg", "metadata": {{"k": 1}}}}, {{"reference_id": "g", "image_location": "s3://b/g.jpg", "metadata": {{"k": "x"}}}}]}}"#
+            )
+        };
+        let seen = std::sync::Mutex::new(Vec::new());
+        let mut check = Check::new(ItemRules::new())
+            .scenes(true)
+            .with_hook(|_, items| {
+                seen.lock().unwrap().push(items.len());
+                Vec::new()
+            });
+        let found = run(&mut check, &[("scenes", &[scene("s1"), scene("s2")])]);
+        assert_eq!(
+            found,
+            [
+                (1, "type-conflict", "/frames/1/metadata/k".to_owned()),
+                (
+                    2,
+                    "duplicate-reference-id",
+                    "/frames/0/reference_id".to_owned()
+                ),
+                (
+                    2,
+                    "duplicate-reference-id",
+                    "/frames/1/reference_id".to_owned()
+                ),
+                (2, "type-conflict", "/frames/1/metadata/k".to_owned()),
+            ]
+        );
+        assert_eq!(*seen.lock().unwrap(), [2, 2]);
+    }
+
+    #[test]
+    fn lines_in_memory_give_the_findings_of_the_same_file() {
+        let text = format!(
+            "\u{feff}{}\r\n \r\n{}\n{}\n",
+            item("a", r#"{"k": 1}"#),
+            item("a", r#"{"k": "x"}"#),
+            "x".repeat(300)
+        );
+        let config = StreamConfig::default().max_line_bytes(200);
+        let collect = |check: &mut Check<'_>, from_file: bool| {
+            let mut found = Vec::new();
+            let sink = |event: CheckEvent<'_>| {
+                if let CheckEvent::Finding(d) = event {
+                    found.push(d.clone());
+                }
+                ControlFlow::Continue(())
+            };
+            if from_file {
+                check.read("in", text.as_bytes(), &config, sink).unwrap();
+            } else {
+                check.read_lines("in", text.split_inclusive('\n'), &config, sink);
+            }
+            found
+        };
+        let mut from_file = Check::new(ItemRules::new());
+        let mut from_lines = Check::new(ItemRules::new());
+        let file_findings = collect(&mut from_file, true);
+        assert_eq!(collect(&mut from_lines, false), file_findings);
+        let codes: Vec<_> = file_findings
+            .iter()
+            .map(|d| (d.line, d.code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (Some(3), "duplicate-reference-id"),
+                (Some(3), "type-conflict"),
+                (Some(4), "line-too-long")
+            ]
+        );
+        let (mut file_summary, mut lines_summary) = (from_file.finish(), from_lines.finish());
+        assert_eq!(file_summary.files, ["in"]);
+        assert!(lines_summary.files.is_empty());
+        file_summary.files.clear();
+        file_summary.set_elapsed(0.0);
+        lines_summary.set_elapsed(0.0);
+        assert_eq!(lines_summary, file_summary);
+    }
+
+    #[test]
+    fn the_summary_serializes_with_the_cli_field_names() {
+        let mut summary = CheckSummary {
+            items: 2,
+            files: vec!["a.jsonl".to_owned()],
+            ..CheckSummary::default()
+        };
+        summary.count(
+            &Diagnostic::error(nucleus_model::Code::InvalidJson, "", "bad"),
+            1,
+        );
+        summary.set_elapsed(0.5);
+        assert_eq!(
+            serde_json::to_string(&summary).unwrap(),
+            r#"{"items":2,"valid":0,"invalid":0,"errors":1,"warnings":0,"codes":{"invalid-json":1},"files":["a.jsonl"],"elapsed_seconds":0.5,"items_per_second":4.0,"stopped_early":false}"#
+        );
+    }
+}
