@@ -234,6 +234,34 @@ case_ check-scenes-items check --scenes examples/items.jsonl
 case_ check-items-as-scenes check examples/scene/scene.jsonl
 [[ "$lines" -gt 0 ]] && case_ check-large-jobs-1 check -j 1 --format json large.jsonl
 
+# Annotations and predictions (check, payload, normalize)
+a=examples/annotations
+with_items=(--items examples/items.jsonl examples/scene/scene.jsonl)
+case_ annotations-check check --annotations "$a/items.jsonl" "$a/scene.jsonl" \
+  examples/scene/cuboids.jsonl "${with_items[@]}"
+case_ annotations-check-json check --format json --annotations "$a/items.jsonl" \
+  "$a/scene.jsonl" "${with_items[@]}"
+case_ annotations-mistakes check --annotations "$a/mistakes.jsonl" "${with_items[@]}"
+case_ annotations-mistakes-json check --annotations "$a/mistakes.jsonl" --format json \
+  --items examples/items.jsonl
+case_ annotations-max-errors check --annotations "$a/mistakes.jsonl" --max-errors 2 -j 1
+case_ annotations-quiet check -q --annotations "$a/mistakes.jsonl" "${with_items[@]}"
+case_ predictions-check check --predictions "$a/predictions.jsonl" --items examples/items.jsonl
+case_ predictions-mistakes check --predictions "$a/prediction-mistakes.jsonl" \
+  --items examples/items.jsonl --format json
+case_ predictions-without-items check --predictions "$a/predictions.jsonl" \
+  "$a/prediction-mistakes.jsonl"
+case_ annotations-payload payload --annotations "$a/items.jsonl" examples/scene/cuboids.jsonl
+case_ annotations-payload-mistakes payload --annotations "$a/mistakes.jsonl" --format json
+case_ predictions-normalize normalize --predictions "$a/predictions.jsonl"
+case_ predictions-normalize-mistakes normalize -q --predictions "$a/prediction-mistakes.jsonl"
+case_ annotations-as-items check "$a/items.jsonl"
+case_ items-without-annotations check --items examples/items.jsonl
+case_ annotations-with-scenes check --scenes --annotations "$a/items.jsonl"
+case_ annotations-and-files payload --annotations "$a/items.jsonl" examples/items.jsonl
+case_ annotations-missing check --annotations no-such-file.jsonl
+case_ annotations-items-missing check --annotations "$a/items.jsonl" --items no-such-file.jsonl
+
 # payload and normalize
 case_ payload-scene payload --scene examples/items.jsonl
 case_ payload-strict payload --remote-only --require-dimensions --format json \
