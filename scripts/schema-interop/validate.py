@@ -7,7 +7,7 @@ integers beyond 64 bits, which the Rust reader rejects before any rule), then a 
 
     pip install jsonschema            # tested with 4.26.0
     python scripts/schema-interop/validate.py examples/mistakes.jsonl
-    python scripts/schema-interop/validate.py crates/nucleus-model/tests/data/sdk_corpus.jsonl --field input
+    python scripts/schema-interop/validate.py crates/nucleus-testdata/data/sdk_corpus.jsonl --field input
 
 Not run by cargo test or CI: it checks that the published schemas work outside Rust.
 """

@@ -7,7 +7,7 @@
 //
 //   npm install --prefix /some/dir ajv            # tested with ajv 8.20.0
 //   NODE_PATH=/some/dir/node_modules node scripts/schema-interop/validate_ajv.cjs examples/mistakes.jsonl
-//   NODE_PATH=... node scripts/schema-interop/validate_ajv.cjs crates/nucleus-model/tests/data/sdk_corpus.jsonl --field input
+//   NODE_PATH=... node scripts/schema-interop/validate_ajv.cjs crates/nucleus-testdata/data/sdk_corpus.jsonl --field input
 //
 // Not run by cargo test or CI: it checks that the published schemas work outside Rust.
 "use strict";

@@ -4,7 +4,7 @@
 Rerun (from the repository root, with scale-nucleus 0.22.3 installed in the venv):
 
     /path/to/venv/bin/python scripts/sdk_corpus/gen_corpus.py \
-        > crates/nucleus-model/tests/data/sdk_corpus.jsonl
+        > crates/nucleus-testdata/data/sdk_corpus.jsonl
 
 Do not run Python with -O: the SDK validates with `assert`, which -O removes.
 

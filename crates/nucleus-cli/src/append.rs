@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 use nucleus::metadata::ItemRules;
 use nucleus::metadata::append::{AppendError, AppendMode, AppendReport, append_streams};
 
+use crate::flags::{FormatArg, LineArgs};
 use crate::output::AtomicFile;
 use crate::pause;
 use crate::report::Format;
@@ -31,6 +31,10 @@ use crate::{EXIT_FINDINGS, exit_status};
 #[command(after_help = "Examples:
   nucleus append base.jsonl new.jsonl --update --dry-run
   nucleus append base.jsonl new.jsonl --update -o merged.jsonl")]
+#[command(mut_arg("format", |arg| arg.help("Format of the report")))]
+#[command(mut_arg("max_line_bytes", |arg| arg.help(
+    "Longest line accepted, in bytes; a longer line makes the append refuse, like any unreadable line"
+)))]
 pub struct AppendArgs {
     /// The dataset as it is (JSON Lines).
     #[arg(value_name = "BASE")]
@@ -52,18 +56,11 @@ pub struct AppendArgs {
     #[arg(long)]
     dry_run: bool,
 
-    /// Format of the report.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    report: FormatArg,
 
-    /// Worker threads [default: one per core].
-    #[arg(short = 'j', long, value_name = "N")]
-    jobs: Option<usize>,
-
-    /// Longest line accepted, in bytes; a longer line makes the append refuse, like any
-    /// unreadable line.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_BYTES)]
-    max_line_bytes: usize,
+    #[command(flatten)]
+    lines: LineArgs,
 }
 
 pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
@@ -72,9 +69,7 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
     } else {
         AppendMode::Ignore
     };
-    let config = StreamConfig::default()
-        .jobs(args.jobs.unwrap_or(0))
-        .max_line_bytes(args.max_line_bytes);
+    let config = args.lines.stream_config();
     let rules = ItemRules::new();
     let base_name = args.base.display().to_string();
     let update_name = args.update_file.display().to_string();
@@ -138,11 +133,11 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
 
     match result {
         Ok(report) => {
-            print_report(&report, args.format, args.dry_run)?;
+            print_report(&report, args.report.format, args.dry_run)?;
             Ok(exit_status(report.has_errors()))
         }
         Err(AppendError::Conflicts(report)) => {
-            print_report(&report, args.format, args.dry_run)?;
+            print_report(&report, args.report.format, args.dry_run)?;
             Ok(EXIT_FINDINGS)
         }
         Err(error @ AppendError::BaseChanged { .. }) => {

@@ -12,6 +12,7 @@ use nucleus::metadata::check::{Check, CheckEvent, CheckSummary};
 use nucleus::model::{Diagnostic, KindSchema};
 
 use crate::exit_status;
+use crate::flags::{FormatArg, QuietArg};
 use crate::input::{self, InputArgs};
 use crate::report::{Format, Reporter};
 
@@ -40,13 +41,14 @@ use crate::report::{Format, Reporter};
   nucleus check --probe-media --media-dir /data/mirror --max-side 8192 items.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
+#[command(mut_arg("format", |arg| arg.help("Output format of findings and summary")))]
+#[command(mut_arg("quiet", |arg| arg.help("Print nothing; only the exit status tells the result")))]
 pub struct CheckArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Output format of findings and summary.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    findings: FormatArg,
 
     /// Only remote locations are allowed (asynchronous uploads and scenes need them).
     #[arg(long)]
@@ -65,9 +67,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N")]
     max_errors: Option<u64>,
 
-    /// Print nothing; only the exit status tells the result.
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArg,
 
     /// Also validate each line against the published item JSON Schema and report any line on
     /// which the schema and these rules disagree (schema-disagreement: a bug, please report it).
@@ -120,8 +121,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             &args.annotation_files,
             &args.items,
             &args.input,
-            args.format,
-            args.quiet,
+            args.findings.format,
+            args.quiet.quiet,
             args.max_errors,
         );
     }
@@ -179,11 +180,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     let config = args.input.stream_config();
     let stdout = io::stdout().lock();
-    let mut reporter = Reporter::new(BufWriter::new(stdout), args.format, args.quiet);
+    let mut reporter = Reporter::new(
+        BufWriter::new(stdout),
+        args.findings.format,
+        args.quiet.quiet,
+    );
 
     for path in args.input.inputs() {
         let input = input::open(&path)?;
-        let progress = input::Progress::new(&input, !args.quiet);
+        let progress = input::Progress::new(&input, !args.quiet.quiet);
         let name = input.name;
         let mut write_error: Option<io::Error> = None;
         check
@@ -213,8 +218,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 
     let summary = check.finish();
     let mut out = reporter.into_inner();
-    if !args.quiet {
-        match args.format {
+    if !args.quiet.quiet {
+        match args.findings.format {
             Format::Json => {
                 serde_json::to_writer(&mut out, &serde_json::json!({ "summary": &summary }))?;
                 writeln!(out)?;

@@ -1,151 +1,66 @@
-//! `nucleus payload` and `nucleus normalize`: rewrite items in another wire form.
+//! `nucleus convert`: calibrations and positions to and from the formats teams already have.
+//! `camera` converts one calibration (ROS, Foxglove, OpenCV, Nucleus), `geojson` exports and
+//! imports item positions; this module holds what both do with files.
 
-use std::io::{self, BufWriter, Write};
-use std::ops::ControlFlow;
+mod camera;
+mod geojson;
 
-use clap::Args;
-use nucleus::metadata::ItemRules;
-use nucleus::model::{DatasetItem, DatasetItemType, Diagnostic, PayloadForm};
+use std::fs;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::Path;
 
-use crate::exit_status;
-use crate::input::{self, InputArgs};
-use crate::report::{Format, Reporter};
+use anyhow::Context;
+use clap::{Args, Subcommand};
 
-/// Which wire form to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    Payload,
-    Normalize,
-}
+use crate::output::AtomicFile;
 
-/// Read items in any accepted form and write one line per accepted item, in input order.
-///
-/// `payload` writes the Python SDK's upload payload (`to_payload`): images in the plain form
-/// (`image_url`), point clouds in the scene form (`url`, `type`, normalised `camera_params`).
-/// `normalize` writes the canonical item JSON (`image_location`/`pointcloud_location`, ...).
-///
-/// A rejected line writes nothing to standard output and its findings to standard error. Item
-/// rules only: run `nucleus check` for dataset rules (kinds per key, duplicate reference ids).
-/// Exit status: 0 all lines accepted, 1 any line rejected, 2 could not run.
+/// Convert camera calibrations and item positions to and from other formats.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
-  nucleus payload items.jsonl > payload.jsonl
-  nucleus payload --scene camera-images.jsonl
-  nucleus payload --annotations boxes.jsonl > annotation-payload.jsonl
-  nucleus normalize sdk-export.jsonl > items.jsonl")]
 pub struct ConvertArgs {
-    #[command(flatten)]
-    input: InputArgs,
-
-    /// Format of the findings printed on standard error.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-
-    /// Write images in the scene form too (items inside a scene frame); `payload` only.
-    #[arg(long)]
-    scene: bool,
-
-    /// Only remote locations are allowed.
-    #[arg(long)]
-    remote_only: bool,
-
-    /// Every image needs width and height (privacy mode).
-    #[arg(long)]
-    require_dimensions: bool,
-
-    /// Print no findings on standard error.
-    #[arg(short, long)]
-    quiet: bool,
-
-    #[command(flatten)]
-    annotation_files: crate::annotations::AnnotationFiles,
+    #[command(subcommand)]
+    command: ConvertCommand,
 }
 
-pub fn run(args: &ConvertArgs, output: Output) -> anyhow::Result<u8> {
-    if args.annotation_files.any() {
-        let written = match output {
-            Output::Payload => crate::annotations::Written::Payload,
-            Output::Normalize => crate::annotations::Written::Normalize,
-        };
-        return crate::annotations::run_convert(
-            &args.annotation_files,
-            &args.input,
-            args.format,
-            args.quiet,
-            written,
-        );
-    }
-    let rules = ItemRules::new()
-        .remote_only(args.remote_only)
-        .require_dimensions(args.require_dimensions);
-    let config = args.input.stream_config();
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, args.quiet);
-    let mut n_rejected = 0u64;
-    let convert = |item: DatasetItem| -> Result<Vec<u8>, Diagnostic> {
-        let value = match output {
-            Output::Normalize => item.into_json(),
-            Output::Payload => {
-                let form = match (item.item_type(), args.scene) {
-                    (DatasetItemType::Image, false) => PayloadForm::Plain,
-                    _ => PayloadForm::Scene,
-                };
-                // Items that passed the rules have a valid camera, so this cannot fail; keep the
-                // error path anyway rather than assume it.
-                item.into_payload(form).map_err(|error| {
-                    Diagnostic::error(
-                        nucleus::model::Code::InvalidCameraParams,
-                        "/metadata/camera_params",
-                        error.to_string(),
-                    )
-                })?
-            }
-        };
-        // serde_json's writer is much faster than Display's formatting machinery.
-        serde_json::to_vec(&value).map_err(|error| {
-            Diagnostic::error(nucleus::model::Code::InvalidJson, "", error.to_string())
-        })
-    };
+#[derive(Debug, Subcommand)]
+enum ConvertCommand {
+    Camera(camera::CameraArgs),
+    Geojson(geojson::GeojsonArgs),
+}
 
-    for path in args.input.inputs() {
-        let input = input::open(&path)?;
-        let name = input.name.clone();
-        input::stream(
-            input,
-            &config,
-            !args.quiet,
-            |_, text| {
-                let reading = rules.check_line(text);
-                let mut diagnostics = reading.diagnostics;
-                let written = reading.item.and_then(|item| match convert(item) {
-                    Ok(text) => Some(text),
-                    Err(diagnostic) => {
-                        diagnostics.push(diagnostic);
-                        None
-                    }
-                });
-                (diagnostics, written)
-            },
-            |line, result| {
-                let (diagnostics, written) = match result {
-                    Ok(pair) => pair,
-                    Err(diagnostic) => (vec![diagnostic], None),
-                };
-                match written {
-                    Some(text) => {
-                        out.write_all(&text)?;
-                        out.write_all(b"\n")?;
-                    }
-                    None => n_rejected += 1,
-                }
-                for diagnostic in diagnostics {
-                    reporter.report(&name, &diagnostic.at_line(line))?;
-                }
-                Ok(ControlFlow::Continue(()))
-            },
-        )?;
+pub fn run(args: &ConvertArgs) -> anyhow::Result<u8> {
+    match &args.command {
+        ConvertCommand::Camera(args) => camera::run(args),
+        ConvertCommand::Geojson(args) => geojson::run(args),
     }
-    out.flush()?;
-    reporter.out().flush()?;
-    Ok(exit_status(n_rejected > 0))
+}
+
+/// The whole text of a file, or of standard input for `-`.
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+    } else {
+        text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    Ok(text)
+}
+
+/// Writes to a file (whole or not at all) or, for `-`, to standard output.
+fn write_output(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = BufWriter::new(io::stdout().lock());
+        write(&mut out)?;
+        out.flush()?;
+        Ok(())
+    } else {
+        let mut file = AtomicFile::create(path)?;
+        write(&mut file)?;
+        file.commit()
+    }
 }

@@ -9,8 +9,10 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, Event, StreamConfig, StreamStats, for_each_line};
+use nucleus::lines::{Event, StreamConfig, StreamStats, for_each_line};
 use nucleus::model::Diagnostic;
+
+use crate::flags::LineArgs;
 
 /// Files to read and how to read them.
 #[derive(Debug, Clone, Args)]
@@ -19,13 +21,8 @@ pub struct InputArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Worker threads [default: one per core]. Output is the same for any value.
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
-
-    /// Longest line accepted, in bytes; a longer line is reported (line-too-long) and skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_BYTES)]
-    pub max_line_bytes: usize,
+    #[command(flatten)]
+    pub lines: LineArgs,
 }
 
 impl InputArgs {
@@ -39,9 +36,7 @@ impl InputArgs {
     }
 
     pub fn stream_config(&self) -> StreamConfig {
-        StreamConfig::default()
-            .jobs(self.jobs.unwrap_or(0))
-            .max_line_bytes(self.max_line_bytes)
+        self.lines.stream_config()
     }
 }
 

@@ -4,8 +4,8 @@ mod annotations;
 mod append;
 mod check;
 mod convert;
-mod convert_cmd;
 mod dimensions;
+mod flags;
 mod input;
 mod output;
 mod pause;
@@ -14,6 +14,7 @@ mod project;
 mod query;
 mod render;
 mod report;
+mod rewrite;
 mod schema;
 
 use std::io::{self, Write};
@@ -62,9 +63,9 @@ struct Cli {
 enum Command {
     Check(check::CheckArgs),
     #[command(about = "Write each accepted item as the Python SDK's upload payload (to_payload)")]
-    Payload(convert::ConvertArgs),
+    Payload(rewrite::RewriteArgs),
     #[command(about = "Write each accepted item as canonical item JSON (image_location, ...)")]
-    Normalize(convert::ConvertArgs),
+    Normalize(rewrite::RewriteArgs),
     Project(project::ProjectArgs),
     Query(query::QueryArgs),
     Profile(profile::ProfileArgs),
@@ -72,15 +73,15 @@ enum Command {
     Schema(schema::SchemaArgs),
     Render(render::RenderArgs),
     Dimensions(dimensions::DimensionsArgs),
-    Convert(convert_cmd::InteropArgs),
+    Convert(convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
-        Command::Payload(args) => convert::run(&args, convert::Output::Payload),
-        Command::Normalize(args) => convert::run(&args, convert::Output::Normalize),
+        Command::Payload(args) => rewrite::run(&args, rewrite::WireForm::Payload),
+        Command::Normalize(args) => rewrite::run(&args, rewrite::WireForm::Normalize),
         Command::Project(args) => project::run(&args),
         Command::Query(args) => query::run(&args),
         Command::Profile(args) => profile::run(&args),
@@ -88,7 +89,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Dimensions(args) => dimensions::run(&args),
-        Command::Convert(args) => convert_cmd::run(&args),
+        Command::Convert(args) => convert::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

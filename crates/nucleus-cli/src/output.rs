@@ -1,11 +1,11 @@
 //! Output files that appear whole or not at all.
 
 use std::ffi::{OsStr, OsString};
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 use crate::pause;
 
@@ -16,57 +16,104 @@ const TEMPORARY_MARK: &str = ".nucleus-tmp-";
 
 /// A file written under a temporary name in the same directory and renamed into place by
 /// [`AtomicFile::commit`]: readers never see a half-written file, and an error (or a panic)
-/// before the commit leaves the previous file, if any, untouched.
+/// before the commit leaves the previous file, if any, untouched. Every file the CLI writes
+/// goes through it.
+///
+/// A symbolic link is written through (the file it names is replaced, the link stays). A target
+/// that a rename cannot replace, such as a pipe or a device (`-o /dev/stdout`), is written in
+/// place: there is nothing to keep whole.
 ///
 /// A killed run cannot remove its temporary file; the next run for the same target removes
 /// every temporary file of it whose process has ended.
 pub struct AtomicFile {
     target: PathBuf,
-    temporary: PathBuf,
+    /// `None` when writing in place.
+    temporary: Option<PathBuf>,
     writer: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
     pub fn create(target: &Path) -> anyhow::Result<AtomicFile> {
-        let name = target
+        let writer = |file| Some(BufWriter::with_capacity(1 << 16, file));
+        match fs::metadata(target) {
+            Ok(metadata) if metadata.is_dir() => {
+                bail!("cannot create {}: it is a directory", target.display())
+            }
+            Ok(metadata) if !metadata.is_file() => {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(target)
+                    .with_context(|| format!("cannot open {}", target.display()))?;
+                return Ok(AtomicFile {
+                    target: target.to_path_buf(),
+                    temporary: None,
+                    writer: writer(file),
+                });
+            }
+            _ => {}
+        }
+        // A dangling link is replaced like a missing file.
+        let resolved = if fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink()) {
+            fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf())
+        } else {
+            target.to_path_buf()
+        };
+        let name = resolved
             .file_name()
             .with_context(|| format!("{} is not a file name", target.display()))?;
         let prefix = temporary_prefix(name);
-        let dir = match target.parent() {
+        let dir = match resolved.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
         remove_stale_temporaries(dir, &prefix);
         let mut temporary_name = prefix;
         temporary_name.push(std::process::id().to_string());
-        let temporary = target.with_file_name(temporary_name);
+        let temporary = resolved.with_file_name(temporary_name);
+        // The error names the file asked for: the temporary name is ours, not the user's.
         let file = File::create(&temporary)
-            .with_context(|| format!("cannot create {}", temporary.display()))?;
+            .with_context(|| format!("cannot create {}", target.display()))?;
         Ok(AtomicFile {
-            target: target.to_path_buf(),
-            temporary,
-            writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            target: resolved,
+            temporary: Some(temporary),
+            writer: writer(file),
         })
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place. On an error the temporary file is
+    /// removed and the target left as it was.
     pub fn commit(mut self) -> anyhow::Result<()> {
-        if let Some(writer) = self.writer.take() {
-            let file = writer
-                .into_inner()
-                .map_err(|error| error.into_error())
-                .with_context(|| format!("cannot write {}", self.temporary.display()))?;
-            file.sync_all()
-                .with_context(|| format!("cannot write {}", self.temporary.display()))?;
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
+        let result = self.finish(writer);
+        if result.is_err()
+            && let Some(temporary) = &self.temporary
+        {
+            let _ = fs::remove_file(temporary);
         }
+        result
+    }
+
+    fn finish(&self, writer: BufWriter<File>) -> anyhow::Result<()> {
+        let written = self.temporary.as_deref().unwrap_or(&self.target);
+        let file = writer
+            .into_inner()
+            .map_err(|error| error.into_error())
+            .with_context(|| format!("cannot write {}", written.display()))?;
+        let Some(temporary) = &self.temporary else {
+            return Ok(());
+        };
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
         pause::stop_point(
             pause::BEFORE_RENAME,
-            &format!("{} is written", self.temporary.display()),
+            &format!("{} is written", temporary.display()),
         );
-        fs::rename(&self.temporary, &self.target).with_context(|| {
+        fs::rename(temporary, &self.target).with_context(|| {
             format!(
                 "cannot rename {} to {}",
-                self.temporary.display(),
+                temporary.display(),
                 self.target.display()
             )
         })
@@ -75,9 +122,10 @@ impl AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.is_some() {
-            self.writer = None;
-            let _ = fs::remove_file(&self.temporary);
+        if self.writer.take().is_some()
+            && let Some(temporary) = &self.temporary
+        {
+            let _ = fs::remove_file(temporary);
         }
     }
 }
@@ -180,6 +228,57 @@ mod tests {
         file.commit().unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new\n");
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_through_links_and_into_devices() {
+        let dir = std::env::temp_dir().join(format!("nucleus-atomic-link-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let real = dir.join("real.txt");
+        let link = dir.join("link.txt");
+        fs::write(&real, "old\n").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+
+        let mut file = AtomicFile::create(&link).unwrap();
+        file.write_all(b"new\n").unwrap();
+        file.commit().unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new\n");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 2);
+
+        // A device cannot be renamed over: written in place, nothing left next to it.
+        let mut file = AtomicFile::create(Path::new("/dev/null")).unwrap();
+        file.write_all(b"gone").unwrap();
+        file.commit().unwrap();
+
+        let error = AtomicFile::create(&dir).err().unwrap();
+        assert!(error.to_string().ends_with("it is a directory"), "{error}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("nucleus-atomic-fail-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("out.txt");
+        let mut file = AtomicFile::create(&target).unwrap();
+        file.write_all(b"new\n").unwrap();
+        // The target turns into a directory meanwhile: the rename fails.
+        fs::create_dir(&target).unwrap();
+        let error = file.commit().err().unwrap();
+        assert!(error.to_string().starts_with("cannot rename"), "{error}");
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            1,
+            "temporary file left behind"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 

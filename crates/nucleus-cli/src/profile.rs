@@ -9,6 +9,7 @@ use nucleus::insights::{ProfileState, render_html};
 use nucleus::metadata::ItemRules;
 
 use crate::exit_status;
+use crate::flags::QuietArg;
 use crate::input::{self, InputArgs};
 use crate::output::AtomicFile;
 use crate::report::{Format as DiagnosticFormat, Reporter};
@@ -28,6 +29,7 @@ use crate::report::{Format as DiagnosticFormat, Reporter};
   nucleus profile items.jsonl --format json > profile.json
   nucleus profile items.jsonl --html report.html --emit-schema kinds.json
   nucleus check --schema kinds.json new-items.jsonl")]
+#[command(mut_arg("quiet", |arg| arg.help("Do not report invalid lines on standard error")))]
 pub struct ProfileArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -44,9 +46,8 @@ pub struct ProfileArgs {
     #[arg(long, value_name = "FILE")]
     emit_schema: Option<PathBuf>,
 
-    /// Do not report invalid lines on standard error.
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,7 +68,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<u8> {
     let mut reporter = Reporter::new(
         BufWriter::new(io::stderr().lock()),
         DiagnosticFormat::Text,
-        args.quiet,
+        args.quiet.quiet,
     );
     let mut state = ProfileState::new();
     // Lines count on across files, so "first seen" compares positions in the whole dataset.
@@ -79,7 +80,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<u8> {
         let stats = input::stream(
             input,
             &config,
-            !args.quiet,
+            !args.quiet.quiet,
             |_, text| rules.check_line(text),
             |line, result| {
                 let diagnostics = match result {
@@ -123,7 +124,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<u8> {
         ProfileFormat::None => {}
     }
     out.flush()?;
-    if n_invalid > 0 && !args.quiet {
+    if n_invalid > 0 && !args.quiet.quiet {
         writeln!(
             reporter.out(),
             "skipped {n_invalid} invalid {}; run `nucleus check` for every finding",

@@ -12,8 +12,9 @@ use nucleus::model::{Code, Diagnostic};
 use serde_json::{Value, json};
 
 use crate::exit_status;
+use crate::flags::{FormatArg, QuietArg};
 use crate::input::{self, InputArgs};
-use crate::report::{Format, Reporter};
+use crate::report::Reporter;
 
 /// Project 3D points or a cuboid to pixels with a camera, exactly as OpenCV does.
 ///
@@ -36,19 +37,21 @@ pub struct ProjectArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Format of the findings printed on standard error.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    findings: FormatArg,
 
-    /// Print no findings on standard error.
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArg,
 }
 
 pub fn run(args: &ProjectArgs) -> anyhow::Result<u8> {
     let config = args.input.stream_config();
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, args.quiet);
+    let mut reporter = Reporter::new(
+        BufWriter::new(io::stderr().lock()),
+        args.findings.format,
+        args.quiet.quiet,
+    );
     let mut n_rejected = 0u64;
     for path in args.input.inputs() {
         let input = input::open(&path)?;
@@ -56,7 +59,7 @@ pub fn run(args: &ProjectArgs) -> anyhow::Result<u8> {
         input::stream(
             input,
             &config,
-            !args.quiet,
+            !args.quiet.quiet,
             |_, text| project_line(text),
             |line, result| {
                 match result.and_then(|inner| inner) {

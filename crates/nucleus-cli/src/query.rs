@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use nucleus::lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig};
 use nucleus::query::{Query, QueryEvent, QueryRun, RunError, SortKey};
 
+use crate::flags::{FormatArg, LineArgs};
 use crate::input::{self, Progress};
-use crate::report::{Format, Reporter};
+use crate::report::Reporter;
 use crate::{EXIT_TROUBLE, exit_status};
 
 /// Select items with the Nucleus query bar's expressions; print them as JSON Lines.
@@ -53,17 +53,11 @@ pub struct QueryArgs {
     #[arg(long)]
     count: bool,
 
-    /// Format of findings on standard error.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    findings: FormatArg,
 
-    /// Worker threads [default: one per core].
-    #[arg(short = 'j', long, value_name = "N")]
-    jobs: Option<usize>,
-
-    /// Longest line accepted, in bytes; a longer line is reported (line-too-long) and skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_BYTES)]
-    max_line_bytes: usize,
+    #[command(flatten)]
+    lines: LineArgs,
 }
 
 pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
@@ -89,14 +83,16 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         .sorted_by(sort)
         .limit(args.limit)
         .count_only(args.count);
-    let config = StreamConfig::default()
-        .jobs(args.jobs.unwrap_or(0))
-        .max_line_bytes(args.max_line_bytes);
+    let config = args.lines.stream_config();
     let input = input::open(&args.file)?;
     let name = input.name.clone();
     let progress = Progress::new(&input, true);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), args.format, false);
+    let mut reporter = Reporter::new(
+        BufWriter::new(io::stderr().lock()),
+        args.findings.format,
+        false,
+    );
     let outcome = run.run(input.reader, &config, |event| match event {
         QueryEvent::Match { text, .. } => {
             out.write_all(text.as_bytes())?;

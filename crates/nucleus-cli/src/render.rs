@@ -1,7 +1,7 @@
 //! `nucleus render`: draw a frame's lidar points and cuboids into a camera image.
 
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -15,9 +15,10 @@ use nucleus::camera::{CameraParams, Cuboid, Point3D};
 use nucleus::media::{MediaError, MediaFile, Resolver};
 use nucleus::model::pointcloud;
 use nucleus::model::scene::{SceneReading, read_scene_line};
-use nucleus::model::{DatasetItem, DatasetItemType, Scene, json};
+use nucleus::model::{DatasetItem, DatasetItemType, Scene, cuboids, json};
 use serde_json::Value;
 
+use crate::output::AtomicFile;
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
 /// Draw lidar points (coloured by depth) and cuboid wireframes into a camera image.
@@ -436,32 +437,14 @@ fn read_positions(path: &Path, file: File) -> anyhow::Result<Vec<Point3D>> {
 fn read_cuboids(path: &Path, reference_id: Option<&str>) -> anyhow::Result<Vec<Cuboid>> {
     let text = fs::read_to_string(path)
         .with_context(|| format!("cannot read cuboids {}", path.display()))?;
-    let mut cuboids = Vec::new();
-    for (idx, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = || format!("{}:{}", path.display(), idx + 1);
-        let value = json::parse(line).with_context(at)?;
-        if let Some(kind) = value.get("type").and_then(Value::as_str)
-            && kind != "cuboid"
-        {
-            continue;
-        }
-        if let (Some(wanted), Some(Value::String(on))) = (reference_id, value.get("reference_id"))
-            && on != wanted
-        {
-            continue;
-        }
-        let geometry = value.get("geometry").unwrap_or(&value);
-        cuboids.push(Cuboid::from_json(geometry).with_context(at)?);
-    }
-    Ok(cuboids)
+    cuboids::read_cuboids(&text, reference_id).map_err(|error| {
+        anyhow::Error::new(error.error).context(format!("{}:{}", path.display(), error.line))
+    })
 }
 
+/// Encodes the canvas into `path` (whole or not at all, like every file the CLI writes).
 fn write_image(path: &Path, canvas: &Canvas) -> anyhow::Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut out = BufWriter::new(file);
+    let mut out = AtomicFile::create(path)?;
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -478,9 +461,7 @@ fn write_image(path: &Path, canvas: &Canvas) -> anyhow::Result<()> {
             .write_image(rgb, width, height, ExtendedColorType::Rgb8),
     }
     .with_context(|| format!("cannot write {}", path.display()))?;
-    out.flush()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    out.commit()
 }
 
 fn parse_depth_range(text: &str) -> Result<(f64, f64), String> {

@@ -25,9 +25,7 @@ use serde_json::Value;
 const N_LINES: usize = 200_000;
 
 fn lines() -> Vec<String> {
-    let examples: Vec<&str> = include_str!("../../../examples/items.jsonl")
-        .lines()
-        .collect();
+    let examples: Vec<&str> = nucleus_testdata::EXAMPLE_ITEMS.lines().collect();
     (0..N_LINES)
         .map(|idx| {
             let copy = idx / examples.len();

@@ -776,7 +776,7 @@ mod tests {
 
     #[test]
     fn self_contained() {
-        let text = include_str!("../../../examples/items.jsonl");
+        let text = nucleus_testdata::EXAMPLE_ITEMS.as_str();
         let mut state = ProfileState::new();
         for line in text.lines() {
             state.observe(&DatasetItem::from_json(line).unwrap());

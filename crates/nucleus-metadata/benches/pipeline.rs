@@ -32,7 +32,7 @@ use serde_json::Value;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const EXAMPLES: &str = include_str!("../../../examples/items.jsonl");
+use nucleus_testdata::EXAMPLE_ITEMS as EXAMPLES;
 
 fn lines(n_lines: usize) -> Vec<String> {
     let base: Vec<&str> = EXAMPLES.lines().collect();

@@ -33,8 +33,9 @@
 //! item rules, the profile's map, GeoJSON and the JSON Schema share; [`distinct`] the distinct
 //! count of a string key and Nucleus's categorical rule, shared by the profile and `append`.
 //!
-//! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]), and
-//! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics).
+//! Lidar and video scenes are in [`scene`] ([`LidarScene`], [`VideoScene`], [`read_scene`]),
+//! Scale's point-cloud files in [`pointcloud`] (a streaming reader, validation and statistics)
+//! and the cuboids annotated on them in [`cuboids`].
 //!
 //! # Features
 //! - `schema`: `schemars::JsonSchema` for [`DatasetItem`] (exactly what [`read_item`] accepts
@@ -44,6 +45,7 @@
 //!   clouds [`pointcloud::for_each_point`] reads ([`pointcloud::PointCloud`],
 //!   [`pointcloud::Point`]). Each impl sits next to its reader; `nucleus-schema` publishes them.
 
+pub mod cuboids;
 pub mod diagnostic;
 pub mod display;
 pub mod distinct;

@@ -20,9 +20,7 @@ use serde_json::Value;
 const N_LINES: usize = 10_000;
 
 fn lines() -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/items.jsonl");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let base: Vec<&str> = text.lines().collect();
+    let base: Vec<&str> = nucleus_testdata::EXAMPLE_ITEMS.lines().collect();
     base.iter()
         .cycle()
         .take(N_LINES)
@@ -46,7 +44,6 @@ fn compile(c: &mut Criterion) {
 
 fn validate(c: &mut Criterion) {
     let lines = lines();
-    assert!(!lines.is_empty(), "examples/items.jsonl is missing");
     let values: Vec<Value> = lines
         .iter()
         .filter_map(|line| serde_json::from_str(line).ok())

@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo run -q -p nucleus-schema --example verdicts -- examples/mistakes.jsonl
 //! cargo run -q -p nucleus-schema --example verdicts -- \
-//!     crates/nucleus-model/tests/data/sdk_corpus.jsonl --field input
+//!     crates/nucleus-testdata/data/sdk_corpus.jsonl --field input
 //! ```
 //!
 //! `scripts/schema-interop/` prints the same columns from Python's `jsonschema` and from ajv, so

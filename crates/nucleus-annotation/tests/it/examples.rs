@@ -2,22 +2,14 @@
 //! finding `examples/annotations/mistakes.md` says.
 
 use std::ops::ControlFlow;
-use std::path::PathBuf;
 
 use nucleus_annotation::Role;
 use nucleus_annotation::check::{CheckConfig, ItemIndex, check_annotations};
 use nucleus_lines::StreamConfig;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .and_then(|crates| crates.parent())
-        .unwrap()
-        .to_path_buf()
-}
-
+/// The text of `examples/...`, named as in the findings.
 fn read(relative: &str) -> String {
-    std::fs::read_to_string(root().join(relative)).unwrap()
+    nucleus_testdata::example(relative.strip_prefix("examples/").unwrap())
 }
 
 /// Every finding of `files` against `items`, as `file:line severity[code] path`.

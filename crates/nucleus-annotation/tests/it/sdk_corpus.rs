@@ -1,6 +1,6 @@
-//! Differential test against the real Python SDK: `tests/data/sdk_corpus.jsonl` holds ~3000
-//! annotations and predictions judged by scale-nucleus 0.22.3 (`scripts/sdk_corpus/
-//! gen_annotations.py` regenerates it; its README describes the format).
+//! Differential test against the real Python SDK: `nucleus_testdata::ANNOTATION_SDK_CORPUS`
+//! holds ~3000 annotations and predictions judged by scale-nucleus 0.22.3
+//! (`scripts/sdk_corpus/gen_annotations.py` regenerates it; its README describes the format).
 //!
 //! - `accept`: we accept, and our payload equals the SDK's `to_payload()` value for value, key
 //!   order and number kinds included (the texts are compared).
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use nucleus_annotation::{Role, read_annotation_line};
 use serde_json::Value;
 
-const CORPUS: &str = include_str!("../data/sdk_corpus.jsonl");
+const CORPUS: &str = nucleus_testdata::ANNOTATION_SDK_CORPUS;
 
 #[test]
 fn agrees_with_the_python_sdk() {

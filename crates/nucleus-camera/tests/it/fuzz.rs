@@ -4,8 +4,7 @@
 //! cameras round-trip and project, unproject and bound distortion without panicking.
 //! CI runs 256 cases; `PROPTEST_CASES=100000 cargo test -p nucleus-camera fuzz` for a long run.
 
-#[path = "../../../../fuzz/support/mutate.rs"]
-mod mutate;
+use nucleus_testdata::mutate;
 
 use std::sync::LazyLock;
 

@@ -23,7 +23,7 @@ fn check(metadata: &[Value]) -> Profile {
 }
 
 fn examples() -> Vec<DatasetItem> {
-    let text = include_str!("../../../../examples/items.jsonl");
+    let text = nucleus_testdata::EXAMPLE_ITEMS.as_str();
     text.lines()
         .map(|line| DatasetItem::from_json(line).unwrap())
         .collect()

@@ -3,20 +3,16 @@
 //! single finding, with the same reference id and the same metadata keys, kinds and values; and
 //! a dataset checked through the fast path gives exactly the findings of the full reader.
 
-use std::fs;
-use std::path::Path;
-
 use nucleus_metadata::fast::recognise;
 use nucleus_metadata::shard::ShardCheck;
 use nucleus_metadata::{CleanItem, DatasetState, ItemRules, LineCheck, Position};
 use nucleus_model::{Code, Diagnostic, json};
+use nucleus_testdata::{
+    EXAMPLE_ITEMS as EXAMPLES, EXAMPLE_MISTAKES as MISTAKES, SDK_CORPUS as CORPUS,
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use serde_json::Value;
-
-const CORPUS: &str = include_str!("../../../nucleus-model/tests/data/sdk_corpus.jsonl");
-const EXAMPLES: &str = include_str!("../../../../examples/items.jsonl");
-const MISTAKES: &str = include_str!("../../../../examples/mistakes.jsonl");
 
 fn all_rules() -> [ItemRules; 4] {
     [
@@ -92,12 +88,9 @@ fn clean_means_clean_on_the_sdk_corpus() {
 
 #[test]
 fn clean_means_valid_json_on_the_json_test_suite() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../nucleus-model/tests/data/jsontestsuite/test_parsing");
     let mut n_files = 0;
-    for entry in fs::read_dir(&dir).unwrap() {
-        let bytes = fs::read(entry.unwrap().path()).unwrap();
-        let Ok(text) = String::from_utf8(bytes) else {
+    for case in nucleus_testdata::json_test_suite().unwrap() {
+        let Ok(text) = String::from_utf8(case.bytes) else {
             continue;
         };
         n_files += 1;
@@ -108,7 +101,7 @@ fn clean_means_valid_json_on_the_json_test_suite() {
         );
         check_agreement(&ItemRules::new(), &item);
     }
-    assert!(n_files > 250, "{n_files} files in {}", dir.display());
+    assert!(n_files > 250, "{n_files} files of JSONTestSuite");
 }
 
 #[test]

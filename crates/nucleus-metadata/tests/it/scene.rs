@@ -1,18 +1,13 @@
 //! The example scene under examples/scene is clean: scene rules, item rules, point clouds.
 
-use std::path::PathBuf;
-
 use nucleus_metadata::ItemRules;
 use nucleus_model::pointcloud::check_pointcloud_slice;
 use nucleus_model::{DatasetItemType, Scene};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use nucleus_testdata::scene;
 
 #[test]
 fn the_example_scene_and_its_point_clouds_are_clean() {
-    let text = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
+    let text = scene::scene().unwrap();
     let mut n_scenes = 0;
     for line in text.lines() {
         let reading = ItemRules::new().check_scene_line(line);
@@ -28,7 +23,7 @@ fn the_example_scene_and_its_point_clouds_are_clean() {
             assert_eq!(cloud.item_type(), DatasetItemType::Pointcloud);
             // s3://nucleus-rs-examples/lidar/000.json is mirrored at media/lidar/000.json.
             let key = cloud.location().as_str().splitn(4, '/').nth(3).unwrap();
-            let bytes = std::fs::read(root().join("examples/scene/media").join(key)).unwrap();
+            let bytes = scene::media(key).unwrap();
             let report = check_pointcloud_slice(&bytes);
             assert!(
                 report.diagnostics.is_empty(),

@@ -4,7 +4,7 @@
 use nucleus_metadata::ItemRules;
 use serde_json::Value;
 
-const CORPUS: &str = include_str!("../../../nucleus-model/tests/data/sdk_corpus.jsonl");
+const CORPUS: &str = nucleus_testdata::SDK_CORPUS;
 
 #[test]
 fn item_rules_agree_with_the_corpus_tags() {

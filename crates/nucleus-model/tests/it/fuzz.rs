@@ -3,8 +3,7 @@
 //! carries an error with a JSON pointer that names a real place; accepted items round-trip.
 //! CI runs 256 cases; `PROPTEST_CASES=100000 cargo test -p nucleus-model fuzz` for a long run.
 
-#[path = "../../../../fuzz/support/mutate.rs"]
-mod mutate;
+use nucleus_testdata::mutate;
 
 use std::sync::LazyLock;
 

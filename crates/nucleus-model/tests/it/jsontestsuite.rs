@@ -1,8 +1,6 @@
-//! The JSONTestSuite parsing corpus (tests/data/jsontestsuite, MIT): `n_` cases are rejected
+//! The JSONTestSuite parsing corpus (`nucleus_testdata::json_test_suite`, MIT): `n_` cases are rejected
 //! with a diagnostic, `y_` cases parse (except the documented exceptions below), `i_` cases
 //! never panic and give the verdict recorded here.
-
-use std::path::PathBuf;
 
 use nucleus_model::json::{self, JsonErrorKind};
 use nucleus_model::{Code, read_line};
@@ -75,18 +73,12 @@ const I_VERDICTS: &[(&str, &str)] = &[
 ];
 
 fn cases() -> Vec<(String, Vec<u8>)> {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/jsontestsuite/test_parsing");
-    let mut cases: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+    let cases: Vec<(String, Vec<u8>)> = nucleus_testdata::json_test_suite()
         .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-            (name, std::fs::read(&path).unwrap())
-        })
+        .into_iter()
+        .map(|case| (case.name, case.bytes))
         .collect();
-    cases.sort();
-    assert_eq!(cases.len(), 318, "the corpus in {}", dir.display());
+    assert_eq!(cases.len(), 318, "the JSONTestSuite corpus");
     cases
 }
 

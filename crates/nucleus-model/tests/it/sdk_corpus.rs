@@ -1,5 +1,5 @@
-//! Differential test against the real Python SDK: `tests/data/sdk_corpus.jsonl` holds ~3000 items
-//! judged by scale-nucleus 0.22.3 (see `scripts/sdk_corpus/README.md` to regenerate it).
+//! Differential test against the real Python SDK: `nucleus_testdata::SDK_CORPUS` holds ~3000
+//! items judged by scale-nucleus 0.22.3 (see `scripts/sdk_corpus/README.md` to regenerate it).
 //!
 //! - `accept`: we accept, and our payload equals the SDK's `to_payload(is_scene)` value for value
 //!   (number kinds and key order included), except that we keep `width`, `height` and
@@ -12,7 +12,7 @@
 use nucleus_model::{DatasetItem, PayloadForm, read_line};
 use serde_json::Value;
 
-const CORPUS: &str = include_str!("../data/sdk_corpus.jsonl");
+const CORPUS: &str = nucleus_testdata::SDK_CORPUS;
 
 /// Stricter cases decided by rules that live in nucleus-metadata, not in the model.
 const METADATA_RULES: &[&str] = &["latlon-invalid/", "context-malformed/"];

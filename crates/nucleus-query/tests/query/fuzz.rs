@@ -5,8 +5,7 @@
 //! CI runs 256 cases; `PROPTEST_CASES=100000 cargo test -p nucleus-query --test query fuzz`
 //! for a long run.
 
-#[path = "../../../../fuzz/support/mutate.rs"]
-mod mutate;
+use nucleus_testdata::mutate;
 
 use std::sync::LazyLock;
 

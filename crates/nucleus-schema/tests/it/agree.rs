@@ -7,8 +7,6 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use serde_json::{Map, Value, json};
 
-use crate::read;
-
 /// The common verdict on `text`; fails with both verdicts and every diagnostic otherwise.
 fn verdict(text: &str) -> ItemVerdict {
     match compare_item(text).unwrap() {
@@ -29,7 +27,7 @@ fn check(text: &str, expected: ItemVerdict) {
 
 #[test]
 fn examples_items_are_all_accepted() {
-    for line in read("examples/items.jsonl").lines() {
+    for line in nucleus_testdata::EXAMPLE_ITEMS.lines() {
         check(line, ItemVerdict::Accepted);
     }
 }
@@ -37,7 +35,7 @@ fn examples_items_are_all_accepted() {
 #[test]
 fn examples_mistakes_agree_line_by_line() {
     let mut verdicts = Vec::new();
-    for line in read("examples/mistakes.jsonl").lines() {
+    for line in nucleus_testdata::EXAMPLE_MISTAKES.lines() {
         verdicts.push(verdict(line));
     }
     let count = |wanted| verdicts.iter().filter(|v| **v == wanted).count();
@@ -56,7 +54,7 @@ fn examples_mistakes_agree_line_by_line() {
 
 #[test]
 fn sdk_corpus_agrees() {
-    let corpus = read("crates/nucleus-model/tests/data/sdk_corpus.jsonl");
+    let corpus = nucleus_testdata::SDK_CORPUS;
     let (mut accepted, mut rejected, mut not_json, mut gaps) = (0, 0, 0, 0);
     for line in corpus.lines() {
         let case: Value = serde_json::from_str(line).unwrap();

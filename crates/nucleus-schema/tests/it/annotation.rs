@@ -7,8 +7,6 @@ use nucleus_schema::{AnnotationGap, ItemVerdict, compare_annotation, entry};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use crate::read;
-
 /// The common verdict on `text`, or the gap that explains the difference; fails otherwise.
 fn verdict(text: &str, role: Role) -> Result<ItemVerdict, AnnotationGap> {
     match compare_annotation(text, role).unwrap() {
@@ -37,7 +35,7 @@ fn role_of(name: &str) -> Role {
 
 #[test]
 fn sdk_annotation_corpus_agrees() {
-    let corpus = read("crates/nucleus-annotation/tests/data/sdk_corpus.jsonl");
+    let corpus = nucleus_testdata::ANNOTATION_SDK_CORPUS;
     let (mut accepted, mut rejected, mut not_json, mut gaps) = (0, 0, 0, 0);
     for line in corpus.lines() {
         let case: Value = serde_json::from_str(line).unwrap();
@@ -81,7 +79,7 @@ fn example_annotations_are_accepted_and_are_the_schema_examples() {
             "prediction",
         ),
     ] {
-        let text = read(file);
+        let text = nucleus_testdata::example(file.strip_prefix("examples/").unwrap());
         for line in text.lines() {
             assert_eq!(verdict(line, role), Ok(ItemVerdict::Accepted), "{line}");
         }

@@ -1,8 +1,6 @@
 use nucleus_schema::{GENERATED_COMMENT, SCHEMA_BASE_URI, catalog, entry};
 use serde_json::{Value, json};
 
-use crate::read;
-
 #[test]
 fn every_schema_has_its_header_and_compiles() {
     for entry in catalog() {
@@ -41,8 +39,7 @@ fn every_example_is_valid() {
 
 #[test]
 fn item_examples_are_lines_of_examples_items_jsonl() {
-    let lines = read("examples/items.jsonl");
-    let lines: Vec<Value> = lines
+    let lines: Vec<Value> = nucleus_testdata::EXAMPLE_ITEMS
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();

@@ -4,8 +4,7 @@
 //! `KnownGap`. CI runs 256 cases; `PROPTEST_CASES=100000 cargo test -p nucleus-schema fuzz`
 //! for a long run (the schema validator makes this harness the slowest).
 
-#[path = "../../../../fuzz/support/mutate.rs"]
-mod mutate;
+use nucleus_testdata::mutate;
 
 use std::sync::LazyLock;
 

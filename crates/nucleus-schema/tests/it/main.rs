@@ -23,8 +23,3 @@ pub fn root() -> PathBuf {
         .unwrap()
         .to_path_buf()
 }
-
-/// The text of a file under the workspace root.
-pub fn read(relative: &str) -> String {
-    std::fs::read_to_string(root().join(relative)).unwrap()
-}

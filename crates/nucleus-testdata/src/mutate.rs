@@ -1,5 +1,5 @@
 //! Structure-aware mutations of JSON texts, shared by the proptest fuzz harnesses of every crate
-//! (each includes this file with `#[path = "../../../../fuzz/support/mutate.rs"] mod mutate;`).
+//! (`use nucleus_testdata::mutate;`).
 //!
 //! A case is a valid seed (an item line, a `camera_params` object, a query) changed in the ways
 //! real files go wrong: values of the wrong type or out of range, keys removed or given twice,
@@ -123,6 +123,7 @@ pub struct Mutated {
     pub bytes: Vec<ByteMutation>,
 }
 
+/// One [`ValueMutation`], mostly a change of kind.
 pub fn value_mutation() -> impl Strategy<Value = ValueMutation> {
     prop_oneof![
         3 => (any::<Index>(), odd_value()).prop_map(|(at, value)| ValueMutation::Retype(at, value)),
@@ -132,6 +133,7 @@ pub fn value_mutation() -> impl Strategy<Value = ValueMutation> {
     ]
 }
 
+/// One [`ByteMutation`], each kind as likely.
 pub fn byte_mutation() -> impl Strategy<Value = ByteMutation> {
     prop_oneof![
         (any::<Index>(), 1usize..16).prop_map(|(at, len)| ByteMutation::Delete(at, len)),
@@ -383,12 +385,7 @@ fn tokens(text: &[u8]) -> Vec<std::ops::Range<usize>> {
 
 /// The lines of `examples/items.jsonl`, the seeds of the item harnesses.
 pub fn example_items() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/items.jsonl");
-    std::fs::read_to_string(root)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    crate::EXAMPLE_ITEMS.lines().map(str::to_owned).collect()
 }
 
 /// Arbitrary bytes, biased towards the bytes JSON is made of.
