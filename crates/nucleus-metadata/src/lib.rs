@@ -68,4 +68,8 @@ pub enum Error {
     /// state of another format version, or one that breaks the state's bounds).
     #[error("invalid profile state: {0}")]
     InvalidProfileState(String),
+    /// A [`shard::ConflictReplay`] that does not fit: made from another plan, not covering every
+    /// line of the state it is applied to, or bytes that are not such a replay.
+    #[error("mismatched conflict replay: {0}")]
+    MismatchedReplay(String),
 }

@@ -15,20 +15,23 @@
 //!
 //! For shards merged in dataset order, [`ShardCheck::finish`] gives exactly the findings of one
 //! sequential run (`nucleus check` on the concatenated lines: same lines, codes, paths, related
-//! lines and messages), with one exception: a metadata key whose first string-or-number value
-//! is a string in an earlier shard and a number in a later one (or the reverse). A sequential
-//! run reports every value of the later shard's kind as a `type-conflict`; the merge reports
-//! one `type-conflict` at the first of them whose message gives their number, and
-//! [`CheckSummary::errors`] and [`CheckSummary::codes`] count every one of them. What differs
-//! from a sequential run in that case only:
-//! - the other lines of that shard holding the key's later kind are not listed;
-//! - [`CheckSummary::invalid`] counts only the line that is listed (a lower bound);
-//! - within one line, findings are ordered item rules first, then reference id, then metadata
-//!   findings in key order of first use by the merge (a sequential run uses the item's key
-//!   order).
+//! lines and messages, in the same order), with one exception: a metadata key whose first
+//! string-or-number value is a string in an earlier shard and a number in a later one (or the
+//! reverse). A sequential run reports every value of the later shard's kind as a
+//! `type-conflict`; the merge, which never saw those values, reports one `type-conflict` at the
+//! first of them whose message gives their number, and [`CheckSummary::errors`] and
+//! [`CheckSummary::codes`] count every one of them (only [`CheckSummary::invalid`] is then a
+//! lower bound). [`ShardCheck::is_exact`] says whether this happened; a second pass over the
+//! data, a [`ConflictReplay`] of [`ShardCheck::conflict_plan`], lists those values one by one
+//! and [`ShardCheck::apply_replay`] makes the state exact.
 //!
 //! Totals ([`CheckSummary::items`], `errors`, `warnings`, `codes`), the set of conflicting keys
 //! and the set of duplicate reference ids are always those of a sequential run.
+//!
+//! Each string given to [`ShardCheck::update`] (or record to [`ShardCheck::update_records`]) is
+//! one line, read by the rules of a file's lines ([`nucleus_lines::record_text`]): blank lines
+//! count but are not items, a byte order mark at the start of a shard's first line is skipped
+//! (as at the start of a file).
 //!
 //! ```
 //! use nucleus_metadata::ItemRules;
@@ -51,6 +54,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod replay;
+
+pub use replay::{ConflictPlan, ConflictReplay};
+
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -67,7 +74,9 @@ use crate::fast::LineCheck;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
 use crate::{Error, ItemRules, Kind, Position};
-use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_lines::{
+    DEFAULT_MAX_LINE_BYTES, Event, LineText, StreamConfig, for_each_line, record_text,
+};
 
 /// The version of [`ShardCheck::to_bytes`]'s format.
 const FORMAT_VERSION: u32 = 1;
@@ -141,12 +150,16 @@ pub struct CheckSummary {
     pub codes: BTreeMap<&'static str, u64>,
 }
 
-/// What a metadata key has held: per kind (in [`Kind::ALL`] order) the first line and the
-/// number of values.
+/// What a metadata key has held: per kind (in [`Kind::ALL`] order) the first line, the key's
+/// position in that line's item and the number of values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct KeyFacts {
     first_line: [Option<u64>; 5],
     count: [u64; 5],
+    /// Position among the item's metadata keys, which orders findings within a line as a
+    /// sequential run does (states saved before it existed read as 0: insertion order).
+    #[serde(default)]
+    first_nth: [u32; 5],
 }
 
 /// A dataset finding before rendering: related lines and messages depend on the first lines
@@ -163,6 +176,9 @@ enum Fact {
         kind: Kind,
         /// The value, shortened for the message.
         value: String,
+        /// The key's position in the item (see [`KeyFacts::first_nth`]).
+        #[serde(default)]
+        nth: u32,
     },
     /// `count` values of `kind` in a later shard, the first at `line`, against the kind an
     /// earlier shard decided.
@@ -171,11 +187,15 @@ enum Fact {
         key: Box<str>,
         kind: Kind,
         count: u64,
+        #[serde(default)]
+        nth: u32,
     },
     MixedKinds {
         line: u64,
         key: Box<str>,
         kind: Kind,
+        #[serde(default)]
+        nth: u32,
     },
 }
 
@@ -196,47 +216,66 @@ impl ShardCheck {
     }
 
     /// Checks the next lines of the shard, in order, on the calling thread. Each string is one
-    /// line (a final `\n` or `\r\n` is ignored); blank lines count but are not items.
+    /// line, read by [`nucleus_lines::record_text`]'s rules (as the lines of a file: a final
+    /// `\n` or `\r\n` is ignored, a byte order mark on the shard's line 1 is skipped); blank
+    /// lines count but are not items.
     pub fn update<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) {
-        for text in lines {
+        self.update_records(lines.into_iter().map(|text| Some(text.as_bytes())));
+    }
+
+    /// Checks the next records of the shard (lines as bytes, such as the rows of an Arrow
+    /// string column), in order, on the calling thread: each is one line, read by
+    /// [`nucleus_lines::record_text`]'s rules, so bytes that are not UTF-8 are an
+    /// `invalid-utf8` finding as in a file. `None` (a null row) is a blank line: it counts,
+    /// but it is not an item.
+    pub fn update_records<'a>(&mut self, records: impl IntoIterator<Item = Option<&'a [u8]>>) {
+        for record in records {
             self.n_lines += 1;
-            let text = trim_newline(text);
-            if is_blank(text) {
-                continue;
-            }
-            let check = self.rules.check_line_fast(text);
-            self.observe_check(self.n_lines, check);
+            let check = check_record(&self.rules, self.n_lines, record);
+            self.observe_record(self.n_lines, check);
         }
     }
 
-    /// Checks the next lines of the shard, reading and checking them on `config.jobs` threads
-    /// (results are folded in line order, so they do not depend on the thread count).
+    /// Checks the next lines of the shard, reading and checking them on `jobs` threads (results
+    /// are folded in line order, so they do not depend on the thread count).
     pub fn update_parallel(&mut self, lines: &[&str], jobs: usize) {
+        let records: Vec<Option<&[u8]>> = lines.iter().map(|text| Some(text.as_bytes())).collect();
+        self.update_records_parallel(&records, jobs);
+    }
+
+    /// [`ShardCheck::update_records`] on `jobs` threads (results are folded in line order, so
+    /// they do not depend on the thread count).
+    pub fn update_records_parallel(&mut self, records: &[Option<&[u8]>], jobs: usize) {
         use rayon::prelude::*;
+        let first = self.n_lines + 1;
         let rules = &self.rules;
-        let run = |lines: &[&str]| -> Vec<Option<LineCheck>> {
-            lines
+        let run = |records: &[Option<&[u8]>]| -> Vec<RecordCheck> {
+            records
                 .par_iter()
-                .map(|text| {
-                    let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line_fast(text))
-                })
+                .enumerate()
+                .map(|(index, record)| check_record(rules, first + index as u64, *record))
                 .collect()
         };
         let checks = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-            Ok(pool) => pool.install(|| run(lines)),
-            Err(_) => lines
-                .iter()
-                .map(|text| {
-                    let text = trim_newline(text);
-                    (!is_blank(text)).then(|| rules.check_line_fast(text))
-                })
+            Ok(pool) => pool.install(|| run(records)),
+            Err(_) => (first..)
+                .zip(records)
+                .map(|(line, record)| check_record(rules, line, *record))
                 .collect(),
         };
         for check in checks {
             self.n_lines += 1;
-            if let Some(check) = check {
-                self.observe_check(self.n_lines, check);
+            self.observe_record(self.n_lines, check);
+        }
+    }
+
+    fn observe_record(&mut self, line: u64, check: RecordCheck) {
+        match check {
+            RecordCheck::Blank => {}
+            RecordCheck::Checked(check) => self.observe_check(line, check),
+            RecordCheck::Unreadable(diagnostic) => {
+                self.n_items += 1;
+                self.item_findings.push(diagnostic.at_line(line));
             }
         }
     }
@@ -309,12 +348,13 @@ impl ShardCheck {
                 reference_id: reference_id.into(),
             });
         }
-        for (nth, (key, kind, value)) in item.kinds().enumerate() {
-            let slot = self.keys.slot(nth, key);
+        for (index, (key, kind, value)) in item.kinds().enumerate() {
+            let slot = self.keys.slot(index, key);
             let Some(facts) = self.keys.get_mut(slot) else {
                 continue;
             };
-            let first_of_kind = facts.record(kind, line);
+            let nth = position(index);
+            let first_of_kind = facts.record(kind, line, nth);
             if kind.is_searchable()
                 && let Some((decided, _)) = facts.first_searchable()
                 && decided != kind
@@ -324,6 +364,7 @@ impl ShardCheck {
                     key: key.into(),
                     kind,
                     value: short(value).to_string(),
+                    nth,
                 });
                 continue;
             }
@@ -336,6 +377,7 @@ impl ShardCheck {
                     line,
                     key: key.into(),
                     kind,
+                    nth,
                 });
             }
         }
@@ -406,6 +448,7 @@ impl ShardCheck {
                     key: key.clone(),
                     kind: their_decided,
                     count: theirs.count_of(their_decided),
+                    nth: theirs.first_nth_of(their_decided),
                 });
             }
             // A kind warns where the whole dataset first shows it, if it is new here.
@@ -426,6 +469,7 @@ impl ShardCheck {
                             line: their_line,
                             key: key.clone(),
                             kind,
+                            nth: theirs.first_nth_of(kind),
                         });
                     }
                 }
@@ -539,24 +583,26 @@ impl ShardCheck {
     /// The findings with their final lines and messages, and the totals.
     #[must_use]
     pub fn finish(&self) -> CheckReport {
-        let mut rendered: Vec<(u64, u8, Diagnostic, u64)> = self
+        // (line, group, position of the key in the item, finding, weight): a sequential run
+        // lists a line's item findings, then its reference id, then its metadata in key order.
+        let mut rendered: Vec<(u64, u8, u32, Diagnostic, u64)> = self
             .item_findings
             .iter()
-            .map(|d| (d.line.unwrap_or_default(), 0, d.clone(), 1))
+            .map(|d| (d.line.unwrap_or_default(), 0, 0, d.clone(), 1))
             .collect();
         for fact in &self.dataset_findings {
             if let Some((group, diagnostic, weight)) = self.render(fact) {
-                rendered.push((fact.line(), group, diagnostic, weight));
+                rendered.push((fact.line(), group, fact.nth(), diagnostic, weight));
             }
         }
-        rendered.sort_by_key(|(line, group, _, _)| (*line, *group));
+        rendered.sort_by_key(|(line, group, nth, _, _)| (*line, *group, *nth));
 
         let mut summary = CheckSummary {
             items: self.n_items,
             ..CheckSummary::default()
         };
         let mut invalid_lines = HashSet::new();
-        for (line, _, diagnostic, weight) in &rendered {
+        for (line, _, _, diagnostic, weight) in &rendered {
             match diagnostic.severity {
                 Severity::Error => {
                     summary.errors += weight;
@@ -569,7 +615,7 @@ impl ShardCheck {
         summary.invalid = u64::try_from(invalid_lines.len()).unwrap_or(u64::MAX);
         summary.valid = summary.items.saturating_sub(summary.invalid);
         CheckReport {
-            diagnostics: rendered.into_iter().map(|(_, _, d, _)| d).collect(),
+            diagnostics: rendered.into_iter().map(|(_, _, _, d, _)| d).collect(),
             summary,
         }
     }
@@ -593,6 +639,7 @@ impl ShardCheck {
                 key,
                 kind,
                 value,
+                ..
             } => {
                 let (decided, first) = self.keys.get(key)?.first_searchable()?;
                 let diagnostic = Diagnostic::error(
@@ -609,6 +656,7 @@ impl ShardCheck {
                 key,
                 kind,
                 count,
+                ..
             } => {
                 let (decided, first) = self.keys.get(key)?.first_searchable()?;
                 let value = if *count == 1 {
@@ -627,7 +675,9 @@ impl ShardCheck {
                 .with_related_line(first);
                 (2, diagnostic, *count)
             }
-            Fact::MixedKinds { line, key, kind } => {
+            Fact::MixedKinds {
+                line, key, kind, ..
+            } => {
                 let (first_kind, first) = self.keys.get(key)?.first_kind()?;
                 let diagnostic = Diagnostic::warning(
                     Code::MixedKinds,
@@ -643,21 +693,32 @@ impl ShardCheck {
 }
 
 impl KeyFacts {
-    /// Records a value; true when it is the first of its kind.
-    fn record(&mut self, kind: Kind, line: u64) -> bool {
+    /// Records a value (its key at position `nth` of the item); true when it is the first of
+    /// its kind.
+    fn record(&mut self, kind: Kind, line: u64, nth: u32) -> bool {
         let idx = kind_index(kind);
-        let (Some(first_line), Some(count)) =
-            (self.first_line.get_mut(idx), self.count.get_mut(idx))
-        else {
+        let (Some(first_line), Some(count), Some(first_nth)) = (
+            self.first_line.get_mut(idx),
+            self.count.get_mut(idx),
+            self.first_nth.get_mut(idx),
+        ) else {
             return false;
         };
         *count += 1;
         if first_line.is_none() {
             *first_line = Some(line);
+            *first_nth = nth;
             true
         } else {
             false
         }
+    }
+
+    fn first_nth_of(&self, kind: Kind) -> u32 {
+        self.first_nth
+            .get(kind_index(kind))
+            .copied()
+            .unwrap_or_default()
     }
 
     fn first_line_of(&self, kind: Kind) -> Option<u64> {
@@ -697,8 +758,16 @@ impl KeyFacts {
 
     /// Adds a later shard's facts.
     fn merge(&mut self, later: &KeyFacts) {
-        for (mine, theirs) in self.first_line.iter_mut().zip(later.first_line) {
-            *mine = mine.or(theirs);
+        for ((mine, nth), (theirs, their_nth)) in self
+            .first_line
+            .iter_mut()
+            .zip(self.first_nth.iter_mut())
+            .zip(later.first_line.into_iter().zip(later.first_nth))
+        {
+            if mine.is_none() {
+                *mine = theirs;
+                *nth = their_nth;
+            }
         }
         for (mine, theirs) in self.count.iter_mut().zip(later.count) {
             *mine += theirs;
@@ -713,6 +782,16 @@ impl Fact {
             | Fact::TypeConflict { line, .. }
             | Fact::TypeConflicts { line, .. }
             | Fact::MixedKinds { line, .. } => *line,
+        }
+    }
+
+    /// The key's position in its item (0 for a reference id).
+    fn nth(&self) -> u32 {
+        match self {
+            Fact::Duplicate { .. } => 0,
+            Fact::TypeConflict { nth, .. }
+            | Fact::TypeConflicts { nth, .. }
+            | Fact::MixedKinds { nth, .. } => *nth,
         }
     }
 
@@ -737,6 +816,11 @@ fn kind_index(kind: Kind) -> usize {
     }
 }
 
+/// A key's position among an item's metadata keys, as stored.
+fn position(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
 /// A shard's lines all belong to one input.
 fn at_line(line: u64) -> Position {
     Position { input: 0, line }
@@ -746,14 +830,23 @@ fn origin(line: u64) -> String {
     format!("at line {line} (the first value decides)")
 }
 
-fn trim_newline(text: &str) -> &str {
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    text.strip_suffix('\r').unwrap_or(text)
+/// A record as the item rules saw it.
+enum RecordCheck {
+    Blank,
+    Checked(LineCheck),
+    Unreadable(Diagnostic),
 }
 
-/// A line of only spaces and tabs, which the stream driver skips.
-fn is_blank(text: &str) -> bool {
-    text.bytes().all(|byte| byte == b' ' || byte == b'\t')
+/// The item rules' part of a record's check (line `line` of the shard), which needs no state.
+fn check_record(rules: &ItemRules, line: u64, record: Option<&[u8]>) -> RecordCheck {
+    let Some(raw) = record else {
+        return RecordCheck::Blank;
+    };
+    match record_text(line, raw, DEFAULT_MAX_LINE_BYTES) {
+        LineText::Blank => RecordCheck::Blank,
+        LineText::Text(text) => RecordCheck::Checked(rules.check_line_fast(text)),
+        LineText::Unreadable(diagnostic) => RecordCheck::Unreadable(diagnostic),
+    }
 }
 
 #[cfg(test)]
