@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use nucleus_lines::StreamConfig;
+use nucleus_lines::{DEFAULT_MAX_LINE_BYTES, LineText, StreamConfig, record_text};
 use nucleus_metadata::shard::{CheckReport, ShardCheck};
 use nucleus_metadata::{ItemRules, ProfileState};
 use nucleus_model::Diagnostic;
@@ -229,10 +229,50 @@ impl CheckState {
         run(py, &mut self.shard, &source, self.jobs)
     }
 
+    /// Checks the next rows of this shard from an Arrow column of JSON lines (see
+    /// `crate::arrow`); `first_line`, when given, must be the state's next line.
+    #[pyo3(signature = (array, *, first_line = None))]
+    fn update_arrow(
+        &mut self,
+        py: Python<'_>,
+        array: &Bound<'_, PyAny>,
+        first_line: Option<u64>,
+    ) -> PyResult<()> {
+        crate::arrow::expect_next_line(self.shard.n_lines(), first_line)?;
+        let rows = crate::arrow::ArrowRows::extract(array)?;
+        let records = rows.records();
+        let (shard, jobs) = (&mut self.shard, self.jobs);
+        py.detach(|| {
+            if jobs == 1 {
+                shard.update_records(records.iter().copied());
+            } else {
+                shard.update_records_parallel(&records, jobs);
+            }
+        });
+        Ok(())
+    }
+
     /// Appends the state of the next shard (which is left empty).
     fn merge(&mut self, mut later: PyRefMut<'_, CheckState>) {
         let later = std::mem::take(&mut later.shard);
         self.shard.merge(later);
+    }
+
+    /// False when a merge summarised type conflicts: `conflict_plan()` and a `ConflictReplay`
+    /// make the state exact.
+    #[getter]
+    fn exact(&self) -> bool {
+        self.shard.is_exact()
+    }
+
+    /// The keys whose type conflicts a merge summarised, for a `ConflictReplay`.
+    fn conflict_plan(&self) -> crate::replay::PyConflictPlan {
+        crate::replay::PyConflictPlan::new(self.shard.conflict_plan())
+    }
+
+    /// Lists every type conflict of the plan's keys from `replay` (of every line merged).
+    fn apply_replay(&mut self, replay: PyRef<'_, crate::replay::PyConflictReplay>) -> PyResult<()> {
+        crate::replay::apply(&mut self.shard, &replay)
     }
 
     /// Lines seen so far, blank ones included.
@@ -298,25 +338,23 @@ impl PyProfileState {
     /// Profiles the next lines (an iterable of str) of this shard; invalid lines are counted.
     fn update(&mut self, py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<()> {
         let lines = self::lines(lines)?;
-        py.detach(|| {
-            for text in &lines {
-                self.n_lines += 1;
-                // The stream's rule: a final newline is not part of the line; a line of
-                // spaces and tabs is blank.
-                let text = text.strip_suffix('\n').unwrap_or(text);
-                if text
-                    .bytes()
-                    .all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
-                {
-                    continue;
-                }
-                self.n_nonblank += 1;
-                match self.rules.check_line(text).item {
-                    Some(item) => self.state.observe_at(self.n_lines, &item),
-                    None => self.n_invalid += 1,
-                }
-            }
-        });
+        py.detach(|| self.observe_records(lines.iter().map(|text| Some(text.as_bytes()))));
+        Ok(())
+    }
+
+    /// Profiles the next rows of this shard from an Arrow column of JSON lines (see
+    /// `crate::arrow`); `first_line`, when given, must be the state's next line.
+    #[pyo3(signature = (array, *, first_line = None))]
+    fn update_arrow(
+        &mut self,
+        py: Python<'_>,
+        array: &Bound<'_, PyAny>,
+        first_line: Option<u64>,
+    ) -> PyResult<()> {
+        crate::arrow::expect_next_line(self.n_lines, first_line)?;
+        let rows = crate::arrow::ArrowRows::extract(array)?;
+        let records = rows.records();
+        py.detach(|| self.observe_records(records.iter().copied()));
         Ok(())
     }
 
@@ -361,6 +399,33 @@ impl PyProfileState {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (), ProfilePickle<'py>) {
         (slf.get_type(), (), slf.borrow().__getstate__(slf.py()))
+    }
+}
+
+impl PyProfileState {
+    /// Profiles the next records (a line each, `None` a null row: blank), read by the line rules
+    /// of a file (`nucleus_lines::record_text`).
+    fn observe_records<'a>(&mut self, records: impl IntoIterator<Item = Option<&'a [u8]>>) {
+        for record in records {
+            self.n_lines += 1;
+            let Some(raw) = record else {
+                continue;
+            };
+            match record_text(self.n_lines, raw, DEFAULT_MAX_LINE_BYTES) {
+                LineText::Blank => {}
+                LineText::Text(text) => {
+                    self.n_nonblank += 1;
+                    match self.rules.check_line(text).item {
+                        Some(item) => self.state.observe_at(self.n_lines, &item),
+                        None => self.n_invalid += 1,
+                    }
+                }
+                LineText::Unreadable(_) => {
+                    self.n_nonblank += 1;
+                    self.n_invalid += 1;
+                }
+            }
+        }
     }
 }
 

@@ -9,6 +9,12 @@ import numpy.typing as npt
 __version__: str
 
 PathOrLines = Union[str, "os.PathLike[str]", Iterable[str]]
+# A pyarrow Array (string, large_string, binary, large_binary; view and dictionary forms are
+# converted), ChunkedArray, one-column RecordBatch or Table, or an object with
+# __arrow_c_array__. Read from its buffers: no Python object per row. Each row is one line (a
+# final newline ignored; a byte order mark on the state's line 1 skipped; bytes that are not
+# UTF-8 are an invalid-utf8 finding); a null row is a blank line (counted, not an item).
+ArrowLines = Any
 
 class CheckResult:
     """The findings and summary of a check."""
@@ -59,18 +65,35 @@ def query(
 class CheckState:
     """The check of one shard, mergeable with the shards after it (an ordered fold).
 
-    ``update(lines)`` checks the next lines of the shard; ``merge(later)`` appends the state of
-    the shard that comes right after (merge in dataset order: line numbers count on across
-    shards); ``finish()`` gives the CheckResult of every line merged."""
+    ``update(lines)`` (or ``update_arrow(array)``) checks the next lines of the shard, numbered
+    in the order given from the shard's line 1; ``merge(later)`` appends the state of the shard
+    that comes right after (merge in dataset order: line numbers count on across shards);
+    ``finish()`` gives the CheckResult of every line merged. When ``exact`` is False (an earlier
+    shard decided that a key holds strings, a later one numbers, or the reverse), a
+    ``ConflictReplay`` of ``conflict_plan()`` over the same lines, given to ``apply_replay``,
+    lists every such value as one sequential check does."""
 
     def __init__(
         self, *, remote_only: bool = False, require_dimensions: bool = False, jobs: Optional[int] = None
     ) -> None: ...
     def update(self, lines: Iterable[str]) -> None: ...
+    def update_arrow(self, array: ArrowLines, *, first_line: Optional[int] = None) -> None:
+        """Checks the next rows from an Arrow column of JSON lines (see ``ArrowLines``), on
+        ``jobs`` threads with the GIL released. Rows are numbered in the order given;
+        ``first_line``, when given, must be this state's next line (``n_lines + 1``): a guard
+        against batches given out of order or twice."""
     def merge(self, later: "CheckState") -> None:
         """Appends ``later`` (left empty)."""
     @property
     def n_lines(self) -> int: ...
+    @property
+    def exact(self) -> bool:
+        """False when a merge summarised type conflicts (one finding with their count)."""
+    def conflict_plan(self) -> "ConflictPlan":
+        """The keys whose type conflicts a merge summarised, for a ConflictReplay."""
+    def apply_replay(self, replay: "ConflictReplay") -> None:
+        """Lists the conflicts ``replay`` found in place of the summaries; raises ValueError
+        unless the replay is of this state's plan and read all of its lines."""
     def finish(self) -> CheckResult: ...
     def __getstate__(self) -> bytes:
         """Pickling support: Spark, Dask and Ray send states between processes."""
@@ -79,12 +102,15 @@ class CheckState:
 class ProfileState:
     """The profile of one shard, mergeable with the shards after it.
 
-    ``update(lines)`` profiles the next lines of the shard (invalid lines are counted);
-    ``merge(later)`` appends the state of the shard that comes right after (the later shard's
-    lines count on from this one's); ``finish()`` gives the profile of every line merged."""
+    ``update(lines)`` (or ``update_arrow(array)``) profiles the next lines of the shard
+    (invalid lines are counted); ``merge(later)`` appends the state of the shard that comes
+    right after (the later shard's lines count on from this one's); ``finish()`` gives the
+    profile of every line merged."""
 
     def __init__(self) -> None: ...
     def update(self, lines: Iterable[str]) -> None: ...
+    def update_arrow(self, array: ArrowLines, *, first_line: Optional[int] = None) -> None:
+        """Profiles the next rows from an Arrow column of JSON lines, as CheckState does."""
     def merge(self, later: "ProfileState") -> None:
         """Appends ``later`` (left empty)."""
     def finish(self) -> dict[str, Any]: ...
@@ -93,6 +119,28 @@ class ProfileState:
         the invalid-line count and the state as bytes (exact: a state read back merges and
         finishes as the original)."""
     def __setstate__(self, state: tuple[int, int, bytes]) -> None: ...
+
+class ConflictPlan:
+    """The keys whose type conflicts a merge summarised, with the kind the whole dataset
+    decided for each. Small; pickles."""
+
+    @property
+    def keys(self) -> dict[str, Literal["string", "number"]]: ...
+    def __bool__(self) -> bool:
+        """False when there is nothing to replay."""
+
+class ConflictReplay:
+    """The second pass of a check whose merge was not exact: the type conflicts of a run of
+    lines under a plan, numbered from the run's line 1 like a CheckState; replays of the
+    partitions (any split) merge in dataset order and go to ``CheckState.apply_replay``."""
+
+    def __init__(self, plan: ConflictPlan) -> None: ...
+    def update(self, lines: Iterable[str]) -> None: ...
+    def update_arrow(self, array: ArrowLines, *, first_line: Optional[int] = None) -> None: ...
+    def merge(self, later: "ConflictReplay") -> None:
+        """Appends ``later`` (left empty); raises ValueError for a replay of another plan."""
+    @property
+    def n_lines(self) -> int: ...
 
 class DatasetItem:
     """A validated dataset item: exactly one location, a non-empty reference id, metadata."""
