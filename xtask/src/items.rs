@@ -359,7 +359,7 @@ fn camera_params(scene: &Scene, frame: u64, camera_idx: usize, camera: &Camera) 
 /// The base orientation `(-0.5, 0.5, -0.5, 0.5)` looks along world +x with image-down = world
 /// -z (SPEC 4's worked example); the yaw about world +z is applied on the left:
 /// `q = q_yaw ⊗ q_base`.
-fn camera_heading(yaw: f64) -> [f64; 4] {
+pub(crate) fn camera_heading(yaw: f64) -> [f64; 4] {
     let (s, c) = (yaw / 2.0).sin_cos();
     // q_yaw = (w = c, x = 0, y = 0, z = s); q_base = (w, x, y, z) = (0.5, -0.5, 0.5, -0.5).
     let (bw, bx, by, bz) = (0.5, -0.5, 0.5, -0.5);

@@ -8,8 +8,11 @@
 //!   `examples/mistakes.jsonl` and `examples/mistakes.md`, and the annotation mistakes
 //!   (`examples/annotations/mistakes.jsonl`, `prediction-mistakes.jsonl`, `mistakes.md`);
 //!   `--check` only compares and fails when a file is stale.
-//! - `gen-large --lines N [--out PATH]`: the same item generator scaled to `N` lines
-//!   (default output `target/large-N.jsonl`), for benchmarks.
+//! - `gen-large --lines N [--mode realistic|worst|examples] [--ascii-escapes] [--raw-utf8]
+//!   [--seed S] [--out PATH]`: benchmark input (default output `target/large-N….jsonl`):
+//!   a test fleet's camera frames as Python's `json.dumps` writes them with about 1% mistakes
+//!   (`realistic`, the default; see `fleet.rs`), the same with a mistake on every line (`worst`),
+//!   or the generator of `examples/items.jsonl` scaled up (`examples`: compact, all valid).
 //! - `parse-baseline FILE`: parse every line with `serde_json::from_str::<Value>` and print the
 //!   time, the baseline the `nucleus` commands are compared with in BENCHMARKS.md.
 //! - `schemas [--check]`: write `schemas/*.schema.json` from the nucleus-schema catalog;
@@ -17,8 +20,10 @@
 
 mod annotation_mistakes;
 mod fuzz;
+mod fleet;
 mod items;
 mod mistakes;
+mod pyjson;
 mod rng;
 mod schemas;
 
@@ -42,7 +47,14 @@ tasks:
                                     (default 10000), fresh printed seeds, rounds until M minutes
   gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md and
                                     examples/annotations/*mistakes.jsonl, mistakes.md
-  gen-large --lines N [--out PATH]  write N generated items (default target/large-N.jsonl)
+  gen-large --lines N [--mode M] [--ascii-escapes] [--raw-utf8] [--seed S] [--out PATH]
+                                    write N generated items (default target/large-N….jsonl);
+                                    M: realistic (default: a fleet's camera frames as
+                                    json.dumps writes them, ~1% mistakes), worst (a mistake on
+                                    every line), examples (examples/items.jsonl scaled up);
+                                    --ascii-escapes: German and Japanese keys and reference ids
+                                    (\\u escapes), ref_id, null locations; --raw-utf8: write
+                                    non-ASCII as UTF-8 (json.dumps(ensure_ascii=False))
   parse-baseline FILE               time serde_json::from_str::<Value> over FILE's lines (the
                                     baseline of BENCHMARKS.md; run it under /usr/bin/time)
   schemas [--check]                 write schemas/*.schema.json (--check: fail when stale)
@@ -141,6 +153,13 @@ fn gen_examples(args: &[String]) -> Result<()> {
 fn gen_large(args: &[String]) -> Result<()> {
     let mut n_lines: Option<u64> = None;
     let mut out: Option<PathBuf> = None;
+    let mut mode = "realistic".to_owned();
+    let mut options = fleet::Options {
+        seed: fleet::DEFAULT_SEED,
+        mode: fleet::Mode::Realistic,
+        ascii_escapes: false,
+        raw_utf8: false,
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -153,14 +172,41 @@ fn gen_large(args: &[String]) -> Result<()> {
                 n_lines = Some(parsed);
             }
             "--out" => out = Some(PathBuf::from(args.next().context("`--out` needs a path")?)),
+            "--mode" => mode = args.next().context("`--mode` needs a value")?.clone(),
+            "--seed" => {
+                let value = args.next().context("`--seed` needs a number")?;
+                options.seed = value
+                    .parse()
+                    .with_context(|| format!("`--seed {value}`: expected a whole number"))?;
+            }
+            "--ascii-escapes" => options.ascii_escapes = true,
+            "--raw-utf8" => options.raw_utf8 = true,
             other => bail!("gen-large: unknown argument `{other}`\n\n{USAGE}"),
         }
     }
     let n_lines = n_lines.context("gen-large needs `--lines N`")?;
+    match mode.as_str() {
+        "realistic" => options.mode = fleet::Mode::Realistic,
+        "worst" => options.mode = fleet::Mode::Worst,
+        "examples" if !options.ascii_escapes && !options.raw_utf8 => {}
+        "examples" => {
+            bail!("`--mode examples` writes compact ASCII JSON: no --ascii-escapes or --raw-utf8")
+        }
+        other => bail!("`--mode {other}`: expected realistic, worst or examples"),
+    }
     let out = out.unwrap_or_else(|| {
-        project_root()
-            .join("target")
-            .join(format!("large-{n_lines}.jsonl"))
+        let mut name = format!("large-{n_lines}");
+        if mode != "realistic" {
+            name.push('-');
+            name.push_str(&mode);
+        }
+        if options.ascii_escapes {
+            name.push_str("-escapes");
+        }
+        if options.raw_utf8 {
+            name.push_str("-utf8");
+        }
+        project_root().join("target").join(format!("{name}.jsonl"))
     });
     if let Some(dir) = out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -173,7 +219,11 @@ fn gen_large(args: &[String]) -> Result<()> {
         n_bytes: 0,
     };
     for index in 0..n_lines {
-        serde_json::to_writer(&mut writer, &items::item(index))?;
+        if mode == "examples" {
+            serde_json::to_writer(&mut writer, &items::item(index))?;
+        } else {
+            writer.write_all(fleet::line(options, index).as_bytes())?;
+        }
         writer.write_all(b"\n")?;
     }
     writer
