@@ -1,8 +1,6 @@
 //! `nucleus render`: overlays land where the camera projects them, never from behind it, and
 //! what cannot be drawn is an error that writes nothing.
 
-use nucleus::camera::{Canvas, Cuboid};
-use nucleus::model::Scene;
 use serde_json::Value;
 
 use crate::support::{Cmd, SPEC_CAMERA, assert_contains, cmd, root, temp_dir};
@@ -30,40 +28,126 @@ fn read_png(path: &std::path::Path) -> image::RgbImage {
         .to_rgb8()
 }
 
-/// Every projected corner of every example cuboid of frame 0 that falls on the 640×400 image
-/// of `camera` is painted in a cuboid colour, over the image and on a blank canvas alike.
+/// A camera projection written from OpenCV's definitions (`cv::projectPoints` and
+/// `cv::fisheye::projectPoints`), independent of `nucleus-camera`: the renderer's output is
+/// checked against it, not against the library's own `project_cuboid`. `None` behind the camera.
+fn reference_projection(camera: &Value, world: [f64; 3]) -> Option<(f64, f64)> {
+    let number = |key: &str| camera.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+    let q = &camera["heading"];
+    let (qx, qy, qz, qw) = (
+        q["x"].as_f64().unwrap(),
+        q["y"].as_f64().unwrap(),
+        q["z"].as_f64().unwrap(),
+        q["w"].as_f64().unwrap(),
+    );
+    let norm = (qx * qx + qy * qy + qz * qz + qw * qw).sqrt();
+    let (x, y, z, w) = (qx / norm, qy / norm, qz / norm, qw / norm);
+    // Columns of the camera-to-world rotation: the camera's x, y, z axes in the world.
+    let axes = [
+        [
+            1.0 - 2.0 * (y * y + z * z),
+            2.0 * (x * y + z * w),
+            2.0 * (x * z - y * w),
+        ],
+        [
+            2.0 * (x * y - z * w),
+            1.0 - 2.0 * (x * x + z * z),
+            2.0 * (y * z + x * w),
+        ],
+        [
+            2.0 * (x * z + y * w),
+            2.0 * (y * z - x * w),
+            1.0 - 2.0 * (x * x + y * y),
+        ],
+    ];
+    let position = &camera["position"];
+    let d = [
+        world[0] - position["x"].as_f64().unwrap(),
+        world[1] - position["y"].as_f64().unwrap(),
+        world[2] - position["z"].as_f64().unwrap(),
+    ];
+    let [cam_x, cam_y, cam_z] = axes.map(|axis| axis[0] * d[0] + axis[1] * d[1] + axis[2] * d[2]);
+    if cam_z <= 0.0 {
+        return None;
+    }
+    let (a, b) = (cam_x / cam_z, cam_y / cam_z);
+    let (k1, k2, k3, k4, p1, p2) = (
+        number("k1"),
+        number("k2"),
+        number("k3"),
+        number("k4"),
+        number("p1"),
+        number("p2"),
+    );
+    let (xd, yd) = match camera.get("camera_model").and_then(Value::as_str) {
+        Some("fisheye") => {
+            let r = a.hypot(b);
+            let theta = r.atan();
+            let t2 = theta * theta;
+            let theta_d =
+                theta * (1.0 + k1 * t2 + k2 * t2 * t2 + k3 * t2 * t2 * t2 + k4 * t2 * t2 * t2 * t2);
+            let scale = if r > 0.0 { theta_d / r } else { 1.0 };
+            (a * scale, b * scale)
+        }
+        Some("brown_conrady") => {
+            let r2 = a * a + b * b;
+            let radial = (1.0 + k1 * r2 + k2 * r2 * r2 + k3 * r2 * r2 * r2) / (1.0 + k4 * r2);
+            (
+                a * radial + 2.0 * p1 * a * b + p2 * (r2 + 2.0 * a * a),
+                b * radial + p1 * (r2 + 2.0 * b * b) + 2.0 * p2 * a * b,
+            )
+        }
+        _ => (a, b),
+    };
+    Some((
+        number("fx") * xd + number("cx"),
+        number("fy") * yd + number("cy"),
+    ))
+}
+
+/// The eight corners of a cuboid annotation's `geometry` (centre, dimensions, yaw about +z).
+fn reference_corners(geometry: &Value) -> Vec<[f64; 3]> {
+    let get = |object: &str, key: &str| geometry[object][key].as_f64().unwrap();
+    let yaw = geometry["yaw"].as_f64().unwrap();
+    let (sin, cos) = yaw.sin_cos();
+    let mut corners = Vec::new();
+    for sx in [-0.5, 0.5] {
+        for sy in [-0.5, 0.5] {
+            for sz in [-0.5, 0.5] {
+                let (dx, dy) = (sx * get("dimensions", "x"), sy * get("dimensions", "y"));
+                corners.push([
+                    get("position", "x") + cos * dx - sin * dy,
+                    get("position", "y") + sin * dx + cos * dy,
+                    get("position", "z") + sz * get("dimensions", "z"),
+                ]);
+            }
+        }
+    }
+    corners
+}
+
+/// Every corner of every example cuboid of frame 0 that falls on the 640×400 image of `camera`
+/// (projected by the reference above) is painted in a cuboid colour, over the image and on a
+/// blank canvas alike.
 #[test]
 fn render_draws_the_example_cuboid_corners_where_they_project() {
     let scene_text = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
-    let Scene::Lidar(scene) = Scene::from_json(scene_text.lines().next().unwrap()).unwrap() else {
-        panic!("the example is a lidar scene");
-    };
-    let frame = scene.frame(0).unwrap();
-    let lidar_ref = frame
-        .pointcloud()
-        .unwrap()
-        .1
-        .reference_id()
-        .as_str()
-        .to_owned();
-    let cuboids: Vec<Cuboid> = std::fs::read_to_string(root().join("examples/scene/cuboids.jsonl"))
+    let scene: Value = serde_json::from_str(scene_text.lines().next().unwrap()).unwrap();
+    let frame = &scene["frames"][0];
+    let lidar_ref = frame["lidar"]["reference_id"].as_str().unwrap();
+    let cuboids: Vec<Value> = std::fs::read_to_string(root().join("examples/scene/cuboids.jsonl"))
         .unwrap()
         .lines()
         .map(|line| serde_json::from_str::<Value>(line).unwrap())
-        .filter(|value| value["reference_id"] == lidar_ref.as_str())
-        .map(|value| Cuboid::from_json(&value["geometry"]).unwrap())
+        .filter(|value| value["reference_id"] == lidar_ref)
+        .map(|value| value["geometry"].clone())
         .collect();
     assert_eq!(cuboids.len(), 6);
 
     let dir = temp_dir("render-test");
     let mut n_checked = 0;
     for camera_name in ["front", "left", "rear"] {
-        let camera = frame
-            .item(camera_name)
-            .unwrap()
-            .camera_params()
-            .unwrap()
-            .unwrap();
+        let camera = &frame[camera_name]["metadata"]["camera_params"];
         for blank in [false, true] {
             let out = dir.join(format!("{camera_name}-{blank}.png"));
             let run = render_example_scene()
@@ -83,15 +167,18 @@ fn render_draws_the_example_cuboid_corners_where_they_project() {
             let image = read_png(&out);
             assert_eq!(image.dimensions(), (640, 400));
             for (idx, cuboid) in cuboids.iter().enumerate() {
-                for corner in camera.project_cuboid(cuboid).into_iter().flatten() {
-                    let (x, y) = Canvas::cell(corner);
-                    if !(0..640).contains(&x) || !(0..400).contains(&y) {
+                for corner in reference_corners(cuboid) {
+                    let Some((u, v)) = reference_projection(camera, corner) else {
+                        continue;
+                    };
+                    let (x, y) = (u.floor(), v.floor());
+                    if !(0.0..640.0).contains(&x) || !(0.0..400.0).contains(&y) {
                         continue;
                     }
                     let pixel = image.get_pixel(x as u32, y as u32).0;
                     assert!(
                         RENDER_PALETTE.contains(&pixel),
-                        "{camera_name} (blank: {blank}): cuboid {idx} corner at {corner:?} is {pixel:?}"
+                        "{camera_name} (blank: {blank}): cuboid {idx} corner {corner:?} at ({u}, {v}) is {pixel:?}"
                     );
                     n_checked += 1;
                 }

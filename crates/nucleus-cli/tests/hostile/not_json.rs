@@ -200,6 +200,78 @@ fn a_huge_line_is_skipped_in_bounded_memory() {
             huge.len()
         )
     );
+
+    // Memory: a 128 MiB line is skipped without being held. Other tests of this binary run
+    // their own `nucleus` children at the same time, and getrusage(RUSAGE_CHILDREN) reports the
+    // largest child, so the measurement runs in a child test process that runs only it.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "not_json::peak_rss_of_checking_a_128_mib_line",
+            "--exact",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env(PEAK_RSS_CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let peak_kib: u64 = stdout
+        .lines()
+        .find_map(|line| line.split("peak_rss_kib=").nth(1))
+        .unwrap_or_else(|| panic!("no peak in the child's output: {stdout}"))
+        .parse()
+        .unwrap();
+    // About 25 MB when the line is skipped; holding it would take more than 128 MiB.
+    assert!(
+        peak_kib < 64 * 1024,
+        "nucleus check peaked at {} MiB on a 128 MiB line with a limit of 1 MiB",
+        peak_kib / 1024
+    );
+}
+
+/// Set in the child test process that measures one `nucleus check` run alone.
+const PEAK_RSS_CHILD_ENV: &str = "NUCLEUS_CLI_PEAK_RSS_CHILD";
+
+/// Runs `nucleus check` on a file with a 128 MiB line and prints its peak RSS; only as the
+/// child of `a_huge_line_is_skipped_in_bounded_memory` (elsewhere it returns at once).
+#[test]
+fn peak_rss_of_checking_a_128_mib_line() {
+    use std::io::Write;
+
+    if std::env::var_os(PEAK_RSS_CHILD_ENV).is_none() {
+        return;
+    }
+    let dir = crate::support::temp_dir("huge-line-memory");
+    let path = dir.join("huge.jsonl");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(file, "{}", crate::item(1)).unwrap();
+    write!(file, "{{{ID},\"metadata\":{{\"x\":\"").unwrap();
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..128 {
+        file.write_all(&chunk).unwrap();
+    }
+    writeln!(file, "\"}}}}").unwrap();
+    writeln!(file, "{}", crate::item(3)).unwrap();
+    drop(file);
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_nucleus"))
+        .args(["check", "-j1", "--max-line-bytes", "1048576"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains(":2: error[line-too-long]"), "{stdout}");
+    assert!(stdout.contains("checked 3 items"), "{stdout}");
+    let usage =
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
+    // Linux reports ru_maxrss in KiB.
+    println!("peak_rss_kib={}", usage.max_rss());
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

@@ -60,7 +60,7 @@ fn examples_profile() {
     assert!(!capture.categorical);
     // 300 unique ids: past the exact cap, so a HyperLogLog estimate.
     assert!(!capture.distinct_exact);
-    assert!(capture.distinct.abs_diff(300) <= 15, "{}", capture.distinct);
+    assert!(capture.distinct.abs_diff(300) <= 7, "{}", capture.distinct); // 3σ: 2.4 %
     let frame = profile.key("n_objects").unwrap().numbers.clone().unwrap();
     assert!(frame.integer_only);
     assert_eq!(frame.histogram.method, "integers");

@@ -458,9 +458,6 @@ proptest! {
 }
 
 proptest! {
-    // Each case reads the inputs eight times through the streaming reader: fewer cases.
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
     #[test]
     fn a_refused_append_writes_nothing(
         base in prop::collection::vec((0u32..10, prop_oneof![Just(json!(1)), Just(json!("a")), Just(json!(true))]), 0..8),
