@@ -9,7 +9,7 @@ integers beyond 64 bits, which the Rust reader rejects before any rule), then a 
     python scripts/schema-interop/validate.py examples/mistakes.jsonl
     python scripts/schema-interop/validate.py crates/nucleus-testdata/data/sdk_corpus.jsonl --field input
 
-Not run by cargo test or CI: it checks that the published schemas work outside Rust.
+CI runs it through crosscheck.py, which compares its verdicts with ajv and the Rust side.
 """
 
 import argparse

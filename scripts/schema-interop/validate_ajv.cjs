@@ -9,7 +9,7 @@
 //   NODE_PATH=/some/dir/node_modules node scripts/schema-interop/validate_ajv.cjs examples/mistakes.jsonl
 //   NODE_PATH=... node scripts/schema-interop/validate_ajv.cjs crates/nucleus-testdata/data/sdk_corpus.jsonl --field input
 //
-// Not run by cargo test or CI: it checks that the published schemas work outside Rust.
+// CI runs it through crosscheck.py, which compares its verdicts with Python and the Rust side.
 "use strict";
 
 const fs = require("fs");
