@@ -12,10 +12,7 @@
 # shows the part that does not depend on ids. The file goes to $TMPDIR and is deleted
 # afterwards. Needs GNU time.
 #
-# Measured on the shared 2-vCPU machine (release build, 2 threads): 1 GB, 8,577,849 lines,
-# every id distinct: peak RSS 419-442 MB (about 30 bytes per distinct reference id in the
-# compact id index, `nucleus_metadata::ids`), 5.6-6.7 s; the same size with 100,000 distinct
-# ids: 171-187 MB. Before that index: 997 MB and 31 s (see BENCHMARKS.md).
+# Peak memory on 1M lines with 1M distinct ids is a figure of `cargo xtask bench` (BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

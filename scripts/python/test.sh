@@ -16,7 +16,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
     echo "== creating $venv"
     "$python" -m venv "$venv"
 fi
-# Test requirements only: the SDK and OpenCV are for scripts/python/bench.py, not the tests.
+# Test requirements only: the SDK, OpenCV and DuckDB are for the bench (scripts/bench/), not the tests.
 # Dask (pure Python: 10 small wheels with its dependencies; 3-4 s and 25 MB more in a new venv)
 # runs tests/test_dask.py: states pickled between real worker processes.
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \

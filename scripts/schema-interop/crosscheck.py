@@ -33,7 +33,7 @@ AJV = "ajv@8.20.0"
 INPUTS = [
     ("`examples/items.jsonl`", "examples/items.jsonl", None),
     ("`examples/mistakes.jsonl`", "examples/mistakes.jsonl", None),
-    ("SDK corpus", "crates/nucleus-model/tests/data/sdk_corpus.jsonl", "input"),
+    ("SDK corpus", "crates/nucleus-testdata/data/sdk_corpus.jsonl", "input"),
 ]
 START, END = "<!-- schema-crosscheck -->", "<!-- /schema-crosscheck -->"
 
@@ -46,8 +46,8 @@ def python_with_jsonschema():
     venv = target_dir() / "interop-venv"
     python = venv / "bin" / "python"
     if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", JSONSCHEMA],
+        subprocess.run(stdin=subprocess.DEVNULL, args=[sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(stdin=subprocess.DEVNULL, args=[str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", JSONSCHEMA],
                    check=True)
     return str(python)
 
@@ -56,14 +56,14 @@ def node_path_with_ajv():
     prefix = target_dir() / "interop-node"
     if not (prefix / "node_modules" / "ajv" / "package.json").exists():
         prefix.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--silent", AJV],
+        subprocess.run(stdin=subprocess.DEVNULL, args=["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--silent", AJV],
                        check=True)
     return str(prefix / "node_modules")
 
 
 def verdicts(argv, env=None):
     """{line: verdict} from a validator printing LINE<TAB>VERDICT…; the Rust one prints two."""
-    out = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout
+    out = subprocess.run(stdin=subprocess.DEVNULL, args=argv, capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout
     rows = {}
     for line in out.splitlines():
         fields = line.split("\t")

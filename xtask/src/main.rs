@@ -15,11 +15,16 @@
 //!   or the generator of `examples/items.jsonl` scaled up (`examples`: compact, all valid).
 //! - `parse-baseline FILE`: parse every line with `serde_json::from_str::<Value>` and print the
 //!   time, the baseline the `nucleus` commands are compared with in BENCHMARKS.md.
+//! - `bench [ARGS]`: build the release binaries and run `scripts/bench/bench.py`, which
+//!   measures every published figure against its baselines and rewrites the tables of
+//!   BENCHMARKS.md and README.md (`bench.rs`).
+//! - `kernel NAME ARGS`: the Rust kernels that the bench times (`bench.rs`).
 //! - `schemas [--check]`: write `schemas/*.schema.json` from the nucleus-schema catalog;
 //!   `--check` only compares and fails, naming the stale file.
 
 mod annotation_mistakes;
 mod fuzz;
+mod bench;
 mod fleet;
 mod items;
 mod mistakes;
@@ -34,6 +39,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+
+// The CLI's allocator, so that the serde_json baseline and the kernels allocate as it does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Number of items in `examples/items.jsonl`: above 250 so that a key with a distinct value per
 /// item (`capture_id`) is not categorical, as in a real dataset.
@@ -56,7 +65,11 @@ tasks:
                                     (\\u escapes), ref_id, null locations; --raw-utf8: write
                                     non-ASCII as UTF-8 (json.dumps(ensure_ascii=False))
   parse-baseline FILE               time serde_json::from_str::<Value> over FILE's lines (the
-                                    baseline of BENCHMARKS.md; run it under /usr/bin/time)
+                                    baseline of `check` in BENCHMARKS.md)
+  bench [ARGS]                      release build, then scripts/bench/bench.py ARGS: every
+                                    figure of BENCHMARKS.md and README.md with its baselines
+                                    (`cargo xtask bench --help` lists ARGS)
+  kernel NAME ARGS                  the Rust kernels the bench times (see xtask/src/bench.rs)
   schemas [--check]                 write schemas/*.schema.json (--check: fail when stale)
   help                              show this text";
 
@@ -78,7 +91,12 @@ fn run(args: Vec<String>) -> Result<()> {
         "fuzz" => fuzz::run(&rest),
         "gen-examples" => gen_examples(&rest),
         "gen-large" => gen_large(&rest),
-        "parse-baseline" => parse_baseline(&rest),
+        "parse-baseline" => match rest.as_slice() {
+            [path] => bench::parse_value(Path::new(path)),
+            _ => bail!("usage: cargo xtask parse-baseline FILE"),
+        },
+        "bench" => bench::run(&project_root(), &rest),
+        "kernel" => bench::kernel(&rest),
         "schemas" => schemas::run(&rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -255,27 +273,4 @@ impl<W: Write> Write for CountingWriter<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
-}
-
-/// Parses every line of a file with plain serde_json, the baseline of BENCHMARKS.md.
-fn parse_baseline(args: &[String]) -> Result<()> {
-    let [path] = args else {
-        bail!("usage: cargo xtask parse-baseline FILE");
-    };
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
-    let started = Instant::now();
-    let mut n_lines = 0u64;
-    let mut n_keys = 0usize;
-    for line in text.lines().filter(|line| !line.trim().is_empty()) {
-        let value: serde_json::Value =
-            serde_json::from_str(line).with_context(|| format!("line {}", n_lines + 1))?;
-        n_keys += value.as_object().map_or(0, serde_json::Map::len);
-        n_lines += 1;
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "parsed {n_lines} lines ({n_keys} top-level keys) in {seconds:.2} s: {:.0} lines/s",
-        n_lines as f64 / seconds
-    );
-    Ok(())
 }
