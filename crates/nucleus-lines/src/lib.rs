@@ -13,7 +13,9 @@
 //! start of the input is skipped; `\n` and `\r\n` endings are accepted (mixed too); blank lines
 //! (only spaces, tabs and `\r`) are skipped but counted; a last line without a newline is read.
 //! A line that is not UTF-8 or is longer than [`StreamConfig::max_line_bytes`] (not counting its
-//! ending) becomes a [`Diagnostic`] and the rest of the input is still read.
+//! ending) becomes a [`Diagnostic`] and the rest of the input is still read. [`line_text`] is
+//! that rule for one line, and [`record_text`] the same rule for lines given one by one as bytes
+//! (Python strings, Arrow rows), so that they read exactly as the file of those lines would.
 //!
 //! ```
 //! use std::ops::ControlFlow;
@@ -290,59 +292,14 @@ fn process<T>(
     };
     let mut results = Vec::new();
     for (number, raw) in (first_line..).zip(SplitLines(Some(&bytes))) {
-        let raw = match classify(raw, max_line_bytes) {
-            LineKind::Blank => continue,
-            LineKind::TooLong(n_bytes) => {
-                results.push((number, Err(too_long(n_bytes, max_line_bytes))));
-                continue;
-            }
-            LineKind::Text(len) => raw.get(..len).unwrap_or_default(),
-        };
-        match std::str::from_utf8(raw) {
-            Ok(text) => results.push((number, Ok(map(number, text)))),
-            Err(error) => results.push((
-                number,
-                Err(Diagnostic::error(
-                    Code::InvalidUtf8,
-                    "",
-                    format!(
-                        "line is not valid UTF-8 at byte column {}; re-encode the file as UTF-8",
-                        error.valid_up_to() + 1
-                    ),
-                )),
-            )),
+        match line_text(raw, max_line_bytes) {
+            LineText::Blank => {}
+            LineText::Text(text) => results.push((number, Ok(map(number, text)))),
+            LineText::Unreadable(diagnostic) => results.push((number, Err(diagnostic))),
         }
     }
     recycle(pool, bytes);
     results
-}
-
-/// What a line is, by the rules every reader here applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LineKind {
-    /// Only spaces, tabs and `\r`: skipped, but counted.
-    Blank,
-    /// Longer than the limit: this many bytes, not counting the line's ending.
-    TooLong(u64),
-    /// A line to read: its first this many bytes (without a final `\r`).
-    Text(usize),
-}
-
-/// The rule for one line, given its bytes without the `\n` (and, for the first line of an
-/// input, without a byte order mark): a final `\r` is part of the ending; the length is checked
-/// first (the chunker reports a long line before it can see whether it is blank), then
-/// blankness.
-fn classify(raw: &[u8], max_line_bytes: usize) -> LineKind {
-    let len = raw.len() - usize::from(raw.last() == Some(&b'\r'));
-    if len > max_line_bytes {
-        return LineKind::TooLong(len as u64);
-    }
-    let content = raw.get(..len).unwrap_or_default();
-    if content.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-        LineKind::Blank
-    } else {
-        LineKind::Text(len)
-    }
 }
 
 /// The lines of one input held in memory, numbered from 1 and read by the rules of
@@ -413,15 +370,10 @@ impl<'a, I: Iterator<Item = &'a str>> Iterator for TextLines<I> {
                 text
             };
             self.n_lines += 1;
-            match classify(text.as_bytes(), self.max_line_bytes) {
-                LineKind::Blank => {}
-                LineKind::TooLong(n_bytes) => {
-                    return Some((self.n_lines, Err(too_long(n_bytes, self.max_line_bytes))));
-                }
-                // `len` is the text without a final ASCII `\r`: a character boundary.
-                LineKind::Text(len) => {
-                    return Some((self.n_lines, Ok(text.get(..len).unwrap_or(text))));
-                }
+            match line_text(text.as_bytes(), self.max_line_bytes) {
+                LineText::Blank => {}
+                LineText::Text(text) => return Some((self.n_lines, Ok(text))),
+                LineText::Unreadable(diagnostic) => return Some((self.n_lines, Err(diagnostic))),
             }
         }
     }
@@ -486,6 +438,60 @@ where
     stats.lines = lines.n_lines();
     stats.bytes = lines.n_bytes();
     stats
+}
+
+/// One line as the stream reads it: [`line_text`] and [`record_text`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineText<'a> {
+    /// Nothing but spaces, tabs and carriage returns: the line counts, but holds no item.
+    Blank,
+    /// The line's text, without its ending.
+    Text(&'a str),
+    /// The line cannot be read as text (too long, or not UTF-8): an error finding, without a
+    /// line number yet. The line counts as an item.
+    Unreadable(Diagnostic),
+}
+
+/// Reads one line of a stream by [`for_each_line`]'s rules: `raw` is the line without its
+/// `\n`; a final `\r` (of a `\r\n` ending) is not part of it. A line longer than
+/// `max_line_bytes` is reported before anything else (the stream measures it before it can see
+/// it whole); then a blank line is skipped, and a line that is not UTF-8 is reported with the
+/// byte column where it stops being UTF-8.
+#[must_use]
+pub fn line_text(raw: &[u8], max_line_bytes: usize) -> LineText<'_> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    if raw.len() > max_line_bytes {
+        return LineText::Unreadable(too_long(raw.len() as u64, max_line_bytes));
+    }
+    if raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+        return LineText::Blank;
+    }
+    match std::str::from_utf8(raw) {
+        Ok(text) => LineText::Text(text),
+        Err(error) => LineText::Unreadable(Diagnostic::error(
+            Code::InvalidUtf8,
+            "",
+            format!(
+                "line is not valid UTF-8 at byte column {}; re-encode the file as UTF-8",
+                error.valid_up_to() + 1
+            ),
+        )),
+    }
+}
+
+/// Reads one record given on its own (a Python `str`, a row of an Arrow string column) as line
+/// `line` of a file holding the records one per line: a final `\n` or `\r\n` is not part of
+/// it, a UTF-8 byte order mark at the start of line 1 is skipped (as at the start of a file),
+/// then [`line_text`] applies. A record holding a `\n` elsewhere is still one line. So the
+/// records of a file's lines, numbered from 1, read exactly as [`for_each_line`] reads the file.
+#[must_use]
+pub fn record_text(line: u64, raw: &[u8], max_line_bytes: usize) -> LineText<'_> {
+    let raw = if line == 1 {
+        raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+    } else {
+        raw
+    };
+    line_text(raw.strip_suffix(b"\n").unwrap_or(raw), max_line_bytes)
 }
 
 /// `bytes.split(|&b| b == b'\n')`, with memchr: lines are hundreds of bytes long.
@@ -924,6 +930,43 @@ mod tests {
         );
         assert!(stats.stopped);
         assert_eq!(seen, (1..=10).collect::<Vec<u64>>());
+    }
+
+    /// The records of a file's lines (split at `\n`, numbered from 1) read as the file does.
+    #[test]
+    fn records_read_as_the_lines_of_their_file() {
+        let inputs: &[&[u8]] = &[
+            b"\xEF\xBB\xBFa\r\n\n  \nb\nc\r\nd",
+            b"\n\xEF\xBB\xBFa\n\xEF\xBB\xBF\xEF\n",
+            b"ok\nab\xFFc\nok2\n",
+            b"abcdef\r\nx\r\r\n \t\r\n\r",
+            b"\xEF\xBB\xBF\xEF\xBB\xBF{}\n      \nxyz\n",
+            b"12345\n123456\r\n\xEF\xBB\xBF1234\n",
+        ];
+        for input in inputs {
+            let config = StreamConfig::default().jobs(1).max_line_bytes(5);
+            let (expected, _) = run(input, &config);
+            let records = input
+                .strip_suffix(b"\n")
+                .unwrap_or(input)
+                .split(|b| *b == b'\n');
+            let mut out = Vec::new();
+            for (line, raw) in (1..).zip(records) {
+                let read = |record: &[u8]| match record_text(line, record, 5) {
+                    LineText::Blank => None,
+                    LineText::Text(text) => Some(text.to_owned()),
+                    LineText::Unreadable(d) => Some(format!("!{}", d.code)),
+                };
+                // A record read with its newline, or its CRLF, reads the same.
+                assert_eq!(
+                    read(&[raw, b"\n"].concat()),
+                    read(raw),
+                    "{input:?} line {line}"
+                );
+                out.extend(read(raw).map(|text| (line, text)));
+            }
+            assert_eq!(out, expected, "{input:?}");
+        }
     }
 
     #[test]

@@ -68,7 +68,10 @@ use crate::fast::LineCheck;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
 use crate::{Error, ItemRules, Position};
-use nucleus_lines::{Event, StreamConfig, for_each_line, for_each_text_line};
+use nucleus_lines::{
+    DEFAULT_MAX_LINE_BYTES, Event, LineText, StreamConfig, for_each_line, for_each_text_line,
+    record_text,
+};
 
 /// The version of [`ShardCheck::to_bytes`]'s format. Version 2 keeps item findings in the
 /// form [`Diagnostic`] serializes to (version 1 had a format of its own).
@@ -179,6 +182,57 @@ impl ShardCheck {
             },
         );
         self.n_lines = offset + stats.lines;
+    }
+
+    /// Checks the next records of the shard (lines as bytes, such as the rows of an Arrow
+    /// string column), in order, on the calling thread: each is one line, read by
+    /// [`nucleus_lines::record_text`]'s rules, so bytes that are not UTF-8 are an
+    /// `invalid-utf8` finding as in a file. `None` (a null row) is a blank line: it counts,
+    /// but it is not an item.
+    pub fn update_records<'a>(&mut self, records: impl IntoIterator<Item = Option<&'a [u8]>>) {
+        for record in records {
+            self.n_lines += 1;
+            let check = check_record(&self.rules, self.n_lines, record);
+            self.observe_record(self.n_lines, check);
+        }
+    }
+
+    /// [`ShardCheck::update_records`] on `jobs` threads (results are folded in line order, so
+    /// they do not depend on the thread count).
+    pub fn update_records_parallel(&mut self, records: &[Option<&[u8]>], jobs: usize) {
+        use rayon::prelude::*;
+        let first = self.n_lines + 1;
+        let rules = &self.rules;
+        let run = |records: &[Option<&[u8]>]| -> Vec<RecordCheck> {
+            records
+                .par_iter()
+                .enumerate()
+                .map(|(index, record)| check_record(rules, first + index as u64, *record))
+                .collect()
+        };
+        let checks = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            Ok(pool) => pool.install(|| run(records)),
+            Err(_) => (first..)
+                .zip(records)
+                .map(|(line, record)| check_record(rules, line, *record))
+                .collect(),
+        };
+        for check in checks {
+            self.n_lines += 1;
+            self.observe_record(self.n_lines, check);
+        }
+    }
+
+    /// Records a record's check at `line`.
+    fn observe_record(&mut self, line: u64, check: RecordCheck) {
+        match check {
+            RecordCheck::Blank => {}
+            RecordCheck::Checked(check) => self.observe_check(line, check),
+            RecordCheck::Unreadable(diagnostic) => {
+                self.n_items += 1;
+                self.item_findings.push(diagnostic.at_line(line));
+            }
+        }
     }
 
     /// Checks JSON Lines from `reader` as the next lines of the shard, on `config.jobs` threads
@@ -558,6 +612,25 @@ fn at_line(line: u64) -> Position {
 
 fn origin(line: u64) -> String {
     format!("at line {line} (the first value decides)")
+}
+
+/// A record as the item rules saw it.
+enum RecordCheck {
+    Blank,
+    Checked(LineCheck),
+    Unreadable(Diagnostic),
+}
+
+/// The item rules' part of a record's check (line `line` of the shard), which needs no state.
+fn check_record(rules: &ItemRules, line: u64, record: Option<&[u8]>) -> RecordCheck {
+    let Some(raw) = record else {
+        return RecordCheck::Blank;
+    };
+    match record_text(line, raw, DEFAULT_MAX_LINE_BYTES) {
+        LineText::Blank => RecordCheck::Blank,
+        LineText::Text(text) => RecordCheck::Checked(rules.check_line_fast(text)),
+        LineText::Unreadable(diagnostic) => RecordCheck::Unreadable(diagnostic),
+    }
 }
 
 #[cfg(test)]

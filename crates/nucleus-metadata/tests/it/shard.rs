@@ -105,3 +105,53 @@ proptest! {
         }
     }
 }
+
+/// Records given one by one as bytes (Arrow rows) read as the lines of the file they came from:
+/// a byte order mark on line 1, `\r\n`, blank lines, a null row, bytes that are not UTF-8, on
+/// one thread or several.
+#[test]
+fn records_read_as_the_lines_of_their_file() {
+    let item = |id: &str, speed: &str| {
+        format!(
+            r#"{{"image_location": "s3://b/{id}.jpg", "reference_id": "{id}", "metadata": {{"speed": {speed}}}}}"#
+        )
+    };
+    let mut file: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
+    let rows: Vec<Vec<u8>> = vec![
+        item("a", "1").into_bytes(),
+        format!("{}\r", item("b", "\"2\"")).into_bytes(),
+        b" \t".to_vec(),
+        b"{\"reference_id\": \"c\xFF\"}".to_vec(),
+        item("a", "3").into_bytes(),
+        b"not json".to_vec(),
+    ];
+    for row in &rows {
+        file.extend_from_slice(row);
+        file.push(b'\n');
+    }
+    let mut from_file = ShardCheck::new(ItemRules::new());
+    from_file
+        .update_reader(file.as_slice(), &Default::default())
+        .unwrap();
+    let expected = from_file.finish();
+    assert!(expected.diagnostics.len() >= 4, "{expected:?}");
+
+    let mut records: Vec<Option<Vec<u8>>> = rows.iter().cloned().map(Some).collect();
+    if let Some(Some(first)) = records.first_mut() {
+        first.splice(0..0, *b"\xEF\xBB\xBF");
+    }
+    let records: Vec<Option<&[u8]>> = records.iter().map(|r| r.as_deref()).collect();
+    let mut sequential = ShardCheck::new(ItemRules::new());
+    sequential.update_records(records.iter().copied());
+    assert_eq!(sequential.finish(), expected);
+    let mut parallel = ShardCheck::new(ItemRules::new());
+    parallel.update_records_parallel(&records, 2);
+    assert_eq!(parallel.finish(), expected);
+
+    // A null row is a blank line: it counts, but holds no item.
+    let mut with_null = ShardCheck::new(ItemRules::new());
+    with_null.update_records([None, Some(item("z", "1").as_bytes())]);
+    let report = with_null.finish();
+    assert_eq!(report.summary.items, 1);
+    assert_eq!(with_null.n_lines(), 2);
+}
