@@ -100,7 +100,9 @@ impl StreamConfig {
         self
     }
 
-    fn n_threads(&self) -> usize {
+    /// The threads of work: `jobs`, or every core when it is 0.
+    #[must_use]
+    pub fn n_threads(&self) -> usize {
         if self.jobs == 0 {
             std::thread::available_parallelism().map_or(1, usize::from)
         } else {

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use nucleus_insights::ProfileState;
-use nucleus_lines::{DEFAULT_MAX_LINE_BYTES, StreamConfig, text_lines};
+use nucleus_lines::{DEFAULT_MAX_LINE_BYTES, LineText, StreamConfig, record_text};
 use nucleus_metadata::ItemRules;
 use nucleus_metadata::check::{Check, CheckEvent, CheckSummary};
 use nucleus_metadata::shard::ShardCheck;
@@ -210,6 +210,29 @@ impl CheckState {
         Ok(())
     }
 
+    /// Checks the next rows of this shard from an Arrow column of JSON lines (see
+    /// `crate::arrow`); `first_line`, when given, must be the state's next line.
+    #[pyo3(signature = (array, *, first_line = None))]
+    fn update_arrow(
+        &mut self,
+        py: Python<'_>,
+        array: &Bound<'_, PyAny>,
+        first_line: Option<u64>,
+    ) -> PyResult<()> {
+        crate::arrow::expect_next_line(self.shard.n_lines(), first_line)?;
+        let rows = crate::arrow::ArrowRows::extract(array)?;
+        let records = rows.records();
+        let (shard, jobs) = (&mut self.shard, self.config.n_threads());
+        py.detach(|| {
+            if jobs == 1 {
+                shard.update_records(records.iter().copied());
+            } else {
+                shard.update_records_parallel(&records, jobs);
+            }
+        });
+        Ok(())
+    }
+
     /// Appends the state of the next shard (which is left empty).
     fn merge(&mut self, mut later: PyRefMut<'_, CheckState>) {
         let later = std::mem::take(&mut later.shard);
@@ -279,18 +302,23 @@ impl PyProfileState {
     /// Profiles the next lines (an iterable of str) of this shard; invalid lines are counted.
     fn update(&mut self, py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<()> {
         let lines = self::lines(lines)?;
-        py.detach(|| {
-            // The rules of a file: endings, a byte order mark, blank and over-long lines.
-            let mut read = text_lines(lines.iter().map(String::as_str), DEFAULT_MAX_LINE_BYTES);
-            for (line, text) in read.by_ref() {
-                self.n_nonblank += 1;
-                match text.ok().and_then(|text| self.rules.check_line(text).item) {
-                    Some(item) => self.state.observe_at(self.n_lines + line, &item),
-                    None => self.n_invalid += 1,
-                }
-            }
-            self.n_lines += read.n_lines();
-        });
+        py.detach(|| self.observe_records(lines.iter().map(|text| Some(text.as_bytes()))));
+        Ok(())
+    }
+
+    /// Profiles the next rows of this shard from an Arrow column of JSON lines (see
+    /// `crate::arrow`); `first_line`, when given, must be the state's next line.
+    #[pyo3(signature = (array, *, first_line = None))]
+    fn update_arrow(
+        &mut self,
+        py: Python<'_>,
+        array: &Bound<'_, PyAny>,
+        first_line: Option<u64>,
+    ) -> PyResult<()> {
+        crate::arrow::expect_next_line(self.n_lines, first_line)?;
+        let rows = crate::arrow::ArrowRows::extract(array)?;
+        let records = rows.records();
+        py.detach(|| self.observe_records(records.iter().copied()));
         Ok(())
     }
 
@@ -335,6 +363,33 @@ impl PyProfileState {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (), ProfilePickle<'py>) {
         (slf.get_type(), (), slf.borrow().__getstate__(slf.py()))
+    }
+}
+
+impl PyProfileState {
+    /// Profiles the next records (a line each, `None` a null row: blank), read by the line rules
+    /// of a file (`nucleus_lines::record_text`).
+    fn observe_records<'a>(&mut self, records: impl IntoIterator<Item = Option<&'a [u8]>>) {
+        for record in records {
+            self.n_lines += 1;
+            let Some(raw) = record else {
+                continue;
+            };
+            match record_text(self.n_lines, raw, DEFAULT_MAX_LINE_BYTES) {
+                LineText::Blank => {}
+                LineText::Text(text) => {
+                    self.n_nonblank += 1;
+                    match self.rules.check_line(text).item {
+                        Some(item) => self.state.observe_at(self.n_lines, &item),
+                        None => self.n_invalid += 1,
+                    }
+                }
+                LineText::Unreadable(_) => {
+                    self.n_nonblank += 1;
+                    self.n_invalid += 1;
+                }
+            }
+        }
     }
 }
 

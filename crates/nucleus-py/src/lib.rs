@@ -6,6 +6,7 @@
 //! mergeable per-shard states for Spark, Dask and Ray. The Python API is documented in
 //! `nucleus_rs.pyi` and the README; the logic lives in the other crates, this one only converts.
 
+mod arrow;
 mod camera;
 mod check;
 mod convert;
@@ -20,7 +21,12 @@ use pyo3::prelude::*;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Check, profile, query and project Scale AI Nucleus dataset items at Rust speed.
+///
+/// The native part of the package `nucleus_rs` (`python/nucleus_rs/__init__.py` re-exports
+/// it; the engine helpers `nucleus_rs.spark`, `.ray` and `.dask` are Python). Classes say
+/// `module = "nucleus_rs"`, so they pickle under the package's names.
 #[pymodule]
+#[pyo3(name = "_native")]
 fn nucleus_rs(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_function(wrap_pyfunction!(check::check, module)?)?;

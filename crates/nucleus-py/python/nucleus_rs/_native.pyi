@@ -9,6 +9,12 @@ import numpy.typing as npt
 __version__: str
 
 PathOrLines = Union[str, "os.PathLike[str]", Iterable[str]]
+# A pyarrow Array (string, large_string, binary, large_binary; view and dictionary forms are
+# converted), ChunkedArray, one-column RecordBatch or Table, or an object with
+# __arrow_c_array__. Read from its buffers: no Python object per row. Each row is one line (a
+# final newline ignored; a byte order mark on the state's line 1 skipped; bytes that are not
+# UTF-8 are an invalid-utf8 finding); a null row is a blank line (counted, not an item).
+ArrowLines = Any
 
 class CheckResult:
     """The findings and summary of a check."""
@@ -64,9 +70,10 @@ def query(
 class CheckState:
     """The check of one shard, mergeable with the shards after it (an ordered fold).
 
-    ``update(lines)`` checks the next lines of the shard; ``merge(later)`` appends the state of
-    the shard that comes right after (merge in dataset order: line numbers count on across
-    shards); ``finish()`` gives the CheckResult of every line merged."""
+    ``update(lines)`` (or ``update_arrow(array)``) checks the next lines of the shard, numbered
+    in the order given from the shard's line 1; ``merge(later)`` appends the state of the shard
+    that comes right after (merge in dataset order: line numbers count on across shards);
+    ``finish()`` gives the CheckResult of every line merged."""
 
     def __init__(
         self,
@@ -78,6 +85,11 @@ class CheckState:
     ) -> None: ...
     def update(self, lines: Iterable[str]) -> None:
         """Checks the next lines, read as ``check(lines)`` reads them."""
+    def update_arrow(self, array: ArrowLines, *, first_line: Optional[int] = None) -> None:
+        """Checks the next rows from an Arrow column of JSON lines (see ``ArrowLines``), on
+        ``jobs`` threads with the GIL released. Rows are numbered in the order given;
+        ``first_line``, when given, must be this state's next line (``n_lines + 1``): a guard
+        against batches given out of order or twice."""
     def merge(self, later: "CheckState") -> None:
         """Appends ``later`` (left empty)."""
     @property
@@ -90,12 +102,15 @@ class CheckState:
 class ProfileState:
     """The profile of one shard, mergeable with the shards after it.
 
-    ``update(lines)`` profiles the next lines of the shard (invalid lines are counted);
-    ``merge(later)`` appends the state of the shard that comes right after (the later shard's
-    lines count on from this one's); ``finish()`` gives the profile of every line merged."""
+    ``update(lines)`` (or ``update_arrow(array)``) profiles the next lines of the shard
+    (invalid lines are counted); ``merge(later)`` appends the state of the shard that comes
+    right after (the later shard's lines count on from this one's); ``finish()`` gives the
+    profile of every line merged."""
 
     def __init__(self) -> None: ...
     def update(self, lines: Iterable[str]) -> None: ...
+    def update_arrow(self, array: ArrowLines, *, first_line: Optional[int] = None) -> None:
+        """Profiles the next rows from an Arrow column of JSON lines, as CheckState does."""
     def merge(self, later: "ProfileState") -> None:
         """Appends ``later`` (left empty)."""
     def finish(self) -> dict[str, Any]: ...
