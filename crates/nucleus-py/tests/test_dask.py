@@ -2,18 +2,31 @@
 worker processes. The states are pickled back to this process (and, in a tree reduction, between
 workers), merged in partition order, and give the result of one pass over the whole file.
 
-Dask is a test requirement (scripts/python/test.sh installs it): a missing Dask fails here at
-import, it is not skipped."""
+`nucleus_rs.dask.check` and `profile` run that recipe (with Arrow blocks for files and a second
+pass for conflicts that span partitions) and give exactly the CLI's result.
+
+Dask is a test requirement (scripts/python/requirements-engines.txt): without it the module is
+skipped, except in CI (CI=true), where it fails."""
 
 import functools
 import os
 
-import dask
-import dask.bag
 import nucleus_rs
 import pytest
 
-from conftest import EXAMPLES, TOTALS, assert_same_as_one_pass
+from conftest import (
+    EXAMPLES,
+    TOTALS,
+    assert_same_as_cli,
+    assert_same_as_one_pass,
+    assert_same_profile_as_cli,
+    require_engine,
+)
+
+dask = require_engine("dask")
+require_engine("dask.bag")
+import dask.bag  # noqa: E402
+from dask.bytes import read_bytes  # noqa: E402
 
 N_PARTITIONS = 4
 
@@ -118,3 +131,37 @@ def test_dask_profile_equals_one_pass(computed, name):
     sequential = nucleus_rs.profile(EXAMPLES / name)
     assert merge_all(computed[name, "profile"]).finish() == sequential
     assert computed[name, "profile-tree"].finish() == sequential
+
+
+# nucleus_rs.dask: the recipe above, in one call.
+
+
+def test_dask_helpers_on_a_large_file_equal_the_cli(large):
+    blocksize = large.path.stat().st_size // 8
+    _, blocks = read_bytes(str(large.path), delimiter=b"\n", blocksize=blocksize, sample=False)
+    assert len(blocks[0]) >= 8
+    result = nucleus_rs.dask.check(large.path, blocksize=blocksize, split_every=3, scheduler="processes")
+    assert_same_as_cli(result, large.check)
+    profile = nucleus_rs.dask.profile(large.path, blocksize=blocksize, split_every=3, scheduler="processes")
+    assert_same_profile_as_cli(profile, large.profile, large.true_counts)
+
+
+def test_dask_helpers_across_partition_boundaries_equal_the_cli(boundary):
+    path, parts, check, profile = boundary
+    bag = dask.bag.from_sequence([line for part in parts for line in part], npartitions=len(parts))
+    # The partitions are the parts: boundaries inside runs of one id and between kinds.
+    assert bag.map_partitions(lambda lines: [list(lines)]).compute(scheduler="sync") == parts
+    for given in [bag, path]:
+        options = {"blocksize": 300} if given is path else {}
+        assert_same_as_cli(nucleus_rs.dask.check(given, scheduler="processes", **options), check)
+        assert_same_profile_as_cli(nucleus_rs.dask.profile(given, scheduler="processes", **options), profile)
+
+
+def test_dask_helpers_take_the_flags_of_check(boundary):
+    path, _, _, _ = boundary
+    result = nucleus_rs.dask.check(EXAMPLES / "mistakes.jsonl", remote_only=True, blocksize=1000, scheduler="sync")
+    expected = nucleus_rs.check(EXAMPLES / "mistakes.jsonl", remote_only=True)
+    assert (result.diagnostics, result.summary["codes"]) == (
+        [dict(d, file="<lines>") for d in expected.diagnostics],
+        expected.summary["codes"],
+    )
