@@ -1,6 +1,7 @@
 """Shared paths and helpers for the nucleus_rs tests (run by scripts/python/test.sh)."""
 
 import collections
+import copy
 import importlib
 import json
 import os
@@ -67,9 +68,9 @@ def assert_same_profile_as_cli(profile, cli_result, true_counts=None):
     error bound come from a Misra-Gries summary, which depends on the order values were merged
     in. For those the bound must be at most n/257 and the counts listed within it of
     `true_counts[key]` (a Counter of the key's string values over the valid items)."""
-    expected, n_invalid = cli_result
+    expected, n_invalid = copy.deepcopy(cli_result)
     assert profile["n_invalid"] == n_invalid
-    got = {k: v for k, v in profile.items() if k not in ("n_lines", "n_invalid")}
+    got = copy.deepcopy({k: v for k, v in profile.items() if k not in ("n_lines", "n_invalid")})
     sketched = [key["key"] for key in expected["keys"] if key["strings"] and not key["strings"]["top_exact"]]
     for profile_ in (got, expected):
         for key in profile_["keys"]:
