@@ -23,9 +23,9 @@
 //!   `--check` only compares and fails, naming the stale file.
 
 mod annotation_mistakes;
-mod fuzz;
 mod bench;
 mod fleet;
+mod fuzz;
 mod items;
 mod mistakes;
 mod pyjson;

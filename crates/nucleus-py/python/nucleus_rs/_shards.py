@@ -4,10 +4,7 @@
    with the partition's rows (Arrow batches through ``update_arrow``, else strings).
 2. Merge the states in dataset order (each merge puts the earlier state on the left; a tree of
    such merges gives the same result).
-3. For a check only, when the merged state is not exact (an earlier partition decided that a
-   key holds strings, a later one numbers, or the reverse): a second pass over the same
-   partitions, a ``ConflictReplay`` of the state's ``conflict_plan()`` each, merged in the same
-   order and applied, lists every such value as a sequential check would.
+3. ``finish()`` the merged state.
 
 Line numbers are positions in the concatenation of the partitions, in dataset order, counted
 from 1 (blank and null rows included): exactly ``nucleus check`` on the file of those rows.
@@ -17,9 +14,9 @@ import importlib
 import pickle
 from functools import reduce
 
-from nucleus_rs._native import CheckState, ConflictReplay, ProfileState
+from nucleus_rs._native import CheckState, ProfileState
 
-CHECK, PROFILE, REPLAY = "check", "profile", "replay"
+CHECK, PROFILE = "check", "profile"
 
 
 def require(module, extra):
@@ -34,24 +31,18 @@ def require(module, extra):
 
 
 class Task:
-    """What a partition becomes: a check, a profile, or a replay of a plan. Picklable, so
-    engines ship it to their workers."""
+    """What a partition becomes: a check or a profile. Picklable, so engines ship it to their
+    workers."""
 
-    def __init__(self, kind, remote_only=False, require_dimensions=False, plan=None):
+    def __init__(self, kind, remote_only=False, require_dimensions=False):
         self.kind = kind
         self.remote_only = remote_only
         self.require_dimensions = require_dimensions
-        self.plan = plan
-
-    def with_plan(self, plan):
-        return Task(REPLAY, self.remote_only, self.require_dimensions, plan)
 
     def new_state(self):
         if self.kind == CHECK:
             return CheckState(remote_only=self.remote_only, require_dimensions=self.require_dimensions)
-        if self.kind == PROFILE:
-            return ProfileState()
-        return ConflictReplay(self.plan)
+        return ProfileState()
 
     def of_arrow(self, arrays):
         """The state of a partition given as Arrow string arrays, in order."""
@@ -93,12 +84,8 @@ def loads(data):
     return pickle.loads(data)
 
 
-def finish_check(merged, replay_all):
-    """The CheckResult of ``merged`` (every partition, in order), exact: when a merge
-    summarised type conflicts, ``replay_all(plan)`` (the ConflictReplay of every partition,
-    merged in the same order) lists them."""
-    if not merged.exact:
-        merged.apply_replay(replay_all(merged.conflict_plan()))
+def finish_check(merged):
+    """The CheckResult of ``merged`` (every partition, in order)."""
     return merged.finish()
 
 

@@ -35,7 +35,7 @@ def check(
     task = Task(CHECK, remote_only, require_dimensions)
     source = _Source(bag_or_path, blocksize)
     merged = source.reduce(task, split_every, scheduler)
-    return finish_check(merged, lambda plan: source.reduce(task.with_plan(plan), split_every, scheduler))
+    return finish_check(merged)
 
 
 def profile(bag_or_path, *, blocksize=DEFAULT_BLOCKSIZE, split_every=8, scheduler=None):

@@ -32,7 +32,7 @@ def check(dataset, column="text", *, remote_only=False, require_dimensions=False
     dataset, column = _dataset(dataset, column)
     task = Task(CHECK, remote_only, require_dimensions)
     merged = merge_all(_states(dataset, column, task))
-    return finish_check(merged, lambda plan: merge_all(_states(dataset, column, task.with_plan(plan))))
+    return finish_check(merged)
 
 
 def profile(dataset, column="text"):

@@ -13,10 +13,7 @@ back to the driver pickled, where they are merged in dataset order:
   into; any other DataFrame is in partition order, rows in partition order.
 
 Spark's ``treeReduce`` does not keep partition order, so the states are merged on the driver
-(a left fold: each reference id is inserted once). When partitions disagreed on whether a key
-holds strings or numbers, a second job replays the same rows to list every conflict (see
-``nucleus_rs._shards``); this needs a DataFrame that reads the same rows in the same pieces
-twice (files do).
+(a left fold: each reference id is inserted once).
 
 Needs ``pip install 'nucleus-rs[spark]'``; on a cluster, the wheel on every executor.
 """
@@ -34,7 +31,7 @@ def check(df_or_path, column="value", *, spark=None, remote_only=False, require_
     frame = _Frame(df_or_path, column, spark)
     task = Task(CHECK, remote_only, require_dimensions)
     merged = merge_all(frame.states(task))
-    return finish_check(merged, lambda plan: merge_all(frame.states(task.with_plan(plan))))
+    return finish_check(merged)
 
 
 def profile(df_or_path, column="value", *, spark=None):
