@@ -30,9 +30,13 @@ use crate::report::Reporter;
 /// behind the camera (camera-frame z <= 0). Numbers round-trip exactly (shortest f64 form).
 /// Rejected lines write nothing to standard output and findings to standard error.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:
+// Verbatim: the examples above keep their lines and alignment in `--help`.
+#[command(
+    verbatim_doc_comment,
+    after_help = "Example:
   echo '{\"camera_params\":{\"position\":{\"x\":0,\"y\":0,\"z\":1.5},\"heading\":{\"x\":-0.5,\"y\":0.5,\"z\":-0.5,\"w\":0.5},\"fx\":1000,\"fy\":1000,\"cx\":960,\"cy\":540},\"points\":[[10,0,1.5]]}' | nucleus project
-  {\"uv\":[[960.0,540.0]]}")]
+  {\"uv\":[[960.0,540.0]]}"
+)]
 pub struct ProjectArgs {
     #[command(flatten)]
     input: InputArgs,

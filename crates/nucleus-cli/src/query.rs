@@ -27,10 +27,14 @@ use crate::{EXIT_TROUBLE, exit_status};
 /// unreadable lines go to standard error. Exit status: 0 ran (with or without matches), 1 the
 /// query uses a non-searchable key or a line could not be read, 2 bad expression or file.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
+// Verbatim: the examples above keep their lines and alignment in `--help`.
+#[command(
+    verbatim_doc_comment,
+    after_help = "Examples:
   nucleus query items.jsonl 'metadata.weather = \"rain\" AND metadata.speed_mps > 10'
   nucleus query items.jsonl 'metadata.frame_number % 5 = 0' --count
-  nucleus query items.jsonl 'metadata.camera = \"front\"' --sort -metadata.exposure_ms --limit 10")]
+  nucleus query items.jsonl 'metadata.camera = \"front\"' --sort -metadata.exposure_ms --limit 10"
+)]
 pub struct QueryArgs {
     /// JSON Lines file to search (`-` for standard input).
     #[arg(value_name = "FILE")]

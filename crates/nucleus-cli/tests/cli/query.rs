@@ -65,3 +65,19 @@ fn query_reports_typos_non_searchable_keys_and_bad_expressions() {
         "                   ^ expected a string or number after '=', found end of input",
     );
 }
+
+/// `--help` keeps the grammar's examples on their own lines (clap would otherwise rewrap them
+/// into one paragraph), and so does `project --help` for its two input shapes.
+#[test]
+fn help_keeps_the_examples_lines() {
+    let help = cmd(["query", "--help"]).exits(0);
+    assert_contains(
+        &help.stdout,
+        "literals:\n  metadata.weather = \"rain\"            = != < <= > >=\n  metadata.frame_number % 5 = 0",
+    );
+    let help = cmd(["project", "--help"]).exits(0);
+    assert_contains(
+        &help.stdout,
+        "Each input line is either\n  {\"camera_params\": {...}, \"points\": [[x, y, z], ...]}\nor\n",
+    );
+}
