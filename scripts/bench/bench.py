@@ -258,16 +258,32 @@ def plan(args, inputs, python):
              "argv": [nucleus, "payload", "-j1", path], "inner": False, "exits": findings},
             {"id": "commands/profile", "label": "`nucleus profile -j1 --format none`",
              "argv": [nucleus, "profile", "-j1", "--format", "none", path], "inner": False, "exits": findings},
+            {"id": "commands/profile-j2", "label": "`nucleus profile -j2 --format none`",
+             "argv": [nucleus, "profile", "-j2", "--format", "none", path], "inner": False, "exits": findings},
             {"id": "commands/query", "label": f"`nucleus query -j1 --count FILE '{QUERY}'`",
              "argv": [nucleus, "query", "-j1", "--count", path, QUERY], "inner": False, "exits": findings},
+            {"id": "commands/query-j2", "label": f"`nucleus query -j2 --count FILE '{QUERY}'`",
+             "argv": [nucleus, "query", "-j2", "--count", path, QUERY], "inner": False, "exits": findings},
+            # Written to a file, as DuckDB's COPY below writes one.
+            {"id": "commands/query-write", "label": f"`nucleus query -j1 FILE '{QUERY}' > OUT`",
+             "argv": ["sh", "-c", f'"$0" query -j1 "$1" \'{QUERY}\' > "$2"', nucleus, path, str(ROOT / "target" / "bench-inputs" / "query-out.jsonl")],
+             "inner": False, "exits": findings},
         ]
         if python:
-            cases += [
-                {"id": "commands/duckdb-profile", "label": "DuckDB (1 thread): per-key count, kind, distinct, min/max/mean",
-                 "argv": [python, side, "duckdb-profile", path], "inner": True},
-                {"id": "commands/duckdb-query", "label": "DuckDB (1 thread): `count(*) … WHERE weather = 'rain'`",
-                 "argv": [python, side, "duckdb-query", path], "inner": True},
-            ]
+            for threads in (1, 2):
+                plural = "thread" if threads == 1 else "threads"
+                cases += [
+                    {"id": f"commands/duckdb-profile-t{threads}",
+                     "label": f"DuckDB ({threads} {plural}): per-key count, kind, distinct, min/max/mean",
+                     "argv": [python, side, "duckdb-profile", path, str(threads)], "inner": True},
+                    {"id": f"commands/duckdb-query-t{threads}",
+                     "label": f"DuckDB ({threads} {plural}): `count(*) … WHERE weather = 'rain'`",
+                     "argv": [python, side, "duckdb-query", path, str(threads)], "inner": True},
+                ]
+            cases.append(
+                {"id": "commands/duckdb-copy-t1",
+                 "label": "DuckDB (1 thread): `COPY (SELECT * … WHERE weather = 'rain') TO OUT (FORMAT JSON)`",
+                 "argv": [python, side, "duckdb-copy", path, "1", str(ROOT / "target" / "bench-inputs" / "duckdb-out.jsonl")], "inner": True})
         for case in cases:
             case["group"], case["input"] = "commands", "realistic"
         groups["commands"] = cases
@@ -548,7 +564,8 @@ def main():
     parser.add_argument("--no-python", action="store_true", help="skip every Python case (no virtualenv)")
     parser.add_argument("--python-build", choices=["release", "debug"], default="release",
                         help="how maturin builds nucleus_rs (debug only for a smoke test)")
-    parser.add_argument("--out", default=str(RESULTS), help="results file (default bench/results.json)")
+    parser.add_argument("--out", default=str(RESULTS),
+                        help="results file (default bench/results.json; only that one rewrites the docs)")
     parser.add_argument("--render", action="store_true", help="only rewrite the docs from the results file")
     parser.add_argument("--check", action="store_true", help="fail when the docs differ from the results file")
     args = parser.parse_args()
@@ -601,6 +618,10 @@ def main():
         spec["path"] = short(spec["path"])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    if out.resolve() != RESULTS.resolve():
+        # A results file elsewhere (a smoke test, an experiment) leaves the published docs alone.
+        print(f"wrote {short(str(out))} (docs unchanged: they follow {short(str(RESULTS))})", file=sys.stderr)
+        return
     for path, text in rendered_docs(results).items():
         path.write_text(text)
     print(f"wrote {short(str(out))}, BENCHMARKS.md and README.md", file=sys.stderr)

@@ -6,8 +6,9 @@ one line `BENCH {json}` with wall_s, cpu_s, items and what else the table needs.
     python_side.py sdk-loop FILE                 the SDK loop a user writes
     python_side.py nucleus-rs-check FILE JOBS    nucleus_rs.check(FILE, jobs=JOBS)
     python_side.py project LIB MODEL N           LIB: cv2, numpy, nucleus_rs
-    python_side.py duckdb-query FILE             DuckDB's count of the query bar's example
-    python_side.py duckdb-profile FILE           DuckDB's per-key summary of the metadata
+    python_side.py duckdb-query FILE THREADS     DuckDB's count of the query bar's example
+    python_side.py duckdb-profile FILE THREADS   DuckDB's per-key summary of the metadata
+    python_side.py duckdb-copy FILE THREADS OUT  DuckDB writing the matching items as JSON Lines
 """
 
 import json
@@ -179,11 +180,11 @@ def project(lib, model, n_points):
                                  "max_abs_diff_vs_cv2_px": diff}), flush=True)
 
 
-def duckdb_connection():
+def duckdb_connection(threads):
     import duckdb
 
     connection = duckdb.connect()
-    connection.execute("SET threads = 1")
+    connection.execute(f"SET threads = {int(threads)}")
     return connection
 
 
@@ -204,13 +205,18 @@ DUCKDB_PROFILE = (
     "min(TRY_CAST(v AS DOUBLE)), max(TRY_CAST(v AS DOUBLE)), avg(TRY_CAST(v AS DOUBLE)) "
     "FROM kv GROUP BY key, kind"
 )
+DUCKDB_COPY = (
+    "COPY (SELECT * FROM read_ndjson({file}, ignore_errors = true) "
+    "WHERE json_extract_string(metadata, '$.weather') = 'rain') TO {out} (FORMAT JSON)"
+)
 
 
-def duckdb_run(sql, path):
-    connection = duckdb_connection()
+def duckdb_run(sql, path, threads, out=None):
+    connection = duckdb_connection(threads)
+    query = sql.format(file=sql_literal(path), out=sql_literal(out or ""))
 
     def work():
-        rows = connection.execute(sql.format(file=sql_literal(path))).fetchall()
+        rows = connection.execute(query).fetchall()
         return {"rows": len(rows), "first": str(rows[0][0]) if rows else None}
 
     timed(work)
@@ -228,6 +234,8 @@ def main():
         duckdb_run(DUCKDB_QUERY, *args)
     elif task == "duckdb-profile":
         duckdb_run(DUCKDB_PROFILE, *args)
+    elif task == "duckdb-copy":
+        duckdb_run(DUCKDB_COPY, *args)
     else:
         raise SystemExit(__doc__)
 
