@@ -276,3 +276,48 @@ fn duplicates_name_the_first_line_at_every_repeat() {
         ]
     );
 }
+
+/// With the kinds of the dataset appended to (`--schema`), the declared kind decides, whatever
+/// the counts: every item of the other kind is a finding.
+#[test]
+fn a_declared_kind_decides_against_the_majority() {
+    let schema = nucleus_model::KindSchema::from_json(r#"{"keys": {"k": "string"}}"#).unwrap();
+    let mut state = DatasetState::with_schema(&schema);
+    let input = state.add_input("new.jsonl");
+    let mut streamed = Vec::new();
+    for (line, value) in (1..).zip([json!(1), json!(2), json!("x")]) {
+        let item = nucleus_model::DatasetItem::from_value(json!({"image_location": "s3://b/x.jpg", "reference_id": line.to_string(), "metadata": {"k": value}})).unwrap();
+        state.observe(Position { input, line }, &item, &mut streamed);
+    }
+    assert!(streamed.is_empty());
+    let found: Vec<_> = state
+        .kind_findings()
+        .into_iter()
+        .map(|f| {
+            (
+                f.diagnostic.code,
+                f.diagnostic.line,
+                f.diagnostic.related_line,
+                f.diagnostic.message,
+            )
+        })
+        .collect();
+    let message = |value: &str| {
+        format!(
+            r#"metadata key "k" holds a number {value} here, but strings decide (the kind of the existing dataset, --schema): 1 item holds a string (the first at line 3) and 2 hold a number; Nucleus rejects an upload that mixes strings and numbers on one key"#
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            (Code::TypeConflict, Some(1), Some(3), message("1")),
+            (Code::TypeConflict, Some(2), Some(3), message("2")),
+        ]
+    );
+    assert_eq!(
+        state.kinds().keys.get("k"),
+        Some(&nucleus_model::Kind::String)
+    );
+    let conflicts = state.type_conflicts();
+    assert!(conflicts[0].declared);
+}
