@@ -229,10 +229,11 @@ PART_LINES, N_PARTS = 10, 4
 
 def boundary_lines():
     """Four parts of ten lines (str) where the part boundaries fall inside a run of one
-    reference id (lines 7-13 and 28-33) and where keys change kind between parts: `k` and `m`
-    are decided by part 1 (a string, a number), part 3 holds `m` as a string and `k` as numbers
-    (two type conflicts on line 22, listed in the item's key order, m then k) and part 4 a
-    boolean `k` (a mixed-kinds warning)."""
+    reference id (lines 7-13 and 28-33) and where keys change kind between parts: part 1 holds
+    `k` as a string and `m` as a number, part 3 `m` as a string and `k` as numbers, part 4 `k`
+    as a string and a boolean. Ties all, so the kinds of part 1, seen first, decide: two type
+    conflicts on line 22 (listed in the item's key order, m then k), one on line 25, and a
+    mixed-kinds warning on line 35, all after the other findings."""
     metadata = {2: {"k": "s", "m": 1}, 22: {"m": "x", "k": 5}, 25: {"k": 6}, 33: {"k": "t"}, 35: {"k": True}}
     lines = []
     for number in range(1, PART_LINES * N_PARTS + 1):
