@@ -139,12 +139,12 @@ pub const MISTAKES: &[Mistake] = &[
     m(
         r#"{"image_location":"s3://acme/m/22.jpg","reference_id":"m-22","metadata":{"frame_id":"17"}}"#,
         Error,
-        "Type conflict: `frame_id` is a string here but a number on line 1.",
+        "Type conflict: `frame_id` is a string here but a number on line 1 (one item each, a tie: the kind seen first decides; with more numbers than strings, the strings would be the findings whatever their place). Reported after the other findings: the decision needs the whole file.",
     ),
     m(
         r#"{"image_location":"s3://acme/m/23.jpg","reference_id":"m-23","metadata":{"speed":true}}"#,
         Warning,
-        "Kind mix: `speed` is a boolean here but a number on line 1 (not a string/number conflict, so a warning).",
+        "Kind mix: `speed` is a boolean here but a number on line 1 (not a string/number conflict, so a warning; reported after the other findings, like type conflicts).",
     ),
     m(
         r#"{"image_location":"s3://acme/m/24.jpg","reference_id":"m-01"}"#,

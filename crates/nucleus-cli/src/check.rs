@@ -22,6 +22,10 @@ use crate::report::{Format, Reporter};
 /// width/height, embedding_info, camera_params, lat/lon, context_attachments. Dataset rules,
 /// across all the files given: a metadata key holding strings on some items and numbers on
 /// others (Nucleus rejects the upload), other kind mixes (warning), duplicate reference ids.
+/// Per key the kind held by more items decides (a tie: the kind seen first; with --schema, the
+/// schema's kind) and each item of another kind is a finding, so one odd item among a million
+/// is one finding. These need the whole dataset: they come after the other findings, in line
+/// order, 1,000 per key and then a count of the rest; the summary names each key in conflict.
 ///
 /// With --probe-media, the files items point to are opened too: local paths, and remote ones
 /// in a local mirror (--media-dir). An image's format and size are read from its header (the
@@ -59,7 +63,8 @@ pub struct CheckArgs {
     require_dimensions: bool,
 
     /// The per-key kinds of the dataset you append to ({"keys": {"KEY": "string"|"number"|...}},
-    /// as written by `nucleus profile --emit-schema`): new items must agree with them.
+    /// as written by `nucleus profile --emit-schema`): new items must agree with them (these
+    /// kinds decide, whatever the counts).
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
 
@@ -216,7 +221,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
     }
 
-    let summary = check.finish();
+    // Type conflicts and mixed kinds need the whole dataset: they come last, in line order.
+    let mut write_error: Option<io::Error> = None;
+    let summary = check.finish_with(|name, diagnostic| match reporter.report(name, diagnostic) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(error) => {
+            write_error = Some(error);
+            ControlFlow::Break(())
+        }
+    });
+    if let Some(error) = write_error {
+        return Err(error).context("cannot write output");
+    }
     let mut out = reporter.into_inner();
     if !args.quiet.quiet {
         match args.findings.format {
@@ -267,6 +283,27 @@ fn write_text_summary(
     for (code, count) in &summary.codes {
         writeln!(out, "  {code}: {count}")?;
     }
+    for conflict in &summary.type_conflicts {
+        let first = conflict
+            .first_line
+            .map_or_else(String::new, |line| format!(", the first at line {line}"));
+        let why = if conflict.declared {
+            "declared by --schema"
+        } else if conflict.count == conflict.other_count {
+            "a tie, seen first"
+        } else {
+            "held by more items"
+        };
+        writeln!(
+            out,
+            "type conflict on metadata key {}: {} {}{first} ({why}) against {} {}",
+            serde_json::Value::from(conflict.key.as_str()),
+            conflict.count,
+            plural(conflict.kind, conflict.count),
+            conflict.other_count,
+            plural(conflict.other_kind, conflict.other_count),
+        )?;
+    }
     if summary.stopped_early {
         writeln!(
             out,
@@ -275,6 +312,15 @@ fn write_text_summary(
         )?;
     }
     Ok(())
+}
+
+/// "1 string", "strings".
+fn plural(kind: nucleus::model::Kind, count: u64) -> String {
+    if count == 1 {
+        kind.as_str().to_owned()
+    } else {
+        format!("{}s", kind.as_str())
+    }
 }
 
 /// The `schema-disagreement` finding for a line, when the item schema and the item rules

@@ -33,9 +33,9 @@
 //! Every item is observed with its line (1-based position in the dataset); the profile keeps,
 //! per key and kind, the first line where it was seen (a minimum, so merging is order-free).
 //! Keys are listed in the order of their first appearance, and a key's [`KeyProfile::kind`]
-//! follows the dataset rule of `check` (`nucleus_metadata::DatasetState`): the first
-//! string-or-number kind seen wins, else the first
-//! kind seen. Observing shards with their global lines and merging them, in any split and any
+//! follows the dataset rule of `check` ([`nucleus_model::settled_kind`]): between strings and
+//! numbers the kind held by more items (a tie: the first seen), else the kind held by more
+//! items. Observing shards with their global lines and merging them, in any split and any
 //! order, gives the same profile as one sequential pass, with two documented exceptions: the
 //! mean is a floating-point sum, so it may differ in the last bits, and the approximate top
 //! values of free-text keys (more than [`EXACT_DISTINCT_CAP`] distinct values) may differ within
@@ -117,7 +117,9 @@ use foldhash::{HashMap, HashMapExt};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
 use nucleus_model::distinct::{Distinct, Hll};
 use nucleus_model::geo::coordinates;
-use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic, ItemReading, Kind, KindSchema};
+use nucleus_model::{
+    DatasetItem, DatasetItemType, Diagnostic, ItemReading, Kind, KindSchema, settled_kind,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
@@ -157,7 +159,7 @@ pub struct Profile {
 pub struct KeyProfile {
     /// The key.
     pub key: String,
-    /// The key's kind by the dataset rule of `check` (first string or number, else first).
+    /// The key's kind by the dataset rule of `check` ([`nucleus_model::settled_kind`]).
     pub kind: Kind,
     /// Items where the key has a value (not `null`).
     pub n_items: u64,
@@ -546,13 +548,7 @@ impl KeyState {
 
     fn finish(&self, key: &str) -> KeyProfile {
         let kinds = self.kind_counts();
-        let first_of = |candidates: &mut dyn Iterator<Item = &KindCount>| {
-            candidates
-                .min_by_key(|count| count.first_line)
-                .map(|c| c.kind)
-        };
-        let kind = first_of(&mut kinds.iter().filter(|c| c.kind.is_searchable()))
-            .or_else(|| first_of(&mut kinds.iter()))
+        let kind = settled_kind(kinds.iter().map(|c| (c.kind, c.count, c.first_line)))
             // A key only ever null: "no value" conflicts with nothing; call it a string, the
             // kind Nucleus gives a key it has not typed yet.
             .unwrap_or(Kind::String);

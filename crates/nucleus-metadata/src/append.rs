@@ -85,8 +85,6 @@ use serde_json::Value;
 use nucleus_model::display::escape_controls;
 use nucleus_model::distinct::{Distinct, DistinctCounter};
 
-use nucleus_model::Kind;
-
 use crate::{DatasetState, ItemRules, Position};
 use nucleus_lines::{Event, StreamConfig, for_each_line};
 
@@ -383,8 +381,6 @@ pub struct Append {
     inputs: [usize; 2],
     /// Per string key, its distinct values in the base and in the result.
     distinct: HashMap<Box<str>, [Option<DistinctCounter>; 2]>,
-    /// Per key and kind, the first place in the result (for `related` of a conflict).
-    first_kinds: HashMap<Box<str>, [Option<Place>; 5]>,
     counts: AppendCounts,
     entries: HashMap<(ReportCode, String), ReportEntry>,
     checked: bool,
@@ -425,7 +421,6 @@ impl Append {
             state,
             inputs,
             distinct: HashMap::new(),
-            first_kinds: HashMap::new(),
             entries: HashMap::new(),
             checked: false,
         }
@@ -476,6 +471,7 @@ impl Append {
                             Some(key),
                             Some(update_place),
                             Some(base_place),
+                            1,
                             || {
                                 format!(
                                     "metadata key {} would be deleted from {} updated items, first reference id {} (update replaces metadata wholesale; repeat the key in the update to keep it)",
@@ -507,65 +503,60 @@ impl Append {
             .reference_id_position(item.reference_id().as_str());
         let mut findings = Vec::new();
         self.state.observe(position, item, &mut findings);
-        for (key, value) in item.metadata() {
-            if let Some(kind) = Kind::of(value) {
-                let slots = match self.first_kinds.get_mut(key.as_str()) {
-                    Some(slots) => slots,
-                    None => self.first_kinds.entry(key.as_str().into()).or_default(),
-                };
-                if let Some(slot) = slots.get_mut(kind as usize) {
-                    slot.get_or_insert(place);
-                }
-            }
-        }
         for finding in findings {
-            let key = finding
-                .path
-                .strip_prefix("/metadata/")
-                .map(|token| token.replace("~1", "/").replace("~0", "~"));
-            let (code, related) = match finding.code {
-                Code::TypeConflict => {
-                    let related = key
-                        .as_deref()
-                        .and_then(|key| self.other_kind_place(key, item));
-                    (ReportCode::TypeConflict, related)
-                }
-                Code::MixedKinds => (ReportCode::MixedKinds, None),
-                Code::DuplicateReferenceId => {
-                    let related = first_use.map(|position| Place {
-                        input: if position.input == self.inputs[1] {
-                            Input::Update
-                        } else {
-                            Input::Base
-                        },
-                        line: position.line,
-                    });
-                    (ReportCode::DuplicateReferenceId, related)
-                }
-                _ => continue,
-            };
-            let key = if code == ReportCode::DuplicateReferenceId {
-                None
-            } else {
-                key
-            };
-            let message = finding.message;
-            self.note(code, key.as_deref(), Some(place), related, || message);
+            if finding.code == Code::DuplicateReferenceId {
+                let related = first_use.map(|position| self.place(position));
+                let message = finding.message;
+                self.note(
+                    ReportCode::DuplicateReferenceId,
+                    None,
+                    Some(place),
+                    related,
+                    1,
+                    || message,
+                );
+            }
         }
     }
 
-    /// Where the key first held the searchable kind this item does not hold.
-    fn other_kind_place(&self, key: &str, item: &DatasetItem) -> Option<Place> {
-        let here = item.metadata().get(key).and_then(Kind::of)?;
-        let other = match here {
-            Kind::String => Kind::Number,
-            _ => Kind::String,
-        };
-        self.first_kinds
-            .get(key)?
-            .get(other as usize)
-            .copied()
-            .flatten()
+    /// Where `position` is, as a file and a line.
+    fn place(&self, position: Position) -> Place {
+        Place {
+            input: if position.input == self.inputs[1] {
+                Input::Update
+            } else {
+                Input::Base
+            },
+            line: position.line,
+        }
+    }
+
+    /// The type conflicts and mixed kinds of the result, once every item is seen: per key, the
+    /// kind held by more items decides.
+    fn kind_entries(&mut self) {
+        for finding in self.state.kind_findings() {
+            let code = match finding.diagnostic.code {
+                Code::TypeConflict => ReportCode::TypeConflict,
+                Code::MixedKinds => ReportCode::MixedKinds,
+                _ => continue,
+            };
+            let key = finding
+                .diagnostic
+                .path
+                .strip_prefix("/metadata/")
+                .map(|token| token.replace("~1", "/").replace("~0", "~"));
+            let at = self.place(finding.position);
+            let related = finding.related.map(|position| self.place(position));
+            let message = finding.diagnostic.message;
+            self.note(
+                code,
+                key.as_deref(),
+                Some(at),
+                related,
+                finding.weight,
+                || message,
+            );
+        }
     }
 
     fn note(
@@ -574,11 +565,12 @@ impl Append {
         key: Option<&str>,
         at: Option<Place>,
         related: Option<Place>,
+        weight: u64,
         message: impl FnOnce() -> String,
     ) {
         let slot = (code, key.unwrap_or_default().to_owned());
         match self.entries.get_mut(&slot) {
-            Some(entry) => entry.count += 1,
+            Some(entry) => entry.count += weight,
             None => {
                 self.entries.insert(
                     slot,
@@ -586,7 +578,7 @@ impl Append {
                         code,
                         severity: code.severity(),
                         key: key.map(str::to_owned),
-                        count: 1,
+                        count: weight,
                         at,
                         related,
                         message: message(),
@@ -619,6 +611,7 @@ impl Append {
                 self.counts.n_new += 1;
                 self.observe_result(place, item);
             }
+            self.kind_entries();
             self.threshold_entries();
         }
         let mut entries: Vec<ReportEntry> = self.entries.values().cloned().collect();
@@ -689,6 +682,7 @@ impl Append {
                 Some(&key),
                 None,
                 None,
+                1,
                 || message,
             );
         }

@@ -8,7 +8,9 @@
 //! then, on the calling thread in line order, the dataset rules ([`DatasetState`]) run over its
 //! items (a scene's items keep their pointers below `/frames/INDEX[/SENSOR]`). Every finding is
 //! handed to the caller as a [`CheckEvent::Finding`], placed on its line, and counted in the
-//! [`CheckSummary`] that [`Check::finish`] returns. Findings of higher crates (the schema
+//! [`CheckSummary`] that [`Check::finish_with`] returns. Type conflicts and mixed kinds need the
+//! whole dataset (the kind held by more items decides): [`Check::finish_with`] hands them over
+//! after every other finding, in line order. Findings of higher crates (the schema
 //! cross-check, local point-cloud files) join through [`Check::with_hook`].
 //!
 //! ```
@@ -30,13 +32,19 @@
 //!     }
 //!     ControlFlow::Continue(())
 //! });
-//! assert_eq!(found, [(Some(3), "duplicate-reference-id"), (Some(3), "type-conflict")]);
-//! let summary = check.finish();
+//! assert_eq!(found, [(Some(3), "duplicate-reference-id")]);
+//! // A tie between the string and the number: the kind seen first (strings) decides.
+//! let summary = check.finish_with(|_input, diagnostic| {
+//!     found.push((diagnostic.line, diagnostic.code.as_str()));
+//!     ControlFlow::Continue(())
+//! });
+//! assert_eq!(found[1], (Some(3), "type-conflict"));
 //! assert_eq!((summary.items, summary.valid, summary.invalid, summary.errors), (2, 1, 1, 2));
+//! assert_eq!(summary.type_conflicts[0].key, "w");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::time::Instant;
@@ -47,7 +55,7 @@ use nucleus_model::scene::SceneReading;
 use nucleus_model::{DatasetItem, DatasetItemType, Diagnostic, KindSchema, Severity};
 use serde::Serialize;
 
-use crate::{CleanItem, DatasetState, ItemRules, LineCheck, Position};
+use crate::{CleanItem, DatasetState, ItemRules, KeyConflict, LineCheck, Position};
 
 /// Findings a higher crate adds to each line, run on the worker threads: given the line's text
 /// and the items read from it (none on the fast path; see [`Check::full_reading`]).
@@ -104,14 +112,20 @@ pub struct CheckSummary {
     pub items: u64,
     /// Lines without an error finding.
     pub valid: u64,
-    /// Lines with at least one error finding.
+    /// Lines with at least one error finding. When a key has more than
+    /// [`nucleus_model::LISTED_PER_KEY`] items of a kind in conflict, those not listed are
+    /// counted in `errors`, but only the line of the finding that counts them is invalid here.
     pub invalid: u64,
-    /// Error findings (a merged shard's `type-conflict` counts for every value it stands for).
+    /// Error findings (a finding that counts the type conflicts not listed counts for every
+    /// one of them).
     pub errors: u64,
     /// Warning findings.
     pub warnings: u64,
     /// Findings per code, by name.
     pub codes: BTreeMap<&'static str, u64>,
+    /// The keys that hold both strings and numbers, with how many items hold each kind, in
+    /// the order keys were first seen.
+    pub type_conflicts: Vec<KeyConflict>,
     /// The files read, in order (lines given in memory are not a file).
     pub files: Vec<String>,
     /// Wall time from the start of the check to [`Check::finish`].
@@ -156,6 +170,9 @@ struct Tally {
     state: DatasetState,
     summary: CheckSummary,
     max_errors: Option<u64>,
+    /// Lines with an error that have values kept for the kind findings (so the kind findings
+    /// at the end do not count them as invalid twice): bounded by the values kept.
+    error_lines: HashSet<Position>,
 }
 
 /// What one line gave on a worker thread.
@@ -182,6 +199,7 @@ impl<'h> Check<'h> {
                 state: DatasetState::new(),
                 summary: CheckSummary::default(),
                 max_errors: None,
+                error_lines: HashSet::new(),
             },
             started: Instant::now(),
         }
@@ -303,12 +321,50 @@ impl<'h> Check<'h> {
         &self.tally.summary
     }
 
-    /// The totals, with the time elapsed since [`Check::new`].
-    #[must_use]
-    pub fn finish(self) -> CheckSummary {
-        let mut summary = self.tally.summary;
+    /// Ends the check: hands the findings that need the whole dataset (type conflicts and
+    /// mixed kinds, in line order) to `sink` with the name of their input, counts them, and
+    /// returns the totals with the time elapsed since [`Check::new`]. Nothing more is handed
+    /// over once the check stopped at its maximum number of errors or `sink` breaks.
+    pub fn finish_with(
+        self,
+        mut sink: impl FnMut(&str, &Diagnostic) -> ControlFlow<()>,
+    ) -> CheckSummary {
+        let Tally {
+            state,
+            mut summary,
+            max_errors,
+            mut error_lines,
+        } = self.tally;
+        summary.type_conflicts = state.type_conflicts();
+        if !summary.stopped_early {
+            for finding in state.kind_findings() {
+                let diagnostic = &finding.diagnostic;
+                summary.count(diagnostic, finding.weight);
+                if diagnostic.is_error() && error_lines.insert(finding.position) {
+                    summary.invalid += 1;
+                    summary.valid = summary.valid.saturating_sub(1);
+                }
+                let input = state
+                    .inputs()
+                    .get(finding.position.input)
+                    .map_or("", String::as_str);
+                if sink(input, diagnostic).is_break() {
+                    break;
+                }
+                if max_errors.is_some_and(|max| summary.errors >= max) {
+                    summary.stopped_early = true;
+                    break;
+                }
+            }
+        }
         summary.set_elapsed(self.started.elapsed().as_secs_f64());
         summary
+    }
+
+    /// [`Check::finish_with`] without looking at the findings it adds (they are counted).
+    #[must_use]
+    pub fn finish(self) -> CheckSummary {
+        self.finish_with(|_, _| ControlFlow::Continue(()))
     }
 }
 
@@ -393,7 +449,11 @@ impl Tally {
         };
         let summary = &mut self.summary;
         summary.items += 1;
+        let kept = self.state.take_kept();
         if diagnostics.iter().any(Diagnostic::is_error) {
+            if kept {
+                self.error_lines.insert(Position { input, line });
+            }
             summary.invalid += 1;
         } else {
             summary.valid += 1;
@@ -428,7 +488,7 @@ impl Tally {
                     // An item's findings point into the scene's line.
                     for (pointer, item) in scene.items_with_pointers() {
                         let mut found = Vec::new();
-                        self.state.observe(position, item, &mut found);
+                        self.state.observe_at(position, &pointer, item, &mut found);
                         diagnostics.extend(found.into_iter().map(|mut d| {
                             d.path.insert_str(0, &pointer);
                             d
@@ -453,9 +513,9 @@ mod tests {
 
     /// (line, code, path) of every finding, and the summary.
     fn run(
-        check: &mut Check<'_>,
+        mut check: Check<'_>,
         inputs: &[(&str, &[String])],
-    ) -> Vec<(u64, &'static str, String)> {
+    ) -> (Vec<(u64, &'static str, String)>, CheckSummary) {
         let mut found = Vec::new();
         for (name, lines) in inputs {
             check
@@ -476,7 +536,11 @@ mod tests {
                 )
                 .unwrap();
         }
-        found
+        let summary = check.finish_with(|_, d| {
+            found.push((d.line.unwrap_or_default(), d.code.as_str(), d.path.clone()));
+            ControlFlow::Continue(())
+        });
+        (found, summary)
     }
 
     #[test]
@@ -487,27 +551,40 @@ mod tests {
             item("c", r#"{"k": "x"}"#),
             item("d", r#"{"k": "y"}"#),
         ];
-        let mut check = Check::new(ItemRules::new());
-        let found = run(&mut check, &[("one", &first), ("two", &second)]);
+        // Two strings against one number: the number (line 1 of "one") is the conflict, after
+        // the streamed findings.
+        let (found, summary) = run(
+            Check::new(ItemRules::new()),
+            &[("one", &first), ("two", &second)],
+        );
         assert_eq!(
             found,
             [
                 (1, "duplicate-reference-id", "/reference_id".to_owned()),
-                (2, "type-conflict", "/metadata/k".to_owned()),
-                (3, "type-conflict", "/metadata/k".to_owned()),
+                (1, "type-conflict", "/metadata/k".to_owned()),
             ]
         );
-        let summary = check.finish();
         assert_eq!(summary.files, ["one", "two"]);
-        assert_eq!((summary.items, summary.valid, summary.invalid), (5, 2, 3));
+        assert_eq!((summary.items, summary.valid, summary.invalid), (5, 3, 2));
         assert!(!summary.stopped_early);
+        assert_eq!(summary.type_conflicts.len(), 1);
+        let conflict = &summary.type_conflicts[0];
+        assert_eq!(
+            (conflict.kind, conflict.count, conflict.first_line),
+            (nucleus_model::Kind::String, 2, Some(2))
+        );
+        assert_eq!(
+            (conflict.other_kind, conflict.other_count),
+            (nucleus_model::Kind::Number, 1)
+        );
 
-        let mut check = Check::new(ItemRules::new()).max_errors(Some(2));
-        let found = run(&mut check, &[("one", &first), ("two", &second)]);
-        assert_eq!(found.len(), 2);
-        let summary = check.finish();
+        let (found, summary) = run(
+            Check::new(ItemRules::new()).max_errors(Some(1)),
+            &[("one", &first), ("two", &second)],
+        );
+        assert_eq!(found.len(), 1);
         assert!(summary.stopped_early);
-        assert_eq!((summary.items, summary.errors), (4, 2));
+        assert_eq!((summary.items, summary.errors), (3, 1));
     }
 
     #[test]
@@ -518,17 +595,17 @@ mod tests {
             )
         };
         let seen = std::sync::Mutex::new(Vec::new());
-        let mut check = Check::new(ItemRules::new())
+        let check = Check::new(ItemRules::new())
             .scenes(true)
             .with_hook(|_, items| {
                 seen.lock().unwrap().push(items.len());
                 Vec::new()
             });
-        let found = run(&mut check, &[("scenes", &[scene("s1"), scene("s2")])]);
+        let (found, _) = run(check, &[("scenes", &[scene("s1"), scene("s2")])]);
+        // Two numbers, two strings: a tie that the numbers, seen first, win.
         assert_eq!(
             found,
             [
-                (1, "type-conflict", "/frames/1/metadata/k".to_owned()),
                 (
                     2,
                     "duplicate-reference-id",
@@ -539,6 +616,7 @@ mod tests {
                     "duplicate-reference-id",
                     "/frames/1/reference_id".to_owned()
                 ),
+                (1, "type-conflict", "/frames/1/metadata/k".to_owned()),
                 (2, "type-conflict", "/frames/1/metadata/k".to_owned()),
             ]
         );
@@ -554,7 +632,7 @@ mod tests {
             "x".repeat(300)
         );
         let config = StreamConfig::default().max_line_bytes(200);
-        let collect = |check: &mut Check<'_>, from_file: bool| {
+        let collect = |mut check: Check<'_>, from_file: bool| {
             let mut found = Vec::new();
             let sink = |event: CheckEvent<'_>| {
                 if let CheckEvent::Finding(d) = event {
@@ -567,25 +645,28 @@ mod tests {
             } else {
                 check.read_lines("in", text.split_inclusive('\n'), &config, sink);
             }
-            found
+            let summary = check.finish_with(|_, d| {
+                found.push(d.clone());
+                ControlFlow::Continue(())
+            });
+            (found, summary)
         };
-        let mut from_file = Check::new(ItemRules::new());
-        let mut from_lines = Check::new(ItemRules::new());
-        let file_findings = collect(&mut from_file, true);
-        assert_eq!(collect(&mut from_lines, false), file_findings);
+        let (file_findings, mut file_summary) = collect(Check::new(ItemRules::new()), true);
+        let (lines_findings, mut lines_summary) = collect(Check::new(ItemRules::new()), false);
+        assert_eq!(lines_findings, file_findings);
         let codes: Vec<_> = file_findings
             .iter()
             .map(|d| (d.line, d.code.as_str()))
             .collect();
+        // A tie: the number, seen first, decides; the string's line is the conflict.
         assert_eq!(
             codes,
             [
                 (Some(3), "duplicate-reference-id"),
+                (Some(4), "line-too-long"),
                 (Some(3), "type-conflict"),
-                (Some(4), "line-too-long")
             ]
         );
-        let (mut file_summary, mut lines_summary) = (from_file.finish(), from_lines.finish());
         assert_eq!(file_summary.files, ["in"]);
         assert!(lines_summary.files.is_empty());
         file_summary.files.clear();
@@ -608,7 +689,7 @@ mod tests {
         summary.set_elapsed(0.5);
         assert_eq!(
             serde_json::to_string(&summary).unwrap(),
-            r#"{"items":2,"valid":0,"invalid":0,"errors":1,"warnings":0,"codes":{"invalid-json":1},"files":["a.jsonl"],"elapsed_seconds":0.5,"items_per_second":4.0,"stopped_early":false}"#
+            r#"{"items":2,"valid":0,"invalid":0,"errors":1,"warnings":0,"codes":{"invalid-json":1},"type_conflicts":[],"files":["a.jsonl"],"elapsed_seconds":0.5,"items_per_second":4.0,"stopped_early":false}"#
         );
     }
 }

@@ -67,16 +67,6 @@ impl<V: Default> KeyTable<V> {
 }
 
 impl<V> KeyTable<V> {
-    /// The value of `key`.
-    pub(crate) fn get(&self, key: &str) -> Option<&V> {
-        self.values.get(*self.index.get(key)?)
-    }
-
-    /// The value of `key`, to change it.
-    pub(crate) fn get_by_key_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.values.get_mut(*self.index.get(key)?)
-    }
-
     /// Every key and its value, in the order keys were added, consuming the table.
     pub(crate) fn into_entries(self) -> impl Iterator<Item = (Box<str>, V)> {
         self.names.into_iter().zip(self.values)

@@ -3,8 +3,9 @@
 //! - [`ItemRules`] checks one item: everything `nucleus-model` rejects when reading, plus the
 //!   reserved keys (`camera_params`, `lat`/`lon`, `context_attachments`) and the location
 //!   policies (local point clouds, `gcs://`, remote-only mode, privacy mode's dimensions).
-//! - [`DatasetState`] checks a dataset, one item at a time in order: string vs number per key,
-//!   other kind mixes, duplicate reference ids.
+//! - [`DatasetState`] checks a dataset, one item at a time in order: duplicate reference ids
+//!   at once; string vs number per key and other kind mixes at the end, where the kind held by
+//!   more items decides ([`DatasetState::kind_findings`]).
 //! - [`ItemRules::check_scene_line`] checks a lidar or video scene: the scene rules of
 //!   [`nucleus_model::scene`], every item rule on every item, remote locations only.
 //! - [`nucleus_lines::for_each_line`] runs a check over JSON Lines of any size on all cores, with results
@@ -37,9 +38,13 @@
 //!         state.observe(Position { input, line }, &item, &mut findings);
 //!     }
 //! }
-//! assert_eq!(findings.len(), 1);
-//! assert_eq!(findings[0].code.as_str(), "type-conflict");
-//! assert_eq!((findings[0].line, findings[0].related_line), (Some(2), Some(1)));
+//! assert!(findings.is_empty());
+//! // At the end: a tie between the number and the string, won by the number, seen first.
+//! let kind_findings = state.kind_findings();
+//! assert_eq!(kind_findings.len(), 1);
+//! let conflict = &kind_findings[0].diagnostic;
+//! assert_eq!(conflict.code.as_str(), "type-conflict");
+//! assert_eq!((conflict.line, conflict.related_line), (Some(2), Some(1)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -54,7 +59,7 @@ pub mod scene;
 pub mod shard;
 
 pub use check::{Check, CheckEvent, CheckReport, CheckSummary};
-pub use dataset::{DatasetState, Position};
+pub use dataset::{DatasetFinding, DatasetState, KeyConflict, Position};
 pub use fast::{CleanItem, LineCheck};
 pub use rules::ItemRules;
 

@@ -13,22 +13,12 @@
 //!
 //! # What equals a sequential run
 //!
-//! For shards merged in dataset order, [`ShardCheck::finish`] gives exactly the findings of one
-//! sequential run (`nucleus check` on the concatenated lines: same lines, codes, paths, related
-//! lines and messages), with one exception: a metadata key whose first string-or-number value
-//! is a string in an earlier shard and a number in a later one (or the reverse). A sequential
-//! run reports every value of the later shard's kind as a `type-conflict`; the merge reports
-//! one `type-conflict` at the first of them whose message gives their number, and
-//! [`CheckSummary::errors`] and [`CheckSummary::codes`] count every one of them. What differs
-//! from a sequential run in that case only:
-//! - the other lines of that shard holding the key's later kind are not listed;
-//! - [`CheckSummary::invalid`] counts only the line that is listed (a lower bound);
-//! - within one line, findings are ordered item rules first, then reference id, then metadata
-//!   findings in key order of first use by the merge (a sequential run uses the item's key
-//!   order).
-//!
-//! Totals ([`CheckSummary::items`], `errors`, `warnings`, `codes`), the set of conflicting keys
-//! and the set of duplicate reference ids are always those of a sequential run.
+//! For shards merged in dataset order, [`ShardCheck::finish`] gives exactly the findings and
+//! the summary of one sequential run (`nucleus check` on the concatenated lines: same lines,
+//! codes, paths, related lines, messages and totals), whatever the cuts. Type conflicts and
+//! mixed kinds are decided from the merged counts (the kind held by more items decides), so no
+//! shard needs to know the others; like `nucleus check`, they come after the other findings,
+//! in line order.
 //!
 //! ```
 //! use nucleus_metadata::ItemRules;
@@ -47,7 +37,9 @@
 //! let report = first.finish();
 //! assert_eq!(report.summary.errors, 2);
 //! let codes: Vec<_> = report.diagnostics.iter().map(|d| (d.line, d.code.as_str())).collect();
+//! // Two strings against one number: the number is the conflict, after the streamed findings.
 //! assert_eq!(codes, [(Some(3), "duplicate-reference-id"), (Some(3), "type-conflict")]);
+//! assert_eq!(report.summary.type_conflicts[0].other_count, 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -55,15 +47,12 @@ use std::collections::HashSet;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use nucleus_model::diagnostic::pointer;
 use nucleus_model::read::ItemReading;
-use nucleus_model::{Code, Diagnostic, KeyKinds, Kind, KindFinding, LaterFinding};
+use nucleus_model::{Code, Diagnostic, KeyKinds};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckReport, CheckSummary};
-use crate::dataset::{
-    Observed, duplicate_message, mixed_kinds_message, short, type_conflict_message,
-};
+use crate::dataset::{Held, Observed, duplicate_message, key_conflicts, kind_diagnostic, short};
 use crate::fast::LineCheck;
 use crate::ids::IdIndex;
 use crate::keys::KeyTable;
@@ -73,9 +62,13 @@ use nucleus_lines::{
     record_text,
 };
 
-/// The version of [`ShardCheck::to_bytes`]'s format. Version 2 keeps item findings in the
-/// form [`Diagnostic`] serializes to (version 1 had a format of its own).
-const FORMAT_VERSION: u32 = 2;
+/// The version of [`ShardCheck::to_bytes`]'s format. Version 3 keeps per key and kind the
+/// counts and first values, and no kind findings (they are decided at the end); version 2 kept
+/// kind findings as they were found.
+const FORMAT_VERSION: u32 = 3;
+
+/// Where a metadata value is: its line and its rank among the line's metadata values.
+type At = (u64, u32);
 
 /// What [`ShardCheck::to_bytes`] writes (JSON).
 #[derive(Serialize, Deserialize)]
@@ -86,8 +79,8 @@ struct Saved {
     n_lines: u64,
     n_items: u64,
     item_findings: Vec<Diagnostic>,
-    dataset_findings: Vec<Fact>,
-    keys: Vec<(Box<str>, KeyKinds<u64>)>,
+    duplicates: Vec<(u64, Box<str>)>,
+    keys: Vec<(Box<str>, KeyKinds<At, Held>)>,
     reference_ids: Vec<(Box<str>, u64)>,
 }
 
@@ -101,41 +94,12 @@ pub struct ShardCheck {
     n_items: u64,
     /// Findings of the item rules, placed on their lines; they never change on a merge.
     item_findings: Vec<Diagnostic>,
-    /// Dataset findings as facts, rendered by [`ShardCheck::finish`].
-    dataset_findings: Vec<Fact>,
-    keys: KeyTable<KeyKinds<u64>>,
+    /// Repeated reference ids, at their lines (rendered by [`ShardCheck::finish`]: the first
+    /// line is known only after the last merge).
+    duplicates: Vec<(u64, Box<str>)>,
+    keys: KeyTable<KeyKinds<At, Held>>,
     /// Per reference id its first line (the input is always 0).
     reference_ids: IdIndex,
-}
-
-/// A dataset finding before rendering: related lines and messages depend on the first lines
-/// of the whole dataset, known only after the last merge.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Fact {
-    Duplicate {
-        line: u64,
-        reference_id: Box<str>,
-    },
-    TypeConflict {
-        line: u64,
-        key: Box<str>,
-        kind: Kind,
-        /// The value, shortened for the message.
-        value: String,
-    },
-    /// `count` values of `kind` in a later shard, the first at `line`, against the kind an
-    /// earlier shard decided.
-    TypeConflicts {
-        line: u64,
-        key: Box<str>,
-        kind: Kind,
-        count: u64,
-    },
-    MixedKinds {
-        line: u64,
-        key: Box<str>,
-        kind: Kind,
-    },
 }
 
 impl ShardCheck {
@@ -303,40 +267,23 @@ impl ShardCheck {
             .insert_first(reference_id, at_line(line))
             .is_some()
         {
-            self.dataset_findings.push(Fact::Duplicate {
-                line,
-                reference_id: reference_id.into(),
-            });
+            self.duplicates.push((line, reference_id.into()));
         }
         for (nth, (key, kind, value)) in item.kinds().enumerate() {
             let slot = self.keys.slot(nth, key);
-            let Some(kinds) = self.keys.get_mut(slot) else {
-                continue;
-            };
-            match kinds.observe(kind, line) {
-                None => {}
-                Some(KindFinding::TypeConflict { .. }) => {
-                    self.dataset_findings.push(Fact::TypeConflict {
-                        line,
-                        key: key.into(),
-                        kind,
-                        value: short(value).to_string(),
-                    });
-                }
-                Some(KindFinding::MixedKinds { .. }) => {
-                    self.dataset_findings.push(Fact::MixedKinds {
-                        line,
-                        key: key.into(),
-                        kind,
-                    });
-                }
+            if let Some(kinds) = self.keys.get_mut(slot) {
+                let rank = u32::try_from(nth).unwrap_or(u32::MAX);
+                kinds.observe(kind, (line, rank), || Held {
+                    pointer: "".into(),
+                    value: short(value).to_string().into(),
+                });
             }
         }
     }
 
     /// Appends `later`, the check of the shard that comes right after this one in the dataset:
     /// its lines are renumbered after this shard's, and the dataset rules are applied across
-    /// the two (see the module docs for the one case summarised).
+    /// the two.
     pub fn merge(&mut self, later: ShardCheck) {
         let offset = self.n_lines;
         let ShardCheck {
@@ -344,7 +291,7 @@ impl ShardCheck {
             n_lines,
             n_items,
             item_findings,
-            dataset_findings,
+            duplicates,
             keys,
             reference_ids,
         } = later;
@@ -356,8 +303,11 @@ impl ShardCheck {
                 diagnostic.related_line = diagnostic.related_line.map(|line| line + offset);
                 diagnostic
             }));
-
-        let mut added = Vec::new();
+        self.duplicates.extend(
+            duplicates
+                .into_iter()
+                .map(|(line, reference_id)| (line + offset, reference_id)),
+        );
         for (reference_id, first) in reference_ids.iter() {
             let line = first.line + offset;
             if self
@@ -365,64 +315,15 @@ impl ShardCheck {
                 .insert_first(reference_id, at_line(line))
                 .is_some()
             {
-                added.push(Fact::Duplicate {
-                    line,
-                    reference_id: reference_id.into(),
-                });
+                self.duplicates.push((line, reference_id.into()));
             }
         }
-
-        // Keys whose later findings must be redone against this shard's kinds.
-        let mut redo_conflicts: HashSet<Box<str>> = HashSet::new();
-        let mut redo_mixes: HashSet<Box<str>> = HashSet::new();
-        // In order of first use, so findings added on one line come in a fixed order.
-        let mut keys: Vec<(Box<str>, KeyKinds<u64>)> = keys.into_entries().collect();
-        keys.sort_by(|(a, a_kinds), (b, b_kinds)| {
-            (a_kinds.first_kind().map(|(_, line)| line), a)
-                .cmp(&(b_kinds.first_kind().map(|(_, line)| line), b))
-        });
-        for (key, theirs) in keys {
-            let theirs = theirs.map_positions(|line| line + offset);
-            let Some(mine) = self.keys.get_by_key_mut(&key) else {
-                if let Some(slot) = self.keys.entry(&key) {
-                    *slot = theirs;
-                }
-                continue;
-            };
-            for finding in mine.later_findings(&theirs) {
-                added.push(match finding {
-                    LaterFinding::TypeConflicts { kind, at, count } => {
-                        redo_conflicts.insert(key.clone());
-                        Fact::TypeConflicts {
-                            line: at,
-                            key: key.clone(),
-                            kind,
-                            count,
-                        }
-                    }
-                    LaterFinding::MixedKinds { kind, at } => Fact::MixedKinds {
-                        line: at,
-                        key: key.clone(),
-                        kind,
-                    },
-                });
+        for (key, theirs) in keys.into_entries() {
+            let theirs = theirs.map_positions(|(line, rank)| (line + offset, rank));
+            if let Some(mine) = self.keys.entry(&key) {
+                mine.merge(theirs);
             }
-            redo_mixes.insert(key.clone());
-            mine.merge(&theirs);
         }
-
-        self.dataset_findings
-            .extend(dataset_findings.into_iter().filter_map(|fact| {
-                let keep = match &fact {
-                    Fact::Duplicate { .. } => true,
-                    Fact::TypeConflict { key, .. } | Fact::TypeConflicts { key, .. } => {
-                        !redo_conflicts.contains(key)
-                    }
-                    Fact::MixedKinds { key, .. } => !redo_mixes.contains(key),
-                };
-                keep.then(|| fact.shifted(offset))
-            }));
-        self.dataset_findings.extend(added);
     }
 
     /// The state as bytes, to send a shard's check from a worker process to the one that merges
@@ -436,8 +337,12 @@ impl ShardCheck {
             n_lines: self.n_lines,
             n_items: self.n_items,
             item_findings: self.item_findings.clone(),
-            dataset_findings: self.dataset_findings.clone(),
-            keys: self.keys.iter().map(|(k, f)| (k.into(), *f)).collect(),
+            duplicates: self.duplicates.clone(),
+            keys: self
+                .keys
+                .iter()
+                .map(|(key, kinds)| (key.into(), kinds.clone()))
+                .collect(),
             reference_ids: self
                 .reference_ids
                 .iter()
@@ -476,142 +381,85 @@ impl ShardCheck {
             n_lines: saved.n_lines,
             n_items: saved.n_items,
             item_findings: saved.item_findings,
-            dataset_findings: saved.dataset_findings,
+            duplicates: saved.duplicates,
             keys: saved.keys.into_iter().collect(),
             reference_ids,
         })
     }
 
-    /// The findings with their final lines and messages, and the totals.
+    /// The findings with their final lines and messages, and the totals: item rules and
+    /// duplicate reference ids by line, then type conflicts and mixed kinds in line order, as
+    /// `nucleus check` gives them.
     #[must_use]
     pub fn finish(&self) -> CheckReport {
-        let mut rendered: Vec<(u64, u8, Diagnostic, u64)> = self
+        let mut streamed: Vec<(u64, u8, Diagnostic)> = self
             .item_findings
             .iter()
-            .map(|d| (d.line.unwrap_or_default(), 0, d.clone(), 1))
+            .map(|d| (d.line.unwrap_or_default(), 0, d.clone()))
             .collect();
-        for fact in &self.dataset_findings {
-            if let Some((group, diagnostic, weight)) = self.render(fact) {
-                rendered.push((fact.line(), group, diagnostic, weight));
+        for (line, reference_id) in &self.duplicates {
+            if let Some(first) = self.reference_ids.get(reference_id) {
+                let diagnostic = Diagnostic::error(
+                    Code::DuplicateReferenceId,
+                    "/reference_id",
+                    duplicate_message(reference_id, &format!("at line {}", first.line)),
+                )
+                .at_line(*line)
+                .with_related_line(first.line);
+                streamed.push((*line, 1, diagnostic));
             }
         }
-        rendered.sort_by_key(|(line, group, _, _)| (*line, *group));
+        streamed.sort_by_key(|(line, group, _)| (*line, *group));
+
+        let mut kind_findings: Vec<(At, Diagnostic, u64)> = Vec::new();
+        for (key, kinds) in self.keys.iter() {
+            for finding in kinds.findings() {
+                let (line, _) = finding.at;
+                let first = finding.decided_first.map(|(first, _)| first);
+                let origin = first.map(|first| format!("at line {first}"));
+                let mut diagnostic = kind_diagnostic(key, &finding, origin.as_deref(), line);
+                if let Some(first) = first {
+                    diagnostic = diagnostic.with_related_line(first);
+                }
+                kind_findings.push((finding.at, diagnostic, finding.weight));
+            }
+        }
+        kind_findings.sort_by_key(|(at, _, _)| *at);
 
         let mut summary = CheckSummary {
             items: self.n_items,
+            type_conflicts: key_conflicts(self.keys.iter(), |(line, _)| line),
             ..CheckSummary::default()
         };
         let mut invalid_lines = HashSet::new();
-        for (line, _, diagnostic, weight) in &rendered {
+        let all = streamed
+            .into_iter()
+            .map(|(line, _, diagnostic)| (line, diagnostic, 1))
+            .chain(
+                kind_findings
+                    .into_iter()
+                    .map(|((line, _), diagnostic, weight)| (line, diagnostic, weight)),
+            );
+        let mut diagnostics = Vec::new();
+        for (line, diagnostic, weight) in all {
             if diagnostic.is_error() {
-                invalid_lines.insert(*line);
+                invalid_lines.insert(line);
             }
-            summary.count(diagnostic, *weight);
+            summary.count(&diagnostic, weight);
+            diagnostics.push(diagnostic);
         }
         summary.invalid = u64::try_from(invalid_lines.len()).unwrap_or(u64::MAX);
         summary.valid = summary.items.saturating_sub(summary.invalid);
         CheckReport {
-            diagnostics: rendered.into_iter().map(|(_, _, d, _)| d).collect(),
+            diagnostics,
             summary,
         }
-    }
-
-    /// A fact as a diagnostic: (order within its line, the diagnostic, how many it stands for).
-    fn render(&self, fact: &Fact) -> Option<(u8, Diagnostic, u64)> {
-        Some(match fact {
-            Fact::Duplicate { line, reference_id } => {
-                let first = self.reference_ids.get(reference_id)?.line;
-                let diagnostic = Diagnostic::error(
-                    Code::DuplicateReferenceId,
-                    "/reference_id",
-                    duplicate_message(reference_id, &format!("at line {first}")),
-                )
-                .at_line(*line)
-                .with_related_line(first);
-                (1, diagnostic, 1)
-            }
-            Fact::TypeConflict {
-                line,
-                key,
-                kind,
-                value,
-            } => {
-                let (decided, first) = self.keys.get(key)?.decided()?;
-                let diagnostic = Diagnostic::error(
-                    Code::TypeConflict,
-                    pointer("/metadata", &[key]),
-                    type_conflict_message(key, *kind, value, decided, &origin(first)),
-                )
-                .at_line(*line)
-                .with_related_line(first);
-                (2, diagnostic, 1)
-            }
-            Fact::TypeConflicts {
-                line,
-                key,
-                kind,
-                count,
-            } => {
-                let (decided, first) = self.keys.get(key)?.decided()?;
-                let value = if *count == 1 {
-                    "(1 value from this line on, in a later shard)".to_owned()
-                } else {
-                    format!(
-                        "({count} values from this line on, in a later shard; the other lines are not listed)"
-                    )
-                };
-                let diagnostic = Diagnostic::error(
-                    Code::TypeConflict,
-                    pointer("/metadata", &[key]),
-                    type_conflict_message(key, *kind, value, decided, &origin(first)),
-                )
-                .at_line(*line)
-                .with_related_line(first);
-                (2, diagnostic, *count)
-            }
-            Fact::MixedKinds { line, key, kind } => {
-                let (first_kind, first) = self.keys.get(key)?.first_kind()?;
-                let diagnostic = Diagnostic::warning(
-                    Code::MixedKinds,
-                    pointer("/metadata", &[key]),
-                    mixed_kinds_message(key, *kind, first_kind, &origin(first)),
-                )
-                .at_line(*line)
-                .with_related_line(first);
-                (2, diagnostic, 1)
-            }
-        })
-    }
-}
-
-impl Fact {
-    fn line(&self) -> u64 {
-        match self {
-            Fact::Duplicate { line, .. }
-            | Fact::TypeConflict { line, .. }
-            | Fact::TypeConflicts { line, .. }
-            | Fact::MixedKinds { line, .. } => *line,
-        }
-    }
-
-    fn shifted(mut self, offset: u64) -> Fact {
-        match &mut self {
-            Fact::Duplicate { line, .. }
-            | Fact::TypeConflict { line, .. }
-            | Fact::TypeConflicts { line, .. }
-            | Fact::MixedKinds { line, .. } => *line += offset,
-        }
-        self
     }
 }
 
 /// A shard's lines all belong to one input.
 fn at_line(line: u64) -> Position {
     Position { input: 0, line }
-}
-
-fn origin(line: u64) -> String {
-    format!("at line {line} (the first value decides)")
 }
 
 /// A record as the item rules saw it.
@@ -676,28 +524,36 @@ mod tests {
     }
 
     #[test]
-    fn a_kind_decided_by_an_earlier_shard_is_summarised_once_with_a_count() {
+    fn a_kind_decided_across_shards_is_exactly_the_sequential_one() {
         let lines = [
             item("1", r#"{"k": "x"}"#),
             item("2", r#"{"k": 1}"#),
             item("3", r#"{"k": 2}"#),
             item("4", r#"{"k": "y"}"#),
+            item("5", r#"{"k": 3}"#),
         ];
         let sequential = check(&[&lines]);
-        let sharded = check(&[&lines[..1], &lines[1..]]);
-        assert_eq!(sequential.summary.errors, 2);
-        assert_eq!(sharded.summary.errors, 2);
-        assert_eq!(sharded.summary.codes, sequential.summary.codes);
-        assert_eq!(sharded.diagnostics.len(), 1);
-        let merged = &sharded.diagnostics[0];
-        assert_eq!((merged.line, merged.related_line), (Some(2), Some(1)));
+        for split in 0..=lines.len() {
+            assert_eq!(
+                check(&[&lines[..split], &lines[split..]]),
+                sequential,
+                "split {split}"
+            );
+        }
+        // Three numbers decide against two strings: the strings are the findings.
+        let found: Vec<_> = sequential
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.related_line))
+            .collect();
+        assert_eq!(found, [(Some(1), Some(2)), (Some(4), Some(2))]);
         assert_eq!(
-            merged.message,
-            r#"metadata key "k" holds a number (2 values from this line on, in a later shard; the other lines are not listed) here, but strings at line 1 (the first value decides); Nucleus rejects an upload that mixes strings and numbers on one key"#
+            sequential.diagnostics[0].message,
+            r#"metadata key "k" holds a string "x" here, but numbers decide: 3 items hold a number (the first at line 2) and 2 hold a string; Nucleus rejects an upload that mixes strings and numbers on one key"#
         );
         assert_eq!(
-            (sharded.summary.invalid, sequential.summary.invalid),
-            (1, 2)
+            (sequential.summary.errors, sequential.summary.invalid),
+            (2, 2)
         );
     }
 
@@ -757,9 +613,9 @@ mod tests {
     }
 
     #[test]
-    fn saved_bytes_keep_the_version_2_format() {
+    fn saved_bytes_keep_the_version_3_format() {
         // Equal states give equal bytes, and the bytes of this version read back.
-        let saved = r#"{"version":2,"remote_only":false,"require_dimensions":false,"n_lines":5,"n_items":5,"item_findings":[{"severity":"error","code":"not-an-object","line":4,"path":"","message":"expected a JSON object for a dataset item, found an array"}],"dataset_findings":[{"TypeConflict":{"line":2,"key":"k","kind":"number","value":"1"}},{"Duplicate":{"line":3,"reference_id":"b"}}],"keys":[["k",{"first":[1,2,null,null,null],"count":[1,1,0,0,0],"first_kind":"string","decided":"string"}]],"reference_ids":[["a",5],["b",1],["日本",2]]}"#;
+        let saved = r#"{"version":3,"remote_only":false,"require_dimensions":false,"n_lines":5,"n_items":5,"item_findings":[{"severity":"error","code":"not-an-object","line":4,"path":"","message":"expected a JSON object for a dataset item, found an array"}],"duplicates":[[3,"b"]],"keys":[["k",{"count":[1,1,0,0,0],"held":[[[[1,0],{"value":"\"x\""}]],[[[2,0],{"value":"1"}]],[],[],[]],"declared":null}]],"reference_ids":[["a",5],["b",1],["日本",2]]}"#;
         let lines = [
             item("b", r#"{"k": "x"}"#),
             item("日本", r#"{"k": 1}"#),
@@ -773,12 +629,12 @@ mod tests {
         let read = ShardCheck::from_bytes(saved.as_bytes()).unwrap();
         assert_eq!(read.to_bytes(), saved.as_bytes());
         assert_eq!(read.finish(), shard.finish());
-        let version_1 = saved.replace(r#""version":2"#, r#""version":1"#);
+        let version_2 = saved.replace(r#""version":3"#, r#""version":2"#);
         assert_eq!(
-            ShardCheck::from_bytes(version_1.as_bytes())
+            ShardCheck::from_bytes(version_2.as_bytes())
                 .unwrap_err()
                 .to_string(),
-            "invalid shard state: format version 1, expected 2"
+            "invalid shard state: format version 2, expected 3"
         );
     }
 }

@@ -111,153 +111,138 @@ impl FromStr for Kind {
     }
 }
 
+/// How many findings of one rule a key lists, in line order; the rest are counted in one
+/// finding (SPEC section 2, type consistency).
+pub const LISTED_PER_KEY: usize = 1_000;
+
 /// What one metadata key has held across a dataset, and the rule Nucleus applies to it.
 ///
-/// Per kind it keeps where the kind was first seen (a position `P`: a line, or an input and a
-/// line) and how many values had it. The rule, in one place for `check`, its mergeable shards
-/// and the profile:
-/// - the first string or number decides whether the key holds strings or numbers; a later value
-///   of the other of the two is a **type conflict** (Nucleus rejects the upload);
-/// - any other kind new to the key and different from the first kind seen is a **mix**
-///   (allowed, but only strings and numbers are searchable): one finding per new kind.
+/// Per kind it keeps how many values had it and the first [`LISTED_PER_KEY`] + 1 of them (a
+/// position `P`, unique per value and increasing in dataset order, and a `V` for the message),
+/// so memory is bounded whatever the dataset's size. The rule, in one place for `check`, its
+/// mergeable shards and the profile, is decided once every value is seen
+/// ([`KeyKinds::findings`]):
+/// - between strings and numbers, the kind held by more values decides (a tie: the kind seen
+///   first); each value of the other is a **type conflict** (Nucleus rejects the upload);
+/// - among all kinds, the kind held by more values is the key's main kind (a tie: the kind seen
+///   first); each value of another kind that is not a type conflict is a **mix** (allowed, but
+///   only strings and numbers are searchable).
 ///
-/// [`KeyKinds::observe`] takes values in dataset order (positions never decrease; values at one
-/// position, such as the items of one scene, count in the order given).
-/// [`KeyKinds::later_findings`] and [`KeyKinds::merge`] join the facts of a later part of the
-/// dataset; `merge` alone is order-free (the earlier position wins), as a profile needs.
+/// A kind declared beforehand ([`KeyKinds::known`], the dataset appended to) decides instead.
+/// Per rule the first [`LISTED_PER_KEY`] values are listed and the rest counted.
+/// [`KeyKinds::merge`] joins the facts of another part of the dataset, in any order.
 ///
 /// ```
-/// use nucleus_model::{Kind, KindFinding, KeyKinds};
+/// use nucleus_model::{Kind, KindRule, KeyKinds};
 ///
 /// let mut kinds = KeyKinds::default();
-/// assert_eq!(kinds.observe(Kind::Boolean, 1), None);
-/// assert_eq!(
-///     kinds.observe(Kind::Number, 2),
-///     Some(KindFinding::MixedKinds { first_kind: Kind::Boolean, first: 1 })
-/// );
-/// assert_eq!(
-///     kinds.observe(Kind::String, 3),
-///     Some(KindFinding::TypeConflict { decided: Kind::Number, first: 2 })
-/// );
+/// kinds.observe(Kind::String, 1, || "\"0\"");
+/// for line in 2..=5 {
+///     kinds.observe(Kind::Number, line, || "1");
+/// }
 /// assert_eq!(kinds.kind(), Some(Kind::Number));
-/// assert_eq!((kinds.count_of(Kind::String), kinds.first_of(Kind::String)), (1, Some(3)));
+/// let findings = kinds.findings();
+/// assert_eq!(findings.len(), 1);
+/// let finding = &findings[0];
+/// assert_eq!((finding.rule, finding.at, finding.kind, finding.count), (KindRule::TypeConflict, 1, Kind::String, 1));
+/// assert_eq!((finding.decided, finding.decided_count, finding.decided_first), (Kind::Number, 4, Some(2)));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyKinds<P> {
-    /// Per kind in [`Kind::ALL`] order, where it was first seen.
-    first: [Option<P>; 5],
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyKinds<P, V> {
     /// Per kind in [`Kind::ALL`] order, how many values had it.
     count: [u64; 5],
-    /// The first kind seen (kept, not derived from positions: values may share one).
-    first_kind: Option<Kind>,
-    /// The first string or number seen, which decides.
-    decided: Option<Kind>,
+    /// Per kind in [`Kind::ALL`] order, its first values (at most [`LISTED_PER_KEY`] + 1).
+    held: [Vec<(P, V)>; 5],
+    /// The kind of the dataset appended to, which decides.
+    declared: Option<Kind>,
 }
 
-/// A value that breaks [`KeyKinds`]'s rule, as [`KeyKinds::observe`] finds it.
+/// Which rule a [`KindFinding`] breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KindRule {
+    /// A string on a key of numbers, or the reverse: an error.
+    TypeConflict,
+    /// Another kind mixed with the key's main kind: a warning.
+    MixedKinds,
+}
+
+/// A value that breaks [`KeyKinds`]'s rule, or the count of those not listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KindFinding<P> {
-    /// A string on a key decided as numbers, or the reverse: `decided` at `first`.
-    TypeConflict {
-        /// The kind the key's first string or number gave it.
-        decided: Kind,
-        /// Where that first string or number is.
-        first: P,
-    },
-    /// A kind new to the key that is neither its first kind nor in conflict with it.
-    MixedKinds {
-        /// The key's first kind.
-        first_kind: Kind,
-        /// Where it was first seen.
-        first: P,
-    },
+pub struct KindFinding<'a, P, V> {
+    /// The rule broken.
+    pub rule: KindRule,
+    /// Where the value is (for the count of those not listed: the first of them).
+    pub at: P,
+    /// The value (for the count of those not listed: the first of them).
+    pub value: &'a V,
+    /// Whether the value is listed; otherwise this finding counts the values not listed.
+    pub listed: bool,
+    /// How many values this finding stands for: 1, or the number not listed.
+    pub weight: u64,
+    /// The value's kind.
+    pub kind: Kind,
+    /// How many values of the key have that kind.
+    pub count: u64,
+    /// The kind that decides.
+    pub decided: Kind,
+    /// How many values of the key have it.
+    pub decided_count: u64,
+    /// Where its first value is (`None` when no value has it: declared only).
+    pub decided_first: Option<P>,
+    /// Whether the kind was declared ([`KeyKinds::known`]) rather than decided by counts.
+    pub declared: bool,
 }
 
-/// What a later part of a dataset adds to a key's findings once joined to the earlier parts,
-/// as [`KeyKinds::later_findings`] finds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LaterFinding<P> {
-    /// The later part decided `kind`, the other of string and number: its `count` values of
-    /// that kind are type conflicts, the first at `at`.
-    TypeConflicts {
-        /// The later part's deciding kind.
-        kind: Kind,
-        /// Its first value in the later part.
-        at: P,
-        /// Its number of values in the later part.
-        count: u64,
-    },
-    /// The later part brings `kind`, new to the key and a mix with its first kind.
-    MixedKinds {
-        /// The new kind.
-        kind: Kind,
-        /// Its first value in the later part.
-        at: P,
-    },
-}
-
-impl<P> Default for KeyKinds<P> {
-    fn default() -> KeyKinds<P> {
+impl<P, V> Default for KeyKinds<P, V> {
+    fn default() -> KeyKinds<P, V> {
         KeyKinds {
-            first: [None, None, None, None, None],
             count: [0; 5],
-            first_kind: None,
-            decided: None,
+            held: Default::default(),
+            declared: None,
         }
     }
 }
 
-impl<P: Copy + Ord> KeyKinds<P> {
-    /// A key known to be of `kind` from `at` on, before any value is seen (the kinds of the
-    /// dataset being appended to). No value is counted.
+impl<P: Copy + Ord, V> KeyKinds<P, V> {
+    /// A key declared to be of `kind` before any value is seen (the kinds of the dataset being
+    /// appended to): that kind decides. No value is counted.
     #[must_use]
-    pub fn known(kind: Kind, at: P) -> KeyKinds<P> {
-        let mut kinds = KeyKinds::default();
-        if let Some(first) = kinds.first.get_mut(kind.index()) {
-            *first = Some(at);
+    pub fn known(kind: Kind) -> KeyKinds<P, V> {
+        KeyKinds {
+            declared: Some(kind),
+            ..KeyKinds::default()
         }
-        kinds.first_kind = Some(kind);
-        kinds.decided = kind.is_searchable().then_some(kind);
-        kinds
     }
 
-    /// Counts a value of `kind` at `at` (the next value of the dataset) and says whether it
-    /// breaks the rule (see the type's docs).
-    pub fn observe(&mut self, kind: Kind, at: P) -> Option<KindFinding<P>> {
+    /// Counts a value of `kind` at `at` (positions increase along the dataset); `value` is
+    /// called only for the first [`LISTED_PER_KEY`] + 1 values of each kind, which are kept.
+    pub fn observe(&mut self, kind: Kind, at: P, value: impl FnOnce() -> V) {
         let idx = kind.index();
         if let Some(count) = self.count.get_mut(idx) {
             *count += 1;
         }
-        let first_of_kind = match self.first.get_mut(idx) {
-            Some(first @ None) => {
-                *first = Some(at);
-                true
-            }
-            _ => false,
-        };
-        let first_kind = *self.first_kind.get_or_insert(kind);
-        if kind.is_searchable() {
-            let decided = *self.decided.get_or_insert(kind);
-            if decided != kind {
-                return Some(KindFinding::TypeConflict {
-                    decided,
-                    first: self.first_of(decided)?,
-                });
-            }
+        if let Some(held) = self.held.get_mut(idx)
+            && held.len() <= LISTED_PER_KEY
+        {
+            held.push((at, value()));
         }
-        if first_of_kind && first_kind != kind && !first_kind.conflicts_with(kind) {
-            return Some(KindFinding::MixedKinds {
-                first_kind,
-                first: self.first_of(first_kind)?,
-            });
-        }
-        None
+    }
+
+    /// Whether a value of `kind` seen now would be kept (one of the first of its kind).
+    #[must_use]
+    pub fn keeps(&self, kind: Kind) -> bool {
+        self.held
+            .get(kind.index())
+            .is_some_and(|held| held.len() <= LISTED_PER_KEY)
     }
 
     /// Where `kind` was first seen.
     #[must_use]
     pub fn first_of(&self, kind: Kind) -> Option<P> {
-        self.first.get(kind.index()).copied().flatten()
+        self.held
+            .get(kind.index())
+            .and_then(|held| held.first())
+            .map(|(at, _)| *at)
     }
 
     /// How many values of `kind` were seen.
@@ -266,24 +251,10 @@ impl<P: Copy + Ord> KeyKinds<P> {
         self.count.get(kind.index()).copied().unwrap_or_default()
     }
 
-    /// The first kind seen, of any kind, and where.
+    /// The declared kind, if any.
     #[must_use]
-    pub fn first_kind(&self) -> Option<(Kind, P)> {
-        let kind = self.first_kind?;
-        Some((kind, self.first_of(kind)?))
-    }
-
-    /// The first string or number seen, which decides the key's kind, and where.
-    #[must_use]
-    pub fn decided(&self) -> Option<(Kind, P)> {
-        let kind = self.decided?;
-        Some((kind, self.first_of(kind)?))
-    }
-
-    /// The kind the key has settled on: the deciding string or number, else the first kind.
-    #[must_use]
-    pub fn kind(&self) -> Option<Kind> {
-        self.decided.or(self.first_kind)
+    pub fn declared(&self) -> Option<Kind> {
+        self.declared
     }
 
     /// Every kind seen, in [`Kind::ALL`] order: the kind, its number of values and where it was
@@ -294,93 +265,166 @@ impl<P: Copy + Ord> KeyKinds<P> {
             .filter_map(|kind| Some((kind, self.count_of(kind), self.first_of(kind)?)))
     }
 
-    /// The findings that `later`, the facts of the part of the dataset right after this one's,
-    /// adds once joined to it: a deciding kind that disagrees with this part's (all its values,
-    /// summarised), and kinds new to the key that mix with its first kind. Findings `later`
-    /// made on its own about those are superseded; call before [`KeyKinds::merge`].
+    /// The string-or-number kind that decides type conflicts: the declared kind when it is one,
+    /// else the one held by more values (a tie: the first seen).
     #[must_use]
-    pub fn later_findings(&self, later: &KeyKinds<P>) -> Vec<LaterFinding<P>> {
+    pub fn searchable(&self) -> Option<Kind> {
+        match self.declared {
+            Some(kind) if kind.is_searchable() => Some(kind),
+            _ => majority(self.kinds().filter(|(kind, _, _)| kind.is_searchable())),
+        }
+    }
+
+    /// The key's main kind, which mixes are measured against: the declared kind, else the kind
+    /// held by more values (a tie: the first seen).
+    #[must_use]
+    pub fn main(&self) -> Option<Kind> {
+        self.declared.or_else(|| majority(self.kinds()))
+    }
+
+    /// The kind the key settles on ([`settled_kind`]), the declared kind first.
+    #[must_use]
+    pub fn kind(&self) -> Option<Kind> {
+        match self.declared {
+            Some(kind) => Some(kind),
+            None => settled_kind(self.kinds()),
+        }
+    }
+
+    /// The kind whose values are type conflicts: the other of string and number than
+    /// [`KeyKinds::searchable`], when the key holds it.
+    fn conflicting(&self) -> Option<Kind> {
+        let other = match self.searchable()? {
+            Kind::String => Kind::Number,
+            _ => Kind::String,
+        };
+        (self.count_of(other) > 0).then_some(other)
+    }
+
+    /// The values that break the rule (see the type's docs), in position order: per rule the
+    /// first [`LISTED_PER_KEY`], then one finding counting the rest at the first of them.
+    #[must_use]
+    pub fn findings(&self) -> Vec<KindFinding<'_, P, V>> {
         let mut found = Vec::new();
-        if let (Some((decided, _)), Some((their_decided, their_first))) =
-            (self.decided(), later.decided())
-            && decided != their_decided
-        {
-            found.push(LaterFinding::TypeConflicts {
-                kind: their_decided,
-                at: their_first,
-                count: later.count_of(their_decided),
-            });
+        let conflicting = self.conflicting();
+        if let (Some(kind), Some(decided)) = (conflicting, self.searchable()) {
+            self.list(KindRule::TypeConflict, &[kind], decided, &mut found);
         }
-        // A kind is a mix where the whole dataset first shows it, if it is new here and not a
-        // type conflict.
-        let decided = self.decided.or(later.decided);
-        if let Some(first) = self.first_kind {
-            for kind in Kind::ALL {
-                let Some(at) = later.first_of(kind) else {
-                    continue;
-                };
-                let reaches_check = !kind.is_searchable() || decided == Some(kind);
-                if self.first_of(kind).is_none()
-                    && reaches_check
-                    && first != kind
-                    && !first.conflicts_with(kind)
-                {
-                    found.push(LaterFinding::MixedKinds { kind, at });
-                }
-            }
+        if let Some(main) = self.main() {
+            let mixed: Vec<Kind> = Kind::ALL
+                .into_iter()
+                .filter(|&kind| {
+                    kind != main
+                        && Some(kind) != conflicting
+                        && !kind.conflicts_with(main)
+                        && self.count_of(kind) > 0
+                })
+                .collect();
+            self.list(KindRule::MixedKinds, &mixed, main, &mut found);
         }
+        found.sort_by_key(|finding| finding.at);
         found
     }
 
-    /// Adds the facts of another part of the dataset: counts add up, and for each kind, the
-    /// first kind and the deciding kind, the earlier position wins (this one's on a tie).
-    pub fn merge(&mut self, other: &KeyKinds<P>) {
-        self.first_kind = self.earlier(self.first_kind, other, other.first_kind);
-        self.decided = self.earlier(self.decided, other, other.decided);
-        for (mine, theirs) in self.first.iter_mut().zip(other.first) {
-            *mine = match (*mine, theirs) {
-                (Some(mine), Some(theirs)) => Some(mine.min(theirs)),
-                (mine, theirs) => mine.or(theirs),
-            };
+    /// The findings of `rule` for the values of `kinds` against `decided`.
+    fn list<'a>(
+        &'a self,
+        rule: KindRule,
+        kinds: &[Kind],
+        decided: Kind,
+        found: &mut Vec<KindFinding<'a, P, V>>,
+    ) {
+        let mut values: Vec<(Kind, &'a (P, V))> = kinds
+            .iter()
+            .flat_map(|&kind| {
+                self.held
+                    .get(kind.index())
+                    .into_iter()
+                    .flatten()
+                    .map(move |held| (kind, held))
+            })
+            .collect();
+        values.sort_by_key(|(_, (at, _))| *at);
+        let total: u64 = kinds.iter().map(|&kind| self.count_of(kind)).sum();
+        let finding = |kind: Kind, at: P, value: &'a V, listed: bool, weight: u64| KindFinding {
+            rule,
+            at,
+            value,
+            listed,
+            weight,
+            kind,
+            count: self.count_of(kind),
+            decided,
+            decided_count: self.count_of(decided),
+            decided_first: self.first_of(decided),
+            declared: self.declared.is_some(),
+        };
+        for (kind, (at, value)) in values.iter().take(LISTED_PER_KEY) {
+            found.push(finding(*kind, *at, value, true, 1));
         }
-        for (mine, theirs) in self.count.iter_mut().zip(other.count) {
-            *mine += theirs;
+        let listed = values.len().min(LISTED_PER_KEY) as u64;
+        if let Some((kind, (at, value))) = values.get(LISTED_PER_KEY) {
+            found.push(finding(
+                *kind,
+                *at,
+                value,
+                false,
+                total.saturating_sub(listed),
+            ));
         }
     }
 
-    /// Of `mine` (a kind of this key) and `theirs` (of `other`), the one seen first.
-    fn earlier(
-        &self,
-        mine: Option<Kind>,
-        other: &KeyKinds<P>,
-        theirs: Option<Kind>,
-    ) -> Option<Kind> {
-        match (mine, theirs) {
-            (Some(mine), Some(theirs)) => match (self.first_of(mine), other.first_of(theirs)) {
-                (Some(at), Some(their_at)) if their_at < at => Some(theirs),
-                _ => Some(mine),
-            },
-            (mine, theirs) => mine.or(theirs),
+    /// Adds the facts of another part of the dataset (in any order): counts add up, the first
+    /// values of each kind are those of both parts, the declared kind is kept.
+    pub fn merge(&mut self, other: KeyKinds<P, V>) {
+        for (mine, theirs) in self.count.iter_mut().zip(other.count) {
+            *mine += theirs;
         }
+        for (mine, theirs) in self.held.iter_mut().zip(other.held) {
+            mine.extend(theirs);
+            mine.sort_by_key(|(at, _)| *at);
+            mine.truncate(LISTED_PER_KEY + 1);
+        }
+        self.declared = self.declared.or(other.declared);
     }
 
     /// The same facts with every position mapped (lines renumbered after earlier parts).
     #[must_use]
-    pub fn map_positions<Q>(self, mut f: impl FnMut(P) -> Q) -> KeyKinds<Q> {
-        let [a, b, c, d, e] = self.first;
+    pub fn map_positions<Q>(self, mut f: impl FnMut(P) -> Q) -> KeyKinds<Q, V> {
         KeyKinds {
-            first: [
-                a.map(&mut f),
-                b.map(&mut f),
-                c.map(&mut f),
-                d.map(&mut f),
-                e.map(&mut f),
-            ],
             count: self.count,
-            first_kind: self.first_kind,
-            decided: self.decided,
+            held: self
+                .held
+                .map(|held| held.into_iter().map(|(at, value)| (f(at), value)).collect()),
+            declared: self.declared,
         }
     }
+}
+
+/// Of kinds seen (kind, number of values, first position), the one held by more values; a tie
+/// goes to the one seen first, then to the first in [`Kind::ALL`] order.
+fn majority<P: Ord>(kinds: impl IntoIterator<Item = (Kind, u64, P)>) -> Option<Kind> {
+    kinds
+        .into_iter()
+        .min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.2.cmp(&b.2)))
+        .map(|(kind, _, _)| kind)
+}
+
+/// The kind a key settles on, from its kinds seen (kind, number of values, first position):
+/// between strings and numbers the one held by more values (a tie: the first seen); without
+/// either, the kind held by more values. `check`'s rule ([`KeyKinds`]) and the profile's kind
+/// both come from here.
+pub fn settled_kind<P: Ord + Copy>(
+    kinds: impl IntoIterator<Item = (Kind, u64, P)>,
+) -> Option<Kind> {
+    let kinds: Vec<(Kind, u64, P)> = kinds.into_iter().filter(|k| k.1 > 0).collect();
+    majority(
+        kinds
+            .iter()
+            .copied()
+            .filter(|(kind, _, _)| kind.is_searchable()),
+    )
+    .or_else(|| majority(kinds))
 }
 
 /// The per-key kinds of a dataset, as written by `nucleus profile --emit-schema` and read by
@@ -455,142 +499,164 @@ mod tests {
         }
     }
 
-    /// The rule, value by value: (kind, finding as (code, kind, position) or none).
-    #[test]
-    fn key_kinds_decide_then_conflict_or_mix_once_per_kind() {
+    /// (rule, position, kind, weight) of every finding.
+    fn found(kinds: &KeyKinds<u64, u64>) -> Vec<(KindRule, u64, Kind, u64)> {
+        kinds
+            .findings()
+            .iter()
+            .map(|f| (f.rule, f.at, f.kind, f.weight))
+            .collect()
+    }
+
+    fn observed(values: &[Kind]) -> KeyKinds<u64, u64> {
         let mut kinds = KeyKinds::default();
-        let steps = [
-            (Kind::List, None),
-            (Kind::List, None),
-            (Kind::Number, Some(("mix", Kind::List, 1))),
-            (Kind::String, Some(("conflict", Kind::Number, 3))),
-            (Kind::Boolean, Some(("mix", Kind::List, 1))),
-            (Kind::Boolean, None),
-            (Kind::String, Some(("conflict", Kind::Number, 3))),
-            (Kind::Number, None),
-        ];
-        for (line, (kind, expected)) in (1..).zip(steps) {
-            let found = kinds.observe(kind, line).map(|finding| match finding {
-                KindFinding::TypeConflict { decided, first } => ("conflict", decided, first),
-                KindFinding::MixedKinds { first_kind, first } => ("mix", first_kind, first),
-            });
-            assert_eq!(found, expected, "line {line}");
-        }
-        assert_eq!(kinds.kind(), Some(Kind::Number));
-        assert_eq!(kinds.first_kind(), Some((Kind::List, 1)));
-        assert_eq!(kinds.decided(), Some((Kind::Number, 3)));
-        let seen: Vec<(Kind, u64, u64)> = kinds.kinds().collect();
-        assert_eq!(
-            seen,
-            [
-                (Kind::String, 2, 4),
-                (Kind::Number, 2, 3),
-                (Kind::Boolean, 2, 5),
-                (Kind::List, 2, 1)
-            ]
-        );
-    }
-
-    #[test]
-    fn a_known_kind_decides_before_any_value() {
-        let mut kinds = KeyKinds::known(Kind::String, 0);
-        assert_eq!(kinds.observe(Kind::String, 1), None);
-        assert_eq!(
-            kinds.observe(Kind::Number, 2),
-            Some(KindFinding::TypeConflict {
-                decided: Kind::String,
-                first: 0
-            })
-        );
-        assert_eq!(kinds.count_of(Kind::String), 1);
-    }
-
-    #[test]
-    fn values_at_one_position_keep_their_order() {
-        // The items of one scene share a line: the first kind is the first given.
-        let mut kinds = KeyKinds::default();
-        assert_eq!(kinds.observe(Kind::Boolean, 7), None);
-        assert_eq!(
-            kinds.observe(Kind::String, 7),
-            Some(KindFinding::MixedKinds {
-                first_kind: Kind::Boolean,
-                first: 7
-            })
-        );
-        assert_eq!(kinds.first_kind(), Some((Kind::Boolean, 7)));
-    }
-
-    /// Observing every value in one run equals observing two parts and merging them, whatever
-    /// the cut; later_findings names what the join adds.
-    #[test]
-    fn merged_parts_equal_one_run() {
-        let values = [
-            Kind::Boolean,
-            Kind::Number,
-            Kind::List,
-            Kind::String,
-            Kind::Number,
-            Kind::Object,
-        ];
-        let mut whole = KeyKinds::default();
         for (line, kind) in (1..).zip(values) {
-            whole.observe(kind, line);
+            kinds.observe(*kind, line, || line);
         }
-        for cut in 0..=values.len() {
-            let (mut early, mut late) = (KeyKinds::default(), KeyKinds::default());
-            for (line, kind) in (1..).zip(values) {
-                if line <= cut as u64 {
-                    early.observe(kind, line);
-                } else {
-                    late.observe(kind, line);
-                }
-            }
-            let mut other_order = late;
-            other_order.merge(&early);
-            early.merge(&late);
-            assert_eq!(early, whole, "cut {cut}");
-            assert_eq!(other_order, whole, "cut {cut}, merged the other way");
-        }
-        // Split after the boolean: the later part decides numbers and brings list and object.
-        let (mut early, mut late) = (KeyKinds::default(), KeyKinds::default());
-        early.observe(Kind::Boolean, 1);
-        for (line, kind) in (2..).zip(&values[1..]) {
-            late.observe(*kind, line);
-        }
+        kinds
+    }
+
+    #[test]
+    fn the_kind_held_by_more_values_decides_and_the_others_are_findings() {
+        use Kind::{Boolean, List, Number, String};
+        let kinds = observed(&[String, Boolean, Number, Number, List, Number, Boolean]);
+        // Numbers decide against the string; numbers are also the main kind (3 values).
+        assert_eq!(kinds.searchable(), Some(Number));
+        assert_eq!(kinds.main(), Some(Number));
+        assert_eq!(kinds.kind(), Some(Number));
         assert_eq!(
-            early.later_findings(&late),
+            found(&kinds),
             [
-                LaterFinding::MixedKinds {
-                    kind: Kind::Number,
-                    at: 2
-                },
-                LaterFinding::MixedKinds {
-                    kind: Kind::List,
-                    at: 3
-                },
-                LaterFinding::MixedKinds {
-                    kind: Kind::Object,
-                    at: 6
-                }
+                (KindRule::TypeConflict, 1, String, 1),
+                (KindRule::MixedKinds, 2, Boolean, 1),
+                (KindRule::MixedKinds, 5, List, 1),
+                (KindRule::MixedKinds, 7, Boolean, 1),
             ]
         );
-        // A part that decided strings, then one that decides numbers: all the numbers of the
-        // later part conflict.
-        let (mut strings, mut numbers) = (KeyKinds::default(), KeyKinds::default());
-        strings.observe(Kind::String, 1);
-        numbers.observe(Kind::Number, 2);
-        numbers.observe(Kind::Number, 3);
-        numbers.observe(Kind::String, 4);
+        let conflict = kinds.findings()[0];
         assert_eq!(
-            strings.later_findings(&numbers),
-            [LaterFinding::TypeConflicts {
-                kind: Kind::Number,
-                at: 2,
-                count: 2
-            }]
+            (
+                conflict.decided,
+                conflict.decided_count,
+                conflict.decided_first
+            ),
+            (Number, 3, Some(3))
         );
-        let shifted = numbers.map_positions(|line| line + 10);
-        assert_eq!(shifted.decided(), Some((Kind::Number, 12)));
+        assert_eq!(
+            (conflict.count, conflict.value, conflict.listed),
+            (1, &1, true)
+        );
+        // A tie goes to the kind seen first.
+        let tie = observed(&[Number, String, String, Number]);
+        assert_eq!(tie.searchable(), Some(Number));
+        assert_eq!(
+            found(&tie),
+            [
+                (KindRule::TypeConflict, 2, String, 1),
+                (KindRule::TypeConflict, 3, String, 1)
+            ]
+        );
+        // Booleans are the main kind: the number is a mix, the string a conflict with it.
+        let booleans = observed(&[Boolean, Boolean, Number, Boolean, Number, String]);
+        assert_eq!(
+            (booleans.main(), booleans.kind()),
+            (Some(Boolean), Some(Number))
+        );
+        assert_eq!(
+            found(&booleans),
+            [
+                (KindRule::MixedKinds, 3, Number, 1),
+                (KindRule::MixedKinds, 5, Number, 1),
+                (KindRule::TypeConflict, 6, String, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_declared_kind_decides_whatever_the_counts() {
+        let mut kinds = KeyKinds::<u64, u64>::known(Kind::String);
+        for line in 1..=3 {
+            kinds.observe(Kind::Number, line, || line);
+        }
+        kinds.observe(Kind::String, 4, || 4);
+        let findings = kinds.findings();
+        assert_eq!(findings.len(), 3);
+        assert!(findings.iter().all(|f| f.declared
+            && f.decided == Kind::String
+            && f.decided_first == Some(4)
+            && f.rule == KindRule::TypeConflict));
+        let list = KeyKinds::<u64, u64>::known(Kind::List);
+        assert_eq!(list.kind(), Some(Kind::List));
+        assert!(list.findings().is_empty());
+    }
+
+    #[test]
+    fn past_the_listed_values_the_rest_is_one_finding() {
+        let mut kinds = KeyKinds::<u64, u64>::default();
+        let n_minority = LISTED_PER_KEY as u64 + 250;
+        for line in 1..=n_minority {
+            kinds.observe(Kind::String, line, || line);
+        }
+        for line in n_minority + 1..=3 * n_minority {
+            kinds.observe(Kind::Number, line, || line);
+        }
+        let findings = kinds.findings();
+        assert_eq!(findings.len(), LISTED_PER_KEY + 1);
+        let rest = findings[LISTED_PER_KEY];
+        assert_eq!(rest.at, LISTED_PER_KEY as u64 + 1);
+        assert_eq!((rest.listed, rest.weight), (false, 250));
+        let weights: u64 = findings.iter().map(|f| f.weight).sum();
+        assert_eq!(weights, n_minority);
+        // Memory: at most LISTED_PER_KEY + 1 values per kind.
+        assert!(
+            kinds
+                .held
+                .iter()
+                .all(|held| held.len() <= LISTED_PER_KEY + 1)
+        );
+    }
+
+    proptest::proptest! {
+        /// Observing every value in one run equals observing parts and merging them, whatever
+        /// the cuts and the order of merging.
+        #[test]
+        fn merged_parts_equal_one_run(
+            values in proptest::collection::vec(proptest::sample::select(Kind::ALL.to_vec()), 0..60),
+            cuts in proptest::collection::vec(0usize..60, 0..4),
+        ) {
+            let whole = observed(&values);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(values.len())).collect();
+            cuts.push(0);
+            cuts.push(values.len());
+            cuts.sort_unstable();
+            let mut merged = KeyKinds::default();
+            for window in cuts.windows(2).rev() {
+                let mut part = KeyKinds::default();
+                for (line, kind) in (1..).zip(&values).take(window[1]).skip(window[0]) {
+                    part.observe(*kind, line, || line);
+                }
+                merged.merge(part);
+            }
+            proptest::prop_assert_eq!(&merged, &whole);
+            proptest::prop_assert_eq!(found(&merged), found(&whole));
+            let shifted = whole.clone().map_positions(|line| line + 10);
+            proptest::prop_assert_eq!(shifted.first_of(Kind::Number), whole.first_of(Kind::Number).map(|line| line + 10));
+        }
+    }
+
+    #[test]
+    fn settled_kind_prefers_strings_and_numbers() {
+        let kinds = [
+            (Kind::Boolean, 5, 1),
+            (Kind::Number, 1, 2),
+            (Kind::String, 1, 3),
+        ];
+        assert_eq!(settled_kind(kinds), Some(Kind::Number));
+        assert_eq!(
+            settled_kind([(Kind::List, 1, 1), (Kind::Object, 2, 2)]),
+            Some(Kind::Object)
+        );
+        assert_eq!(settled_kind::<u64>([]), None);
     }
 
     #[test]

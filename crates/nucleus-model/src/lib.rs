@@ -66,7 +66,7 @@ mod write;
 
 pub use diagnostic::{Code, Diagnostic, FileDiagnostic, Severity};
 pub use item::{DatasetItem, DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
-pub use kind::{KeyKinds, Kind, KindFinding, KindSchema, LaterFinding};
+pub use kind::{KeyKinds, Kind, KindFinding, KindRule, KindSchema, LISTED_PER_KEY, settled_kind};
 pub use location::{Location, LocationKind, MalformedUrl};
 pub use read::{ItemReading, read_item, read_line};
 pub use scene::{

@@ -167,7 +167,11 @@ pub fn check(
             check.read_lines(&name, lines.iter().map(String::as_str), &config, sink);
         }),
     }
-    let summary = check.finish();
+    // Type conflicts and mixed kinds need the whole dataset: they come last, in line order.
+    let summary = check.finish_with(|_, diagnostic| {
+        diagnostics.push(diagnostic.clone());
+        ControlFlow::Continue(())
+    });
     check_result(py, &diagnostics, &name, &summary)
 }
 
@@ -175,7 +179,8 @@ pub fn check(
 ///
 /// `update(lines)` checks the next lines of this shard in order; `merge(later)` appends the
 /// state of the shard that comes right after this one (shards must be merged in dataset order:
-/// line numbers count on across shards); `finish()` gives the `CheckResult`.
+/// line numbers count on across shards); `finish()` gives the `CheckResult`: exactly that of
+/// `check` on the lines in that order, whatever the shards.
 #[pyclass(module = "nucleus_rs")]
 pub struct CheckState {
     shard: ShardCheck,

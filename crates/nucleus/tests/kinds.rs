@@ -40,7 +40,7 @@ fn profile_kinds(items: &[DatasetItem]) -> KindSchema {
 }
 
 #[test]
-fn the_first_string_or_number_wins_over_earlier_kinds() {
+fn strings_and_numbers_win_over_other_kinds_a_tie_to_the_first_seen() {
     let items: Vec<DatasetItem> = [
         json!({"flag": true, "x": null}),
         json!({"flag": 3, "x": null, "y": [1]}),

@@ -88,7 +88,8 @@ fn kinds_nulls_and_the_schema_rule() {
         json!({"flag": "three", "y": {"a": 1}}),
     ]);
     let flag = profile.key("flag").unwrap();
-    // The first string or number wins over an earlier boolean, as in DatasetState.
+    // Strings and numbers win over a boolean; between them a tie goes to the first seen, as in
+    // check (nucleus_model::settled_kind).
     assert_eq!(flag.kind, Kind::Number);
     assert_eq!(flag.n_items, 3);
     let kinds: Vec<(Kind, u64, u64)> = flag

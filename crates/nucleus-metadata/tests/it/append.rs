@@ -153,8 +153,8 @@ new=0 updated=1 ignored=0 kept=1 output=2
 2 {}
 "#,
     );
-    // With another number left in the base, the replaced item (update line 1) comes first in
-    // the result, so the base's number at line 2 is the conflict.
+    // With two numbers left in the base, numbers are held by more items: the replacing string
+    // (update line 1) is the conflict, and nothing is written.
     check(
         items(&[
             ("1", json!({"speed": 3})),
@@ -165,11 +165,11 @@ new=0 updated=1 ignored=0 kept=1 output=2
         AppendMode::Update,
         r#"
 new=0 updated=1 ignored=0 kept=1 output=3
-error type-conflict speed x2 at base line 2 related update line 1
+error type-conflict speed x1 at update line 1 related base line 2
 refused
 "#,
     );
-    // A new item conflicting with the base.
+    // A new item conflicting with the base: a tie, so the base's number, seen first, decides.
     check(
         items(&[("1", json!({"speed": 3}))]),
         items(&[
@@ -180,7 +180,7 @@ refused
         r#"
 new=2 updated=0 ignored=0 kept=0 output=3
 error type-conflict speed x1 at update line 1 related base line 1
-warning mixed-kinds flag x1 at update line 2
+warning mixed-kinds flag x1 at update line 2 related update line 1
 refused
 "#,
     );

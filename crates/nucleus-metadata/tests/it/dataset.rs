@@ -1,9 +1,11 @@
 //! Dataset rules under streaming: any chunking and any number of threads give the diagnostics
-//! of one sequential pass; a conflicting item always gives exactly one type-conflict.
+//! of one sequential pass; a conflicting item always gives exactly one type-conflict, wherever
+//! it is.
 
 use std::ops::ControlFlow;
 
 use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_metadata::check::{Check, CheckEvent};
 use nucleus_metadata::{DatasetState, ItemRules, Position};
 use nucleus_model::{Code, Diagnostic};
 use proptest::prelude::*;
@@ -53,6 +55,7 @@ pub(crate) fn sequential(lines: &[String]) -> Vec<Diagnostic> {
             state.observe(Position { input, line }, &item, &mut out);
         }
     }
+    out.extend(state.kind_findings().into_iter().map(|f| f.diagnostic));
     out
 }
 
@@ -82,6 +85,7 @@ fn streamed(lines: &[String], config: &StreamConfig) -> Vec<Diagnostic> {
         },
     )
     .unwrap();
+    out.extend(state.kind_findings().into_iter().map(|f| f.diagnostic));
     out
 }
 
@@ -122,10 +126,108 @@ proptest! {
         prop_assert_eq!(conflict.related_line, Some(first as u64 + 1));
         prop_assert_eq!(conflict.path.as_str(), "/metadata/k");
     }
+
+    #[test]
+    fn a_conflicting_first_item_is_the_one_finding(
+        n_after in 1usize..30,
+        key_is_number in any::<bool>(),
+    ) {
+        let consistent = |idx: usize| if key_is_number { json!(idx) } else { json!(format!("v{idx}")) };
+        let conflicting = if key_is_number { json!("0") } else { json!(0) };
+        let lines: Vec<String> = std::iter::once(conflicting)
+            .chain((0..n_after).map(consistent))
+            .enumerate()
+            .map(|(idx, value)| json!({"image_location": "s3://b/x.jpg", "reference_id": format!("r{idx}"), "metadata": {"k": value}}).to_string())
+            .collect();
+        let diagnostics = sequential(&lines);
+        if n_after == 1 {
+            // A tie: the kind seen first decides, so the second item is the conflict.
+            prop_assert_eq!(diagnostics.len(), 1);
+            prop_assert_eq!(diagnostics[0].line, Some(2));
+        } else {
+            prop_assert_eq!(diagnostics.len(), 1);
+            prop_assert_eq!(diagnostics[0].code, Code::TypeConflict);
+            prop_assert_eq!(diagnostics[0].line, Some(1));
+            prop_assert_eq!(diagnostics[0].related_line, Some(2));
+        }
+    }
+}
+
+/// SPEC section 2's example: one `"frame_number": "0"` before 200,000 numbers is one finding,
+/// at line 1, naming the 200,000 numbers; through the `check` driver, on several threads.
+#[test]
+fn one_odd_first_item_among_200_000_is_one_finding_at_line_1() {
+    let mut text = String::new();
+    for idx in 0..=200_000u32 {
+        let value = if idx == 0 { json!("0") } else { json!(idx) };
+        let item = json!({"image_location": format!("s3://b/{idx}.jpg"), "reference_id": idx.to_string(), "metadata": {"frame_number": value}});
+        text.push_str(&item.to_string());
+        text.push('\n');
+    }
+    let mut check = Check::new(ItemRules::new());
+    let mut found = Vec::new();
+    check
+        .read(
+            "frames.jsonl",
+            text.as_bytes(),
+            &StreamConfig::default().jobs(2),
+            |event| {
+                if let CheckEvent::Finding(diagnostic) = event {
+                    found.push(diagnostic.clone());
+                }
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+    assert!(found.is_empty(), "{found:?}");
+    let summary = check.finish_with(|input, diagnostic| {
+        assert_eq!(input, "frames.jsonl");
+        found.push(diagnostic.clone());
+        ControlFlow::Continue(())
+    });
+    assert_eq!(found.len(), 1, "{found:?}");
+    let conflict = &found[0];
+    assert_eq!(conflict.code, Code::TypeConflict);
+    assert_eq!((conflict.line, conflict.related_line), (Some(1), Some(2)));
+    assert_eq!(
+        conflict.message,
+        r#"metadata key "frame_number" holds a string "0" here, but numbers decide: 200,000 items hold a number (the first at line 2) and 1 holds a string; Nucleus rejects an upload that mixes strings and numbers on one key"#
+    );
+    assert_eq!(
+        (summary.items, summary.errors, summary.invalid),
+        (200_001, 1, 1)
+    );
+    let keys: Vec<_> = summary
+        .type_conflicts
+        .iter()
+        .map(|c| (c.key.as_str(), c.count, c.other_count, c.first_line))
+        .collect();
+    assert_eq!(keys, [("frame_number", 200_000, 1, Some(2))]);
+}
+
+/// Past 1,000 items of the losing kind, one finding counts the rest.
+#[test]
+fn past_1000_conflicts_one_finding_counts_the_rest() {
+    let lines: Vec<String> = (0..3_000u32)
+        .map(|idx| {
+            let value = if idx % 2 == 0 { json!(idx) } else if idx < 2_700 { json!("s") } else { json!(idx) };
+            json!({"image_location": "s3://b/x.jpg", "reference_id": idx.to_string(), "metadata": {"k": value}}).to_string()
+        })
+        .collect();
+    // 1,650 numbers, 1,350 strings: the strings are the findings.
+    let diagnostics = sequential(&lines);
+    assert_eq!(diagnostics.len(), 1_001);
+    assert!(diagnostics.iter().all(|d| d.code == Code::TypeConflict));
+    let rest = &diagnostics[1_000];
+    assert_eq!(rest.line, Some(2_002));
+    assert_eq!(
+        rest.message,
+        r#"metadata key "k" holds strings on 350 more items from this line on (not listed), but numbers decide: 1,650 items hold a number (the first at line 1) and 1,350 hold a string; Nucleus rejects an upload that mixes strings and numbers on one key"#
+    );
 }
 
 #[test]
-fn kind_mixes_warn_once_per_new_kind_and_null_conflicts_with_nothing() {
+fn the_kind_held_by_more_items_decides_and_null_conflicts_with_nothing() {
     let lines: Vec<String> = [
         r#"{"a": 1}"#,
         r#"{"a": null}"#,
@@ -143,13 +245,15 @@ fn kind_mixes_warn_once_per_new_kind_and_null_conflicts_with_nothing() {
         .iter()
         .map(|d| (d.code, d.line, d.related_line))
         .collect();
+    // Two strings against one number: the number conflicts. Booleans (two, from line 3) are
+    // the main kind, tied with strings but seen first: the list and the strings mix.
     assert_eq!(
         found,
         [
-            (Code::MixedKinds, Some(3), Some(1)),
-            (Code::MixedKinds, Some(5), Some(1)),
-            (Code::TypeConflict, Some(6), Some(1)),
-            (Code::TypeConflict, Some(7), Some(1)),
+            (Code::TypeConflict, Some(1), Some(6)),
+            (Code::MixedKinds, Some(5), Some(3)),
+            (Code::MixedKinds, Some(6), Some(3)),
+            (Code::MixedKinds, Some(7), Some(3)),
         ]
     );
 }
@@ -171,4 +275,49 @@ fn duplicates_name_the_first_line_at_every_repeat() {
             (Code::DuplicateReferenceId, Some(4), Some(1)),
         ]
     );
+}
+
+/// With the kinds of the dataset appended to (`--schema`), the declared kind decides, whatever
+/// the counts: every item of the other kind is a finding.
+#[test]
+fn a_declared_kind_decides_against_the_majority() {
+    let schema = nucleus_model::KindSchema::from_json(r#"{"keys": {"k": "string"}}"#).unwrap();
+    let mut state = DatasetState::with_schema(&schema);
+    let input = state.add_input("new.jsonl");
+    let mut streamed = Vec::new();
+    for (line, value) in (1..).zip([json!(1), json!(2), json!("x")]) {
+        let item = nucleus_model::DatasetItem::from_value(json!({"image_location": "s3://b/x.jpg", "reference_id": line.to_string(), "metadata": {"k": value}})).unwrap();
+        state.observe(Position { input, line }, &item, &mut streamed);
+    }
+    assert!(streamed.is_empty());
+    let found: Vec<_> = state
+        .kind_findings()
+        .into_iter()
+        .map(|f| {
+            (
+                f.diagnostic.code,
+                f.diagnostic.line,
+                f.diagnostic.related_line,
+                f.diagnostic.message,
+            )
+        })
+        .collect();
+    let message = |value: &str| {
+        format!(
+            r#"metadata key "k" holds a number {value} here, but strings decide (the kind of the existing dataset, --schema): 1 item holds a string (the first at line 3) and 2 hold a number; Nucleus rejects an upload that mixes strings and numbers on one key"#
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            (Code::TypeConflict, Some(1), Some(3), message("1")),
+            (Code::TypeConflict, Some(2), Some(3), message("2")),
+        ]
+    );
+    assert_eq!(
+        state.kinds().keys.get("k"),
+        Some(&nucleus_model::Kind::String)
+    );
+    let conflicts = state.type_conflicts();
+    assert!(conflicts[0].declared);
 }

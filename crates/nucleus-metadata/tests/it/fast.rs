@@ -169,6 +169,7 @@ fn dataset_findings(rules: &ItemRules, lines: &[String], fast: bool) -> Vec<Diag
             }
         }
     }
+    out.extend(state.kind_findings().into_iter().map(|f| f.diagnostic));
     out
 }
 

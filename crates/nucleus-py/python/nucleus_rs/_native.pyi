@@ -73,7 +73,8 @@ class CheckState:
     ``update(lines)`` (or ``update_arrow(array)``) checks the next lines of the shard, numbered
     in the order given from the shard's line 1; ``merge(later)`` appends the state of the shard
     that comes right after (merge in dataset order: line numbers count on across shards);
-    ``finish()`` gives the CheckResult of every line merged."""
+    ``finish()`` gives the CheckResult of every line merged: exactly ``check`` of the lines in
+    that order, whatever the shards (type conflicts are decided from the merged counts)."""
 
     def __init__(
         self,

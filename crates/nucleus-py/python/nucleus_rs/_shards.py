@@ -7,7 +7,11 @@
 3. ``finish()`` the merged state.
 
 Line numbers are positions in the concatenation of the partitions, in dataset order, counted
-from 1 (blank and null rows included): exactly ``nucleus check`` on the file of those rows.
+from 1 (blank and null rows included): exactly ``nucleus check`` on the file of those rows,
+whatever the partitions. Type conflicts and mixed kinds need the whole dataset (the kind held
+by more items decides), so the states carry per key and kind a count and the first values,
+and ``finish()`` decides: no second pass, and the findings come after the others, as in
+``nucleus check``.
 """
 
 import importlib

@@ -11,8 +11,7 @@ drops blank lines and decodes, so its line numbers can differ from the file's), 
 sorted order, streamed in blocks of ``block_bytes``. A dataset is checked in its order; for
 line numbers equal to a file's, read it with ``drop_empty_lines=False``.
 
-When blocks disagreed on whether a key holds strings or numbers, a second pass over the same
-dataset lists every conflict (see ``nucleus_rs._shards``). Needs ``pip install
+The merged result is exactly that of one pass (see ``nucleus_rs._shards``). Needs ``pip install
 'nucleus-rs[ray]'``.
 """
 
