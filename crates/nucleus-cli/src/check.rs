@@ -3,13 +3,14 @@
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use nucleus::media::{ProbeConfig, Prober, Resolver};
+use nucleus::media::{ProbeConfig, Prober, RemoteConfig, Resolver};
 use nucleus::metadata::ItemRules;
 use nucleus::metadata::check::{Check, CheckEvent, CheckSummary};
-use nucleus::model::{Diagnostic, KindSchema};
+use nucleus::model::KindSchema;
 
 use crate::exit_status;
 use crate::flags::{FormatArg, QuietArg};
@@ -28,12 +29,14 @@ use crate::report::{Format, Reporter};
 /// order, 1,000 per key and then a count of the rest; the summary names each key in conflict.
 ///
 /// With --probe-media, the files items point to are opened too: local paths, and remote ones
-/// in a local mirror (--media-dir). An image's format and size are read from its header (the
-/// first bytes only): a missing file, an unreadable or truncated header, a format Nucleus does
-/// not display, a name that says another format, width/height that disagree with the header
-/// and a side over --max-side are findings; --decode also decodes each JPEG and PNG to find
-/// truncated data. Point clouds are read through (invalid-pointcloud); context attachments are
-/// probed as images. Files are probed on all threads, findings stay in line order.
+/// where they live (s3://, gs://, http(s)://: the first bytes only, by range requests, with
+/// the credentials of the environment) or in a local mirror (--media-dir). An image's format
+/// and size are read from its header: a missing file, an unreadable or truncated header, a
+/// format Nucleus does not display, a name that says another format, width/height that
+/// disagree with the header and a side over --max-side are findings; --decode also decodes
+/// each JPEG and PNG to find truncated data. Point clouds are read through (invalid-pointcloud;
+/// a remote one is only looked up); context attachments are probed as images. Files are
+/// probed on all threads and remote ones --concurrency at a time; findings stay in line order.
 ///
 /// Findings go to standard output, one per line, then a summary. Exit status: 0 no error
 /// (warnings allowed), 1 any error, 2 could not run.
@@ -43,6 +46,8 @@ use crate::report::{Format, Reporter};
   nucleus check --remote-only --require-dimensions part-*.jsonl
   nucleus check --annotations boxes.jsonl --items items.jsonl scenes.jsonl
   nucleus check --probe-media --media-dir /data/mirror --max-side 8192 items.jsonl
+  AWS_REGION=eu-west-1 nucleus check --probe-media --concurrency 64 items.jsonl
+  AWS_ENDPOINT_URL=http://127.0.0.1:9000 nucleus check --probe-media items.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
 #[command(mut_arg("format", |arg| arg.help("Output format of findings and summary")))]
@@ -87,28 +92,57 @@ pub struct CheckArgs {
 
     /// Open the files items point to and check them against the items: images by their header
     /// (format, width and height), point clouds read through, context attachments as images.
-    /// Local paths are opened as they are; remote locations only through --media-dir.
-    /// (--open-local is the former name.)
-    #[arg(long, alias = "open-local")]
+    /// Local paths are opened as they are; remote locations are read where they live (only
+    /// their first bytes, by range requests), or in --media-dir when it is given. Credentials
+    /// come from the environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+    /// AWS_REGION and AWS_ENDPOINT_URL (an S3-compatible server; http:// is allowed) for s3://,
+    /// GOOGLE_APPLICATION_CREDENTIALS or gcloud's default credentials for gs://; http(s)://
+    /// (Azure blobs too, with their SAS query) is read as the URL says. A missing object is
+    /// missing-media; access denied (403/401), a timeout or another failure is
+    /// unreadable-media, and its message says which.
+    #[arg(long, group = "probing")]
     probe_media: bool,
 
-    /// With --probe-media: a local copy of the remote files. s3://bucket/a/b.jpg,
-    /// gs://bucket/a/b.jpg and https://host/a/b.jpg are read from DIR/a/b.jpg. A location whose
-    /// key climbs out of DIR (`..`, `%2e%2e`, a symbolic link pointing out) is a finding
-    /// (location-outside-mirror), and nothing outside DIR is opened.
-    #[arg(long, value_name = "DIR", requires = "probe_media")]
+    /// --probe-media without the network: local paths, and remote locations only in
+    /// --media-dir (the former meaning of this name).
+    #[arg(long, group = "probing", hide_short_help = true)]
+    open_local: bool,
+
+    /// With --probe-media: a local copy of the remote files, read instead of the remote ones.
+    /// s3://bucket/a/b.jpg, gs://bucket/a/b.jpg and https://host/a/b.jpg are read from
+    /// DIR/a/b.jpg. A location whose key climbs out of DIR (`..`, `%2e%2e`, a symbolic link
+    /// pointing out) is a finding (location-outside-mirror), and nothing outside DIR is opened.
+    #[arg(long, value_name = "DIR", requires = "probing")]
     media_dir: Option<PathBuf>,
 
     /// With --probe-media: an image whose width or height is over PX pixels is an error
     /// (image-too-large).
-    #[arg(long, value_name = "PX", requires = "probe_media")]
+    #[arg(long, value_name = "PX", requires = "probing")]
     max_side: Option<u64>,
 
     /// With --probe-media: also decode every JPEG and PNG in full, to find files whose header
-    /// is fine but whose data is truncated or damaged (corrupt-image). Reads whole files:
-    /// much slower than headers alone.
-    #[arg(long, requires = "probe_media")]
+    /// is fine but whose data is truncated or damaged (corrupt-image). Reads whole files
+    /// (remote ones too): much slower than headers alone.
+    #[arg(long, requires = "probing")]
     decode: bool,
+
+    /// With --probe-media: remote requests under way at once.
+    #[arg(long, value_name = "N", default_value_t = 32, requires = "probe_media")]
+    concurrency: usize,
+
+    /// With --probe-media: the longest a remote request may take, in seconds.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30.0,
+        requires = "probe_media"
+    )]
+    timeout: f64,
+
+    /// With --probe-media: how many times a remote request that timed out or failed for a
+    /// passing reason (a lost connection, a 5xx or 429 answer) is tried again, with backoff.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "probe_media")]
+    retries: usize,
 
     #[command(flatten)]
     annotation_files: crate::annotations::AnnotationFiles,
@@ -137,7 +171,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let rules = ItemRules::new()
         .remote_only(args.remote_only)
         .require_dimensions(args.require_dimensions);
-    let prober = if args.probe_media {
+    let prober = if args.probe_media || args.open_local {
         let resolver = match &args.media_dir {
             Some(dir) => Resolver::with_mirror(dir)
                 .with_context(|| format!("cannot use --media-dir {}", dir.display()))?,
@@ -146,15 +180,35 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         let config = ProbeConfig::new()
             .max_side(args.max_side)
             .decode(args.decode);
-        Some(Prober::new(resolver, config))
+        let prober = Prober::new(resolver, config);
+        if args.probe_media && args.media_dir.is_none() {
+            let timeout = Duration::try_from_secs_f64(args.timeout)
+                .ok()
+                .filter(|timeout| !timeout.is_zero())
+                .with_context(|| {
+                    format!(
+                        "--timeout {} is not a positive number of seconds",
+                        args.timeout
+                    )
+                })?;
+            let remote = RemoteConfig::new()
+                .concurrency(args.concurrency)
+                .timeout(timeout)
+                .retries(args.retries);
+            Some(
+                prober
+                    .with_remote(remote)
+                    .context("cannot set up remote reading")?,
+            )
+        } else {
+            Some(prober)
+        }
     } else {
         None
     };
     let mut check = Check::new(rules)
         .scenes(args.scenes)
-        .max_errors(args.max_errors)
-        // --probe-media needs each item's location, which the fast path does not keep.
-        .full_reading(args.probe_media);
+        .max_errors(args.max_errors);
     if let Some(path) = &args.schema {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read --schema {}", path.display()))?;
@@ -162,27 +216,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("in --schema {}", path.display()))?;
         check = check.schema(&schema);
     }
-    if args.via_schema || prober.is_some() {
-        let prober = &prober;
-        check = check.with_hook(move |text, items| {
-            let mut extra = Vec::new();
-            if args.via_schema {
-                extra.extend(schema_disagreement(text));
-            }
-            if let Some(prober) = prober {
-                // Findings under each item's pointer (see `nucleus_media::Prober::probe_item`).
-                for line_item in items {
-                    prober.probe_item(
-                        line_item.item,
-                        line_item.pointer,
-                        line_item.location_key,
-                        &mut extra,
-                    );
-                }
-            }
-            extra
-        });
-    }
+    let mut check = nucleus::hook::with_extras(check, prober.as_ref(), args.via_schema);
     let config = args.input.stream_config();
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(
@@ -320,19 +354,5 @@ fn plural(kind: nucleus::model::Kind, count: u64) -> String {
         kind.as_str().to_owned()
     } else {
         format!("{}s", kind.as_str())
-    }
-}
-
-/// The `schema-disagreement` finding for a line, when the item schema and the item rules
-/// disagree about it (the item rules run twice: the price of the cross-check).
-fn schema_disagreement(text: &str) -> Option<Diagnostic> {
-    match nucleus::schema::compare_item(text) {
-        Ok(Ok(_)) => None,
-        Ok(Err(disagreement)) => Some(disagreement.diagnostic()),
-        Err(error) => Some(Diagnostic::error(
-            nucleus::model::Code::SchemaDisagreement,
-            "",
-            format!("the schema validator failed: {error}"),
-        )),
     }
 }

@@ -24,9 +24,11 @@
 
 mod mirror;
 mod probe;
+mod remote;
 
 pub use mirror::{MediaError, MediaFile, Resolver};
 pub use probe::{
-    HeaderError, ImageFormat, ImageHeader, ProbeConfig, ProbedImage, Prober, check_dimensions,
-    decode_fully, read_header,
+    HeaderError, ImageFormat, ImageHeader, Probe, ProbeConfig, ProbedImage, Prober,
+    check_dimensions, decode_fully, read_header,
 };
+pub use remote::{Prefix, RemoteConfig, RemoteError, RemoteReader};

@@ -45,6 +45,7 @@
 //! ```
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::time::Instant;
@@ -59,7 +60,64 @@ use crate::{CleanItem, DatasetState, ItemRules, KeyConflict, LineCheck, Position
 
 /// Findings a higher crate adds to each line, run on the worker threads: given the line's text
 /// and the items read from it (none on the fast path; see [`Check::full_reading`]).
-pub type LineHook<'h> = dyn Fn(&str, &[LineItem<'_>]) -> Vec<Diagnostic> + Send + Sync + 'h;
+pub type LineHook<'h> = dyn Fn(&str, &[LineItem<'_>]) -> HookFindings + Send + Sync + 'h;
+
+/// What a [`LineHook`] adds to a line: findings found at once, or findings still being found.
+///
+/// A pending line is waited for on the calling thread when its turn comes, in line order, while
+/// the workers go on with the next lines: so work that mostly waits (files fetched over the
+/// network) runs for many lines at once, and findings keep their order. The lines in flight are
+/// bounded by the driver's batches, as every line's result is.
+pub enum HookFindings {
+    /// Found on the worker thread.
+    Ready(Vec<Diagnostic>),
+    /// Still being found: the function waits for them (on the calling thread).
+    Pending(Box<dyn FnOnce() -> Vec<Diagnostic> + Send>),
+}
+
+impl HookFindings {
+    /// The findings, waiting for them when they are pending.
+    #[must_use]
+    pub fn wait(self) -> Vec<Diagnostic> {
+        match self {
+            HookFindings::Ready(findings) => findings,
+            HookFindings::Pending(pending) => pending(),
+        }
+    }
+
+    /// `first`, then these findings (still pending when these are).
+    #[must_use]
+    pub fn after(self, mut first: Vec<Diagnostic>) -> HookFindings {
+        if first.is_empty() {
+            return self;
+        }
+        match self {
+            HookFindings::Ready(findings) => {
+                first.extend(findings);
+                HookFindings::Ready(first)
+            }
+            HookFindings::Pending(pending) => HookFindings::Pending(Box::new(move || {
+                first.extend(pending());
+                first
+            })),
+        }
+    }
+}
+
+impl From<Vec<Diagnostic>> for HookFindings {
+    fn from(findings: Vec<Diagnostic>) -> HookFindings {
+        HookFindings::Ready(findings)
+    }
+}
+
+impl fmt::Debug for HookFindings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HookFindings::Ready(findings) => f.debug_tuple("Ready").field(findings).finish(),
+            HookFindings::Pending(_) => f.write_str("Pending(..)"),
+        }
+    }
+}
 
 /// An item of a line, as a [`LineHook`] sees it: where it is in the line and which key its
 /// location was read from, so that the hook's findings can point at it.
@@ -235,11 +293,12 @@ impl<'h> Check<'h> {
     }
 
     /// Adds `hook`'s findings to each line read (not to lines that are not text or too long),
-    /// after the line's own findings.
+    /// after the line's own findings; pending ones are waited for in line order (see
+    /// [`HookFindings`]).
     #[must_use]
     pub fn with_hook(
         mut self,
-        hook: impl Fn(&str, &[LineItem<'_>]) -> Vec<Diagnostic> + Send + Sync + 'h,
+        hook: impl Fn(&str, &[LineItem<'_>]) -> HookFindings + Send + Sync + 'h,
     ) -> Check<'h> {
         self.lines.hook = Some(Box::new(hook));
         self
@@ -370,7 +429,7 @@ impl<'h> Check<'h> {
 
 impl LineChecker<'_> {
     /// The item rules (or scene rules) and the hook on one line.
-    fn check(&self, text: &str) -> (Checked, Vec<Diagnostic>) {
+    fn check(&self, text: &str) -> (Checked, HookFindings) {
         let checked = if self.scenes {
             Checked::Scene(Box::new(self.rules.check_scene_line(text)))
         } else if self.full_reading {
@@ -383,7 +442,7 @@ impl LineChecker<'_> {
         };
         let extra = match &self.hook {
             Some(hook) => checked.with_items(|items| hook(text, items)),
-            None => Vec::new(),
+            None => HookFindings::Ready(Vec::new()),
         };
         (checked, extra)
     }
@@ -432,7 +491,7 @@ impl Tally {
     fn on_event(
         &mut self,
         input: usize,
-        event: Event<(Checked, Vec<Diagnostic>)>,
+        event: Event<(Checked, HookFindings)>,
         sink: &mut impl FnMut(CheckEvent<'_>) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         let (line, result) = match event {
@@ -442,7 +501,7 @@ impl Tally {
         let diagnostics = match result {
             Ok((checked, extra)) => {
                 let mut diagnostics = self.dataset_rules(Position { input, line }, checked);
-                diagnostics.extend(extra);
+                diagnostics.extend(extra.wait());
                 diagnostics.into_iter().map(|d| d.at_line(line)).collect()
             }
             Err(diagnostic) => vec![diagnostic.at_line(line)],
@@ -599,7 +658,7 @@ mod tests {
             .scenes(true)
             .with_hook(|_, items| {
                 seen.lock().unwrap().push(items.len());
-                Vec::new()
+                Vec::new().into()
             });
         let (found, _) = run(check, &[("scenes", &[scene("s1"), scene("s2")])]);
         // Two numbers, two strings: a tie that the numbers, seen first, win.
@@ -621,6 +680,48 @@ mod tests {
             ]
         );
         assert_eq!(*seen.lock().unwrap(), [2, 2]);
+    }
+
+    #[test]
+    fn pending_hook_findings_are_waited_for_on_the_calling_thread_in_line_order() {
+        use nucleus_model::Code;
+        let caller = std::thread::current().id();
+        let waited_on = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&waited_on);
+        let lines: Vec<String> = (0..40).map(|idx| item(&idx.to_string(), "{}")).collect();
+        let check =
+            Check::new(ItemRules::new())
+                .full_reading(true)
+                .with_hook(move |_, items| {
+                    let id = items[0].item.reference_id().as_str().to_owned();
+                    let ready = vec![Diagnostic::warning(Code::UnknownField, "/ready", "now")];
+                    let waited_on = std::sync::Arc::clone(&seen);
+                    let pending = HookFindings::Pending(Box::new(move || {
+                        waited_on.lock().unwrap().push(std::thread::current().id());
+                        vec![Diagnostic::error(
+                            Code::MissingMedia,
+                            format!("/{id}"),
+                            "later",
+                        )]
+                    }));
+                    // Every other line's findings are pending.
+                    if items[0].item.reference_id().as_str().len() == 1 {
+                        pending.after(ready)
+                    } else {
+                        HookFindings::Ready(ready)
+                    }
+                });
+        let (found, summary) = run(check, &[("lines", &lines)]);
+        let mut expected = Vec::new();
+        for (line, idx) in (1..).zip(0..40) {
+            expected.push((line, "unknown-field", "/ready".to_owned()));
+            if idx < 10 {
+                expected.push((line, "missing-media", format!("/{idx}")));
+            }
+        }
+        assert_eq!(found, expected);
+        assert_eq!(*waited_on.lock().unwrap(), vec![caller; 10]);
+        assert_eq!((summary.valid, summary.invalid), (30, 10));
     }
 
     #[test]

@@ -4,7 +4,9 @@ use std::convert::Infallible;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use nucleus::media::{ProbeConfig, Prober, RemoteConfig, Resolver};
 use nucleus_insights::ProfileState;
 use nucleus_lines::{DEFAULT_MAX_LINE_BYTES, LineText, StreamConfig, record_text};
 use nucleus_metadata::ItemRules;
@@ -131,9 +133,66 @@ fn json_value(value: &impl serde::Serialize) -> PyResult<serde_json::Value> {
     serde_json::to_value(value).map_err(|error| PyValueError::new_err(error.to_string()))
 }
 
-/// Checks a JSON Lines file (a path) or lines (an iterable of str) like `nucleus check`.
+/// How `check` probes media: `nucleus check --probe-media` and its options.
+pub struct MediaOptions {
+    pub probe_media: bool,
+    pub media_dir: Option<PathBuf>,
+    pub max_side: Option<u64>,
+    pub decode: bool,
+    pub concurrency: usize,
+    pub timeout: f64,
+    pub retries: usize,
+}
+
+impl MediaOptions {
+    /// The prober they ask for, as `nucleus check` builds it: remote locations are read where
+    /// they live unless `media_dir` holds a copy.
+    fn prober(&self) -> PyResult<Option<Prober>> {
+        if !self.probe_media {
+            return Ok(None);
+        }
+        let resolver = match &self.media_dir {
+            Some(dir) => Resolver::with_mirror(dir).map_err(|error| {
+                PyOSError::new_err(format!("cannot use media_dir {}: {error}", dir.display()))
+            })?,
+            None => Resolver::new(),
+        };
+        let config = ProbeConfig::new()
+            .max_side(self.max_side)
+            .decode(self.decode);
+        let prober = Prober::new(resolver, config);
+        if self.media_dir.is_some() {
+            return Ok(Some(prober));
+        }
+        let timeout = Duration::try_from_secs_f64(self.timeout)
+            .ok()
+            .filter(|timeout| !timeout.is_zero())
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "timeout {} is not a positive number of seconds",
+                    self.timeout
+                ))
+            })?;
+        let remote = RemoteConfig::new()
+            .concurrency(self.concurrency)
+            .timeout(timeout)
+            .retries(self.retries);
+        prober
+            .with_remote(remote)
+            .map(Some)
+            .map_err(|error| PyOSError::new_err(format!("cannot set up remote reading: {error}")))
+    }
+}
+
+/// Checks a JSON Lines file (a path) or lines (an iterable of str) like `nucleus check`, and
+/// with `probe_media` like `nucleus check --probe-media`.
 #[pyfunction]
-#[pyo3(signature = (path_or_lines, *, remote_only = false, require_dimensions = false, jobs = None, max_line_bytes = None))]
+#[pyo3(signature = (
+    path_or_lines, *, remote_only = false, require_dimensions = false, jobs = None,
+    max_line_bytes = None, probe_media = false, media_dir = None, max_side = None,
+    decode = false, concurrency = 32, timeout = 30.0, retries = 3
+))]
+#[allow(clippy::too_many_arguments)]
 pub fn check(
     py: Python<'_>,
     path_or_lines: &Bound<'_, PyAny>,
@@ -141,10 +200,28 @@ pub fn check(
     require_dimensions: bool,
     jobs: Option<usize>,
     max_line_bytes: Option<usize>,
+    probe_media: bool,
+    media_dir: Option<PathBuf>,
+    max_side: Option<u64>,
+    decode: bool,
+    concurrency: usize,
+    timeout: f64,
+    retries: usize,
 ) -> PyResult<CheckResult> {
     let source = Source::extract(path_or_lines)?;
     let config = stream_config(jobs, max_line_bytes);
-    let mut check = Check::new(rules(remote_only, require_dimensions));
+    let media = MediaOptions {
+        probe_media,
+        media_dir,
+        max_side,
+        decode,
+        concurrency,
+        timeout,
+        retries,
+    };
+    let prober = media.prober()?;
+    let check = Check::new(rules(remote_only, require_dimensions));
+    let mut check = nucleus::hook::with_extras(check, prober.as_ref(), false);
     let name = source.name();
     let mut diagnostics = Vec::new();
     let sink = |event: CheckEvent<'_>| {

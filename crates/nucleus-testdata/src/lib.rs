@@ -8,6 +8,8 @@
 //!   examples of `examples/`, read at run time from the repository (they are generated there by
 //!   `cargo xtask gen-examples` and the `generate.py` scripts, and stay where users find them).
 //! - [`mutate`]: structure-aware mutations of JSON texts for the proptest fuzz harnesses.
+//! - `media_server` (feature `media-server`): a loopback HTTP server and a local S3-compatible
+//!   server (moto) for the remote probing tests.
 //!
 //! A dev-only crate: it depends on no workspace crate, so any crate may use it without an arrow
 //! pointing up, and it is never published (the dev-dependencies on it have no version, so
@@ -19,6 +21,8 @@
 //! assert_eq!(EXAMPLE_ITEMS.lines().count(), 300);
 //! ```
 
+#[cfg(feature = "media-server")]
+pub mod media_server;
 pub mod mutate;
 pub mod scene;
 

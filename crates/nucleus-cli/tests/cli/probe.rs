@@ -293,3 +293,189 @@ fn render_never_draws_a_file_outside_the_mirror() {
         .to_rgb8();
     assert_eq!(drawn.get_pixel(0, 0).0, [24, 24, 24]);
 }
+
+/// `(line, code, path)` and messages of `check --format json ARGS -` on `input`, with `envs`.
+fn remote_findings(
+    args: &[&str],
+    envs: &[(&str, &str)],
+    input: &str,
+) -> (Vec<(u64, String, String)>, Vec<String>) {
+    let mut command = cmd(["check", "--format", "json"])
+        .args(args)
+        .arg("-")
+        .stdin(input);
+    for (key, value) in envs {
+        command = command.env(key, value);
+    }
+    let run = command.run();
+    let mut lines = json_lines(&run.stdout);
+    lines.pop();
+    let found = lines
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_owned(),
+                d["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let messages = lines
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_owned())
+        .collect();
+    (found, messages)
+}
+
+fn remote_item(url: &str, id: &str, extra: &str) -> String {
+    format!(r#"{{"image_location": "{url}", "reference_id": "{id}"{extra}}}"#)
+}
+
+#[test]
+fn probe_media_reads_remote_images_where_they_live() {
+    use nucleus_testdata::media_server::{MediaServer, Route};
+    let jpeg = encoded(64, 48, ImageFormat::Jpeg);
+    let png = encoded(40, 30, ImageFormat::Png);
+    let server = MediaServer::start(vec![
+        ("/cam/a.jpg".into(), Route::File(jpeg.clone())),
+        ("/cam/b.jpg".into(), Route::File(png.clone())),
+        ("/cam/secret.jpg".into(), Route::Status(403)),
+        ("/cam/slow.jpg".into(), Route::Hang),
+    ]);
+    let lines = [
+        remote_item(
+            &server.url("/cam/a.jpg"),
+            "a",
+            r#", "width": 64, "height": 48"#,
+        ),
+        remote_item(
+            &server.url("/cam/a.jpg"),
+            "a2",
+            r#", "width": 60, "height": 48"#,
+        ),
+        remote_item(&server.url("/cam/b.jpg"), "b", ""),
+        remote_item(&server.url("/cam/secret.jpg"), "secret", ""),
+        remote_item(&server.url("/cam/gone.jpg"), "gone", ""),
+        remote_item(&server.url("/cam/slow.jpg"), "slow", ""),
+        // Attachments are read where they live too.
+        format!(
+            r#"{{"image_location": "{}", "reference_id": "att", "metadata": {{"context_attachments": [{{"attachment": "{}"}}]}}}}"#,
+            server.url("/cam/a.jpg"),
+            server.url("/cam/none.png")
+        ),
+    ];
+    let input = lines.join("\n");
+    let at = "/image_location";
+    let expected_codes = expected(&[
+        (2, "dimension-mismatch", "/width"),
+        (3, "mislabelled-image", at),
+        (4, "unreadable-media", at),
+        (5, "missing-media", at),
+        (6, "unreadable-media", at),
+        (
+            7,
+            "missing-media",
+            "/metadata/context_attachments/0/attachment",
+        ),
+    ]);
+    let args = [
+        "--probe-media",
+        "--timeout",
+        "1",
+        "--retries",
+        "0",
+        "--concurrency",
+        "3",
+    ];
+    for jobs in ["1", "2"] {
+        let mut with_jobs = args.to_vec();
+        with_jobs.extend(["--jobs", jobs]);
+        let (found, messages) = remote_findings(&with_jobs, &[], &input);
+        assert_eq!(found, expected_codes, "--jobs {jobs}");
+        assert!(
+            messages[2].contains("access denied (HTTP 403)"),
+            "{}",
+            messages[2]
+        );
+        assert!(
+            messages[3].contains("no such object (HTTP 404)"),
+            "{}",
+            messages[3]
+        );
+        assert!(
+            messages[4].contains("no answer within the timeout of 1 s, in 1 attempt"),
+            "{}",
+            messages[4]
+        );
+    }
+    // Every read asked for the first bytes only.
+    let served = server.served();
+    assert!(!served.is_empty());
+    assert!(
+        served
+            .iter()
+            .all(|s| s.range.as_deref() == Some("bytes=0-65535")),
+        "{served:?}"
+    );
+
+    // --open-local, and --media-dir, never go to the network.
+    let before = server.served().len();
+    let (found, _) = remote_findings(&["--open-local"], &[], &input);
+    assert_eq!(found, []);
+    let mirror = temp_dir("remote-mirror");
+    write(&mirror, "cam/a.jpg", &jpeg);
+    let (found, _) = remote_findings(
+        &["--probe-media", "--media-dir", mirror.to_str().unwrap()],
+        &[],
+        &lines[..2].join("\n"),
+    );
+    assert_eq!(found, expected(&[(2, "dimension-mismatch", "/width")]));
+    assert_eq!(server.served().len(), before);
+
+    // The remote options need --probe-media.
+    cmd(["check", "--concurrency", "4", "-"]).stdin("").exits(2);
+}
+
+#[test]
+fn probe_media_reads_s3_with_the_environment_s_credentials_and_endpoint() {
+    use nucleus_testdata::media_server::S3Server;
+    let Some(s3) = S3Server::start() else {
+        return;
+    };
+    let bucket = format!("nucleus-cli-it-{}", std::process::id());
+    s3.create_bucket(&bucket);
+    s3.put(&bucket, "front/0.jpg", &encoded(64, 48, ImageFormat::Jpeg));
+    let input = [
+        remote_item(
+            &format!("s3://{bucket}/front/0.jpg"),
+            "a",
+            r#", "width": 64, "height": 48"#,
+        ),
+        remote_item(
+            &format!("s3://{bucket}/front/0.jpg"),
+            "b",
+            r#", "width": 64, "height": 50"#,
+        ),
+        remote_item(&format!("s3://{bucket}/front/1.jpg"), "c", ""),
+    ]
+    .join("\n");
+    let envs = [
+        ("AWS_ENDPOINT_URL", s3.endpoint()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    let (found, messages) = remote_findings(&["--probe-media", "--timeout", "10"], &envs, &input);
+    assert_eq!(
+        found,
+        expected(&[
+            (2, "dimension-mismatch", "/height"),
+            (3, "missing-media", "/image_location"),
+        ])
+    );
+    assert!(
+        messages[0].contains(&format!("s3://{bucket}/front/0.jpg is 64x48 pixels")),
+        "{}",
+        messages[0]
+    );
+}

@@ -32,6 +32,7 @@ pub struct Run {
 #[must_use]
 pub struct Cmd {
     args: Vec<OsString>,
+    envs: Vec<(OsString, OsString)>,
     stdin: Vec<u8>,
     close_stdout: bool,
 }
@@ -40,6 +41,7 @@ pub struct Cmd {
 pub fn cmd<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Cmd {
     Cmd {
         args: Vec::new(),
+        envs: Vec::new(),
         stdin: Vec::new(),
         close_stdout: false,
     }
@@ -60,6 +62,13 @@ impl Cmd {
         self
     }
 
+    /// The environment variable `key` set to `value` for the run.
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Cmd {
+        self.envs
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
     /// `bytes` as standard input.
     pub fn stdin(mut self, bytes: impl AsRef<[u8]>) -> Cmd {
         self.stdin = bytes.as_ref().to_vec();
@@ -76,6 +85,7 @@ impl Cmd {
     pub fn run(self) -> Run {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nucleus"))
             .args(&self.args)
+            .envs(self.envs.iter().map(|(key, value)| (key, value)))
             .current_dir(root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

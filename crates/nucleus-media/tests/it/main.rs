@@ -6,6 +6,7 @@
 
 mod mirror;
 mod probe;
+mod remote;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};

@@ -38,6 +38,13 @@ def check(
     require_dimensions: bool = False,
     jobs: Optional[int] = None,
     max_line_bytes: Optional[int] = None,
+    probe_media: bool = False,
+    media_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+    max_side: Optional[int] = None,
+    decode: bool = False,
+    concurrency: int = 32,
+    timeout: float = 30.0,
+    retries: int = 3,
 ) -> CheckResult:
     """Checks a JSON Lines file (a path) or lines (an iterable of str, one item each) like
     ``nucleus check``: item rules and dataset rules. ``jobs`` threads (default: one per core);
@@ -45,7 +52,12 @@ def check(
     come: a final newline ends a line, a byte order mark before the first line is skipped, blank
     lines (spaces, tabs, ``\\r``) count but are not items, and a line longer than
     ``max_line_bytes`` (default 64 MiB, as ``--max-line-bytes``) is a ``line-too-long`` finding.
-    The GIL is released while checking."""
+    With ``probe_media``, as ``nucleus check --probe-media``: the files items point to are
+    opened and checked against the items (image headers, point clouds, attachments); remote
+    ones are read where they live (their first bytes, ``concurrency`` requests at once, each
+    within ``timeout`` seconds and tried ``retries`` more times, with the environment's
+    credentials), or in the copy ``media_dir`` when given; ``max_side`` and ``decode`` as
+    ``--max-side`` and ``--decode``. The GIL is released while checking."""
 
 def profile(path_or_lines: PathOrLines, *, jobs: Optional[int] = None) -> dict[str, Any]:
     """The Insights profile (``nucleus profile --format json``) plus n_lines (non-blank lines read) and n_invalid (lines that are not valid items)."""
