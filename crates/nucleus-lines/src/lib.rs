@@ -44,7 +44,7 @@
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
-use std::sync::{Mutex, mpsc};
+use std::sync::{Mutex, PoisonError, mpsc};
 
 use nucleus_model::{Code, Diagnostic};
 use rayon::prelude::*;
@@ -247,6 +247,63 @@ where
         stats.lines = lines;
         Ok(stats)
     })
+}
+
+/// State kept by each worker thread of [`for_each_line`] or [`for_each_text_line`], for what
+/// `map` gathers apart from its per-line result and that does not depend on line order (a union
+/// of the keys seen, a count): each worker updates its own copy without waiting for the others,
+/// and the copies are combined at the end ([`PerWorker::into_inner`]).
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use nucleus_lines::{PerWorker, StreamConfig, for_each_line};
+///
+/// let config = StreamConfig::default().jobs(2);
+/// let bytes = PerWorker::new(&config, || 0usize);
+/// for_each_line("a\nbb\nccc\n".as_bytes(), &config, |_, text| {
+///     bytes.with(|total| *total += text.len());
+/// }, |_| ControlFlow::Continue(()))?;
+/// assert_eq!(bytes.into_inner().into_iter().sum::<usize>(), 6);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct PerWorker<S> {
+    /// The state of worker 0 (and of any thread that is no worker).
+    first: Mutex<S>,
+    /// The states of workers 1 and up.
+    rest: Vec<Mutex<S>>,
+}
+
+impl<S> PerWorker<S> {
+    /// One state per thread of `config` (see [`StreamConfig::n_threads`]), each from `init`.
+    pub fn new(config: &StreamConfig, init: impl Fn() -> S) -> PerWorker<S> {
+        PerWorker {
+            first: Mutex::new(init()),
+            rest: (1..config.n_threads())
+                .map(|_| Mutex::new(init()))
+                .collect(),
+        }
+    }
+
+    /// Runs `update` on the calling worker's state. From any other thread it still works (on
+    /// some worker's state, waiting for it if need be).
+    pub fn with<T>(&self, update: impl FnOnce(&mut S) -> T) -> T {
+        let idx = rayon::current_thread_index().unwrap_or(0);
+        let slot = idx
+            .checked_sub(1)
+            .and_then(|idx| self.rest.get(idx))
+            .unwrap_or(&self.first);
+        // A worker that panicked poisoned its state: the run fails on that panic anyway.
+        update(&mut slot.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The states, one per worker, in worker order (which is no line order).
+    pub fn into_inner(self) -> Vec<S> {
+        std::iter::once(self.first)
+            .chain(self.rest)
+            .map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect()
+    }
 }
 
 type LineResult<T> = (u64, Result<T, Diagnostic>);

@@ -16,6 +16,8 @@
 //!   `{}`).
 //! - Kept, unlike the SDK: `width`, `height` and `embedding_info` (the SDK drops them on reading).
 
+mod scanned;
+
 use std::num::NonZeroU64;
 
 use serde_json::Value;
@@ -25,6 +27,8 @@ use crate::item::{DatasetItemType, EmbeddingInfo, Metadata, ReferenceId};
 use crate::json::{self, JsonError};
 use crate::suggest::closest;
 use crate::{DatasetItem, Location};
+
+pub use self::scanned::{ScannedValue, camera_params, num_of_literal, scan_line, unescape};
 
 /// The result of reading one item: the item when it has no error, and every finding.
 #[derive(Debug, Clone, PartialEq)]

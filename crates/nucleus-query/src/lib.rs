@@ -69,7 +69,10 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use self::lexer::{Lexer, Token, TokenKind, describe_found, is_bare_key_char};
+use nucleus_model::Kind;
 use nucleus_model::number::Num;
+use nucleus_model::read::{self, ScannedValue};
+use nucleus_model::scan::{Scan, Unsure};
 
 pub use self::check::{Finding, FindingKind, KeyKind, LiteralKind, Severity};
 pub use self::run::{QueryEvent, QueryOutcome, QueryRun, RunError};
@@ -203,6 +206,68 @@ impl Query {
         self.expr.matches(&Lookup::Prefetched(&values))
     }
 
+    /// Whether `text`, a JSON Lines line, is an item that [`read_line`](nucleus_model::read_line)
+    /// reads without error and whose metadata matches the query: read in one pass with the
+    /// scanner ([`read::scan_line`]), without building a `serde_json::Value`. The same answer
+    /// as [`Query::matches`] on the item's metadata.
+    ///
+    /// ```
+    /// use nucleus_query::Query;
+    ///
+    /// let query = Query::parse("metadata.speed > 5")?;
+    /// let line = r#"{"image_location": "s3://b/1.jpg", "reference_id": "1", "metadata": {"speed": 12}}"#;
+    /// assert_eq!(query.matches_line(line), Ok(true));
+    /// assert!(query.matches_line(r#"{"reference_id": "no location"}"#).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Unsure`] when the line is not such an item, or the scanner leaves it to the full
+    /// reader (see [`nucleus_model::scan`]): read it with `read_line` and use
+    /// [`Query::matches`].
+    pub fn matches_line(&self, text: &str) -> Scan<bool> {
+        self.scan_line(text, None, |_, _| {})
+            .map(|(matched, _)| matched)
+    }
+
+    /// [`Query::matches_line`], also giving the number under `sort_key` (when it holds one) and
+    /// telling `observe` each metadata key with the kind of its non-null value.
+    pub(crate) fn scan_line<'a>(
+        &self,
+        text: &'a str,
+        sort_key: Option<&str>,
+        mut observe: impl FnMut(&'a str, Kind),
+    ) -> Scan<(bool, Option<Num>)> {
+        if self.keys.len() > PREFETCH_KEYS {
+            return Err(Unsure);
+        }
+        let mut operands: [Operand<'a>; PREFETCH_KEYS] = Default::default();
+        let mut sort_value = None;
+        let mut undecodable = false;
+        read::scan_line(text, |key, value| {
+            if let Some(kind) = value.kind() {
+                observe(key, kind);
+            }
+            if let Some(slot) = self.keys.iter().position(|wanted| **wanted == *key)
+                && let Some(operand) = operands.get_mut(slot)
+            {
+                match Operand::of_scanned(value) {
+                    Ok(read) => *operand = read,
+                    Err(Unsure) => undecodable = true,
+                }
+            }
+            if sort_key == Some(key) {
+                sort_value = value.num();
+            }
+        })?;
+        if undecodable {
+            return Err(Unsure);
+        }
+        let matched = self.expr.matches(&Lookup::Scanned(&operands));
+        Ok((matched, sort_value))
+    }
+
     /// The metadata keys the query reads, each once, in order of first appearance.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.keys.iter().map(|key| &**key)
@@ -218,6 +283,29 @@ enum Lookup<'v> {
     Prefetched(&'v [Option<&'v Value>]),
     /// The metadata map itself.
     Direct(&'v Map<String, Value>),
+    /// Operands read by the scanner, by `Comparison::slot`.
+    Scanned(&'v [Operand<'v>]),
+}
+
+/// A metadata value as a comparison reads it: a string, a number, or anything else (missing,
+/// `null`, a boolean, a list, an object), on which every comparison is false.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Operand<'a> {
+    Str(std::borrow::Cow<'a, str>),
+    Num(Num),
+    #[default]
+    Other,
+}
+
+impl<'a> Operand<'a> {
+    /// The operand of a scanned value; `Unsure` for a string whose escapes do not decode.
+    pub(crate) fn of_scanned(value: ScannedValue<'a>) -> Scan<Operand<'a>> {
+        Ok(match value {
+            ScannedValue::String(raw) => Operand::Str(read::unescape(raw)?),
+            ScannedValue::Number(literal) => Operand::Num(read::num_of_literal(literal)),
+            _ => Operand::Other,
+        })
+    }
 }
 
 impl PartialEq for Query {
@@ -352,6 +440,11 @@ impl Expr {
                 let value = match lookup {
                     Lookup::Prefetched(values) => values.get(comparison.slot).copied().flatten(),
                     Lookup::Direct(metadata) => metadata.get(&*comparison.key),
+                    Lookup::Scanned(operands) => {
+                        return operands
+                            .get(comparison.slot)
+                            .is_some_and(|operand| comparison.test.holds_operand(operand));
+                    }
                 };
                 value.is_some_and(|value| comparison.test.holds(value))
             }
@@ -449,29 +542,56 @@ impl Test {
     /// Whether `value` passes the test; false for a value of another kind.
     #[inline]
     fn holds(&self, value: &Value) -> bool {
-        match (self, value) {
-            (Test::Str { op, literal }, Value::String(string)) => match op {
+        match value {
+            Value::String(string) => self.holds_str(string),
+            Value::Number(number) => {
+                Num::from_number(number).is_some_and(|number| self.holds_num(number))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether an operand read by the scanner passes the test.
+    #[inline]
+    fn holds_operand(&self, operand: &Operand<'_>) -> bool {
+        match operand {
+            Operand::Str(string) => self.holds_str(string),
+            Operand::Num(number) => self.holds_num(*number),
+            Operand::Other => false,
+        }
+    }
+
+    /// Whether a string value passes the test; false for a number test.
+    #[inline]
+    fn holds_str(&self, string: &str) -> bool {
+        match self {
+            Test::Str { op, literal } => match op {
                 // `==` compares lengths first and so usually skips reading the value's heap
                 // buffer: a cache miss per item saved, 5x on a million items.
-                CmpOp::Eq => string.as_str() == &**literal,
-                CmpOp::Ne => string.as_str() != &**literal,
+                CmpOp::Eq => string == &**literal,
+                CmpOp::Ne => string != &**literal,
                 // `str` order is byte order of UTF-8, which is code point order.
-                _ => op.holds(string.as_str().cmp(literal)),
+                _ => op.holds(string.cmp(literal)),
             },
-            (Test::Num { op, literal }, Value::Number(number)) => Num::from_number(number)
-                .and_then(|value| value.cmp_exact(*literal))
+            Test::Num { .. } | Test::Mod { .. } => false,
+        }
+    }
+
+    /// Whether a number value passes the test; false for a string test.
+    #[inline]
+    fn holds_num(&self, number: Num) -> bool {
+        match self {
+            Test::Num { op, literal } => number
+                .cmp_exact(*literal)
                 .is_some_and(|ordering| op.holds(ordering)),
-            (
-                Test::Mod {
-                    modulus,
-                    op,
-                    remainder,
-                },
-                Value::Number(number),
-            ) => Num::from_number(number)
-                .and_then(|value| value.rem_euclid(*modulus))
+            Test::Mod {
+                modulus,
+                op,
+                remainder,
+            } => number
+                .rem_euclid(*modulus)
                 .is_some_and(|value| op.holds(value.cmp(remainder))),
-            _ => false,
+            Test::Str { .. } => false,
         }
     }
 }

@@ -4,17 +4,18 @@ use std::collections::HashMap;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use nucleus_lines::{Event, StreamConfig, StreamStats, for_each_line};
+use nucleus_lines::{Event, PerWorker, StreamConfig, StreamStats, for_each_line};
 use nucleus_model::number::Num;
-use nucleus_model::{Diagnostic, ItemReading, Kind, Metadata, read_line};
+use nucleus_model::{Diagnostic, Kind, Metadata, read_line};
 
 use crate::{Finding, KeyKind, Query, Severity, SortKey};
 
 /// A query with the query bar's options (sort, limit, count only), ready to run over JSON
 /// Lines with [`QueryRun::run`].
 ///
-/// Lines are read and matched on all cores; matches reach the sink in file order, or in the
-/// sort's order once the whole input has been read. Every readable item, matching or not,
+/// Lines are read and matched on all cores (on the scanner, [`Query::matches_line`], for the
+/// lines it is sure of; the full reader for the others); matches reach the sink in file order,
+/// or in the sort's order once the whole input has been read. Every readable item, matching or not,
 /// tells the run which kinds each metadata key holds, so that when the whole input was read
 /// the query is checked against them ([`Query::check`]).
 ///
@@ -150,7 +151,9 @@ impl QueryRun {
         R: Read + Send,
         S: FnMut(QueryEvent) -> Result<(), E>,
     {
-        let mut kinds = SeenKinds::default();
+        // Which kinds each key held does not depend on line order: every worker gathers its
+        // own, joined at the end, so that the sink (one thread) only handles matches.
+        let kinds = PerWorker::new(config, WorkerKinds::default);
         let mut n_matches = 0usize;
         // With a sort, matches wait here until the whole input is read.
         let mut sorted: Vec<Match> = Vec::new();
@@ -165,31 +168,27 @@ impl QueryRun {
         let stats = for_each_line(
             reader,
             config,
-            |line, text| self.read(line, text),
+            |line, text| self.read(line, text, &kinds),
             |event| {
                 let (line, result) = match event {
                     Event::Progress(bytes) => return send(QueryEvent::Progress(bytes)),
                     Event::Line { line, result } => (line, result),
                 };
-                let (reading, matched) = match result {
-                    Ok(pair) => pair,
-                    Err(diagnostic) => {
+                let matched = match result {
+                    Ok(LineRead::Item(matched)) => matched,
+                    Ok(LineRead::NotItem(None)) => return ControlFlow::Continue(()),
+                    Ok(LineRead::NotItem(Some(diagnostic))) | Err(diagnostic) => {
                         return send(QueryEvent::Unreadable(diagnostic.at_line(line)));
                     }
                 };
-                let Some(item) = reading.item else {
-                    return match reading.diagnostics.into_iter().find(Diagnostic::is_error) {
-                        Some(diagnostic) => send(QueryEvent::Unreadable(diagnostic.at_line(line))),
-                        None => ControlFlow::Continue(()),
-                    };
-                };
-                kinds.observe(item.metadata());
                 let Some(matched) = matched else {
                     return ControlFlow::Continue(());
                 };
                 n_matches += 1;
                 if self.sort.is_some() {
-                    sorted.push(matched);
+                    if !self.count_only {
+                        sorted.push(matched);
+                    }
                     return ControlFlow::Continue(());
                 }
                 // FIXME: with a limit of 0 the first match is still sent (`nucleus query
@@ -228,7 +227,11 @@ impl QueryRun {
         let findings = if stats.stopped {
             Vec::new()
         } else {
-            self.query.check(kinds.key_kinds())
+            let mut seen = SeenKinds::default();
+            for worker in kinds.into_inner() {
+                seen.merge(worker.seen);
+            }
+            self.query.check(seen.key_kinds())
         };
         Ok(QueryOutcome {
             n_selected: self.limit.map_or(n_matches, |limit| n_matches.min(limit)),
@@ -237,20 +240,57 @@ impl QueryRun {
         })
     }
 
-    /// Reads one line and matches it (on a worker thread): the reading, and the match with
-    /// what the output needs of it when the item matches.
-    fn read(&self, line: u64, text: &str) -> (ItemReading, Option<Match>) {
-        let reading = read_line(text);
-        let matched = reading.item.as_ref().and_then(|item| {
-            let metadata = item.metadata().as_map();
-            self.query.matches(metadata).then(|| Match {
-                line,
-                text: text.to_owned(),
-                sort_value: self.sort.as_ref().and_then(|sort| sort.value(metadata)),
-            })
+    /// Reads one line and matches it (on a worker thread), noting the kinds of its metadata in
+    /// `kinds` when it is an item. The scanner reads most lines; the full reader those it is
+    /// unsure of, and those that are no item (for the error).
+    fn read(&self, line: u64, text: &str, kinds: &PerWorker<WorkerKinds>) -> LineRead {
+        let sort_key = self.sort.as_ref().map(SortKey::key);
+        let scanned = kinds.with(|kinds| {
+            kinds.begin_line();
+            let scanned = self
+                .query
+                .scan_line(text, sort_key, |key, kind| kinds.push(text, key, kind));
+            if scanned.is_ok() {
+                kinds.end_line(text);
+            }
+            scanned
         });
-        (reading, matched)
+        if let Ok((matched, sort_value)) = scanned {
+            return LineRead::Item(matched.then(|| self.matched(line, text, sort_value)));
+        }
+        let reading = read_line(text);
+        let Some(item) = reading.item else {
+            return LineRead::NotItem(reading.diagnostics.into_iter().find(Diagnostic::is_error));
+        };
+        kinds.with(|kinds| kinds.seen.observe(item.metadata()));
+        let metadata = item.metadata().as_map();
+        let matched = self.query.matches(metadata).then(|| {
+            let sort_value = self.sort.as_ref().and_then(|sort| sort.value(metadata));
+            self.matched(line, text, sort_value)
+        });
+        LineRead::Item(matched)
     }
+
+    /// A match, with what the sink needs of it (no copy of the line when only counting).
+    fn matched(&self, line: u64, text: &str, sort_value: Option<Num>) -> Match {
+        Match {
+            line,
+            text: if self.count_only {
+                String::new()
+            } else {
+                text.to_owned()
+            },
+            sort_value,
+        }
+    }
+}
+
+/// What a worker made of one line.
+enum LineRead {
+    /// A readable item, with the match when it matches.
+    Item(Option<Match>),
+    /// Not a readable item, with the first error (if any).
+    NotItem(Option<Diagnostic>),
 }
 
 impl QueryOutcome {
@@ -270,6 +310,51 @@ struct Match {
     sort_value: Option<Num>,
 }
 
+/// A worker's [`SeenKinds`], fed from scanned lines: a line's keys and kinds wait in `pending`
+/// until the line turns out to be an item, and are looked up only when they differ from the
+/// previous scanned item's (consecutive items mostly have the same keys of the same kinds).
+#[derive(Debug, Default)]
+struct WorkerKinds {
+    seen: SeenKinds,
+    /// This line's keys (byte ranges of its text) and kinds, in order.
+    pending: Vec<(usize, usize, Kind)>,
+    /// The keys and kinds of the last scanned item, as the text `key NUL kind NUL ...`: keys
+    /// read by the scanner have no escape and so no NUL.
+    last: String,
+    /// The same for this line, being built.
+    current: String,
+}
+
+impl WorkerKinds {
+    fn begin_line(&mut self) {
+        self.pending.clear();
+        self.current.clear();
+    }
+
+    /// Notes `key`, a slice of `text`, with the kind of its value.
+    fn push(&mut self, text: &str, key: &str, kind: Kind) {
+        let start = (key.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        self.pending.push((start, start + key.len(), kind));
+        self.current.push_str(key);
+        self.current.push('\0');
+        self.current.push_str(kind.as_str());
+        self.current.push('\0');
+    }
+
+    /// The line is an item: its keys count.
+    fn end_line(&mut self, text: &str) {
+        if self.current == self.last {
+            return;
+        }
+        for &(start, end, kind) in &self.pending {
+            if let Some(key) = text.get(start..end) {
+                self.seen.observe_kind(key, kind);
+            }
+        }
+        std::mem::swap(&mut self.current, &mut self.last);
+    }
+}
+
 /// For each metadata key of the input, whether it held strings and numbers: the
 /// [`KeyKind`]s that [`Query::check`] needs. A key holding only `null` is not a key here.
 #[derive(Debug, Default)]
@@ -286,20 +371,31 @@ struct Seen {
 impl SeenKinds {
     fn observe(&mut self, metadata: &Metadata) {
         for (key, value) in metadata {
-            let Some(kind) = Kind::of(value) else {
-                continue;
-            };
-            // Look up before inserting: most keys are already known, and `entry` would
-            // allocate the key each time.
-            let seen = match self.keys.get_mut(key.as_str()) {
-                Some(seen) => seen,
-                None => self.keys.entry(key.clone()).or_default(),
-            };
-            match kind {
-                Kind::String => seen.string = true,
-                Kind::Number => seen.number = true,
-                _ => {}
+            if let Some(kind) = Kind::of(value) {
+                self.observe_kind(key, kind);
             }
+        }
+    }
+
+    fn observe_kind(&mut self, key: &str, kind: Kind) {
+        // Look up before inserting: most keys are already known, and `entry` would allocate
+        // the key each time.
+        let seen = match self.keys.get_mut(key) {
+            Some(seen) => seen,
+            None => self.keys.entry(key.to_owned()).or_default(),
+        };
+        match kind {
+            Kind::String => seen.string = true,
+            Kind::Number => seen.number = true,
+            _ => {}
+        }
+    }
+
+    fn merge(&mut self, other: SeenKinds) {
+        for (key, other) in other.keys {
+            let seen = self.keys.entry(key).or_default();
+            seen.string |= other.string;
+            seen.number |= other.number;
         }
     }
 

@@ -9,6 +9,7 @@ mod pointcloud;
 mod read;
 mod roundtrip;
 mod scan;
+mod scanned;
 mod scene;
 mod sdk_corpus;
 

@@ -2,8 +2,12 @@
 //! panic on arbitrary input.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
-use nucleus_query::{Query, SortDirection, SortKey, sort_by_key};
+use nucleus_lines::StreamConfig;
+use nucleus_model::read_line;
+use nucleus_model::scan::Scanner;
+use nucleus_query::{KeyKind, Query, QueryEvent, QueryRun, SortDirection, SortKey, sort_by_key};
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 
@@ -63,7 +67,7 @@ enum Expr {
 }
 
 /// How the generated query is written.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Layout {
     /// Parenthesize every binary node instead of only where precedence needs it.
     full_parens: bool,
@@ -538,4 +542,162 @@ pub fn check_total(input: &str) -> Result<(), TestCaseError> {
     }
     let _ = SortKey::parse(input);
     Ok(())
+}
+
+// ---- The scanner against the value ----
+
+/// An item line holding `metadata`, written by serde, or with every non-ASCII character as a
+/// `\u` escape (so that keys and strings have escapes).
+fn item_line(metadata: &Map<String, Value>, ascii: bool, extra: &str) -> String {
+    let metadata = serde_json::to_string(metadata).unwrap();
+    let line = format!(
+        r#"{{"reference_id": "r", "image_location": "s3://b/a.jpg", "metadata": {metadata}{extra}}}"#
+    );
+    if !ascii {
+        return line;
+    }
+    let mut escaped = String::new();
+    for c in line.chars() {
+        if c.is_ascii() {
+            escaped.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                escaped.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    escaped
+}
+
+/// Whether the plain JSON scanner is sure of `text` (it refuses escapes in keys, surrogate
+/// escapes and numbers that may not read exactly).
+fn json_scanner_is_sure(text: &str) -> bool {
+    let mut scanner = Scanner::new(text);
+    scanner.skip().is_ok() && scanner.end().is_ok()
+}
+
+/// Lines of a generated file: items with random metadata, some with escapes or a shape left to
+/// the full reader, and lines that are no item.
+fn file_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => (item_strategy(), any::<bool>()).prop_map(|(metadata, ascii)| item_line(&metadata, ascii, "")),
+        1 => item_strategy().prop_map(|metadata| item_line(&metadata, false, r#", "ref_id": "s""#)),
+        1 => item_strategy().prop_map(|metadata| item_line(&metadata, false, r#", "width": 0"#)),
+        1 => Just("{not json".to_owned()),
+        1 => Just(r#"{"image_location": "s3://b/1.jpg", "metadata": {"a": 1}}"#.to_owned()),
+        1 => Just(String::new()),
+    ]
+}
+
+/// What a run gives, by the `Value` of each line: matches (line numbers, in output order),
+/// unreadable lines and the findings, computed from `read_line` alone.
+fn reference_run(
+    query: &Query,
+    sort: Option<&SortKey>,
+    lines: &[String],
+) -> (Vec<u64>, Vec<u64>, Vec<nucleus_query::Finding>) {
+    let mut matches: Vec<(u64, Map<String, Value>)> = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut kinds: HashMap<String, (bool, bool)> = HashMap::new();
+    for (idx, line) in lines.iter().enumerate() {
+        let number = idx as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reading = read_line(line);
+        let Some(item) = reading.item else {
+            if reading.has_errors() {
+                unreadable.push(number);
+            }
+            continue;
+        };
+        let metadata = item.metadata().as_map();
+        for (key, value) in metadata {
+            if !value.is_null() {
+                let seen = kinds.entry(key.clone()).or_default();
+                seen.0 |= value.is_string();
+                seen.1 |= value.is_number();
+            }
+        }
+        if query.matches(metadata) {
+            matches.push((number, metadata.clone()));
+        }
+    }
+    if let Some(sort) = sort {
+        sort_by_key(&mut matches, sort, |(_, metadata)| metadata);
+    }
+    let key_kinds = kinds.into_iter().map(|(key, (string, number))| {
+        let kind = match (string, number) {
+            (true, true) => KeyKind::Mixed,
+            (true, false) => KeyKind::String,
+            (false, true) => KeyKind::Number,
+            (false, false) => KeyKind::Other,
+        };
+        (key, kind)
+    });
+    let findings = query.check(key_kinds);
+    (
+        matches.into_iter().map(|(line, _)| line).collect(),
+        unreadable,
+        findings,
+    )
+}
+
+proptest! {
+    #[test]
+    fn scanned_lines_match_as_their_values(
+        expr in expr_strategy(),
+        layout in layout_strategy(),
+        items in prop::collection::vec(item_strategy(), 1..8),
+        ascii in any::<bool>(),
+    ) {
+        let text = render(&expr, layout);
+        let query = Query::parse(&text).unwrap();
+        for metadata in &items {
+            let line = item_line(metadata, ascii, "");
+            let item = read_line(&line).item.unwrap();
+            let by_value = query.matches(item.metadata().as_map());
+            match query.matches_line(&line) {
+                Ok(by_scan) => prop_assert_eq!(by_scan, by_value, "query {} on {}", text, line),
+                // A valid item is left to the full reader only for its JSON.
+                Err(_) => prop_assert!(!json_scanner_is_sure(&line), "unsure of {}", line),
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_selects_what_the_values_select(
+        expr in expr_strategy(),
+        lines in prop::collection::vec(file_line(), 0..24),
+        sort in prop::option::of((key_strategy(), any::<bool>())),
+        jobs in 1_usize..4,
+        count in any::<bool>(),
+    ) {
+        let query = Query::parse(&render(&expr, Layout::default())).unwrap();
+        let sort = sort.map(|(key, descending)| {
+            let direction = if descending { SortDirection::Descending } else { SortDirection::Ascending };
+            SortKey::new(key, direction)
+        });
+        let (expected, expected_unreadable, expected_findings) = reference_run(&query, sort.as_ref(), &lines);
+        let input = lines.join("\n");
+        let run = QueryRun::new(query).sorted_by(sort).count_only(count);
+        // Small chunks, so that several workers share the lines.
+        let config = StreamConfig::default().jobs(jobs).chunk_bytes(64);
+        let (mut matched, mut unreadable) = (Vec::new(), Vec::new());
+        let outcome = run.run(input.as_bytes(), &config, |event| {
+            match event {
+                QueryEvent::Match { line, text } => {
+                    assert_eq!(text, lines[usize::try_from(line).unwrap() - 1]);
+                    matched.push(line);
+                }
+                QueryEvent::Unreadable(diagnostic) => unreadable.push(diagnostic.line.unwrap()),
+                _ => {}
+            }
+            Ok::<(), std::convert::Infallible>(())
+        }).unwrap();
+        prop_assert_eq!(outcome.n_selected, expected.len());
+        prop_assert_eq!(matched, if count { Vec::new() } else { expected });
+        prop_assert_eq!(unreadable, expected_unreadable);
+        prop_assert_eq!(outcome.findings, expected_findings);
+    }
 }
