@@ -23,7 +23,7 @@
 //! a track, plus the distinct labels, at most [`MAX_TRACKED_LABELS`]) and the stream's batches,
 //! whatever the size of the annotation files.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -944,6 +944,136 @@ where
         }
     }
     Ok(summary)
+}
+
+/// The summary of a check of annotation and prediction files ([`AnnotationCheck`]): the
+/// object `nucleus check --annotations --format json` prints under `summary`, and
+/// `nucleus_rs.check_annotations` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AnnotationSummary {
+    /// Non-blank lines read, over every file.
+    pub annotations: u64,
+    /// Lines with no error.
+    pub valid: u64,
+    /// Lines with an error.
+    pub invalid: u64,
+    /// Errors found.
+    pub errors: u64,
+    /// Warnings found.
+    pub warnings: u64,
+    /// Findings per code.
+    pub codes: BTreeMap<&'static str, u64>,
+    /// The names of the annotation and prediction files, in the order read.
+    pub files: Vec<String>,
+    /// Distinct items of the index (0 without items).
+    pub items: usize,
+    /// Distinct scenes of the index.
+    pub scenes: usize,
+    /// Item and scene lines that could not be read in full.
+    pub unreadable_item_lines: u64,
+    /// Whether the check stopped at `max_errors` (or because the sink said so).
+    pub stopped_early: bool,
+}
+
+/// The check of annotation and prediction files against an optional [`ItemIndex`], as
+/// `nucleus check --annotations ... --predictions ... --items ...` and
+/// `nucleus_rs.check_annotations` run it: each [`read`](AnnotationCheck::read) checks the files
+/// of one role with [`check_annotations`] (the rules between annotations hold within a role:
+/// predictions are not compared with the ground truth), and the counts add up in an
+/// [`AnnotationSummary`].
+#[derive(Debug)]
+pub struct AnnotationCheck {
+    index: Option<ItemIndex>,
+    stream: StreamConfig,
+    max_errors: Option<u64>,
+    summary: AnnotationSummary,
+}
+
+impl AnnotationCheck {
+    /// A check against `index` (`None`: references, image bounds and cameras are not
+    /// checked), streaming with `stream`.
+    #[must_use]
+    pub fn new(index: Option<ItemIndex>, stream: StreamConfig) -> AnnotationCheck {
+        AnnotationCheck {
+            index,
+            stream,
+            max_errors: None,
+            summary: AnnotationSummary::default(),
+        }
+    }
+
+    /// Stops after `max_errors` errors (`None`: never).
+    #[must_use]
+    pub fn max_errors(mut self, max_errors: Option<u64>) -> AnnotationCheck {
+        self.max_errors = max_errors;
+        self
+    }
+
+    /// The item index the annotations are checked against.
+    #[must_use]
+    pub fn index(&self) -> Option<&ItemIndex> {
+        self.index.as_ref()
+    }
+
+    /// Checks the files of one `role` (names and readers, in order) and hands each finding to
+    /// `sink` with its file's name, in line order; `sink` may stop the check. Once stopped
+    /// (by `sink` or `max_errors`), later calls read nothing.
+    ///
+    /// # Errors
+    ///
+    /// The readers' I/O errors.
+    pub fn read<R, S>(
+        &mut self,
+        role: Role,
+        inputs: impl IntoIterator<Item = (String, R)>,
+        mut sink: S,
+    ) -> io::Result<()>
+    where
+        R: Read + Send,
+        S: FnMut(&str, &Diagnostic) -> ControlFlow<()>,
+    {
+        let inputs: Vec<(String, R)> = inputs.into_iter().collect();
+        if inputs.is_empty() || self.summary.stopped_early {
+            return Ok(());
+        }
+        self.summary
+            .files
+            .extend(inputs.iter().map(|(name, _)| name.clone()));
+        let config = CheckConfig::new(role).with_stream(self.stream.clone());
+        let (summary, max_errors) = (&mut self.summary, self.max_errors);
+        let counts =
+            check_annotations(self.index.as_ref(), inputs, &config, |file, diagnostic| {
+                if diagnostic.is_error() {
+                    summary.errors += 1;
+                } else {
+                    summary.warnings += 1;
+                }
+                *summary.codes.entry(diagnostic.code.as_str()).or_default() += 1;
+                sink(file, &diagnostic)?;
+                match max_errors {
+                    Some(max) if summary.errors >= max => ControlFlow::Break(()),
+                    _ => ControlFlow::Continue(()),
+                }
+            })?;
+        self.summary.annotations += counts.n_annotations;
+        self.summary.valid += counts.n_valid;
+        self.summary.stopped_early |= counts.stopped;
+        Ok(())
+    }
+
+    /// The summary of every file read.
+    #[must_use]
+    pub fn finish(self) -> AnnotationSummary {
+        let mut summary = self.summary;
+        summary.invalid = summary.annotations.saturating_sub(summary.valid);
+        if let Some(index) = &self.index {
+            summary.items = index.len();
+            summary.scenes = index.n_scenes();
+            summary.unreadable_item_lines = index.n_unreadable();
+        }
+        summary
+    }
 }
 
 #[cfg(test)]

@@ -7,10 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use nucleus::annotation::check::{CheckConfig, ItemIndex, check_annotations};
+use nucleus::annotation::check::{AnnotationCheck, AnnotationSummary, ItemIndex};
 use nucleus::annotation::{Role, read_annotation_line};
 use nucleus::model::Diagnostic;
-use serde::Serialize;
 
 use crate::exit_status;
 use crate::input::{self, InputArgs};
@@ -55,21 +54,6 @@ pub struct ItemFiles {
     pub items: Vec<PathBuf>,
 }
 
-#[derive(Debug, Default, Serialize)]
-struct Summary {
-    annotations: u64,
-    valid: u64,
-    invalid: u64,
-    errors: u64,
-    warnings: u64,
-    codes: std::collections::BTreeMap<&'static str, u64>,
-    files: Vec<String>,
-    items: usize,
-    scenes: usize,
-    unreadable_item_lines: u64,
-    stopped_early: bool,
-}
-
 /// `nucleus check --annotations ... [--items ...]`.
 pub fn run_check(
     files: &AnnotationFiles,
@@ -95,48 +79,31 @@ pub fn run_check(
             .join(", ");
         Some(ItemIndex::read(readers, &stream).with_context(|| format!("cannot read {names}"))?)
     };
+    let with_items = index.is_some();
+    let mut check = AnnotationCheck::new(index, stream).max_errors(max_errors);
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(BufWriter::new(stdout), format, quiet);
-    let mut summary = Summary::default();
     let mut write_error: Option<io::Error> = None;
     for (role, paths) in files.by_role() {
-        if paths.is_empty() || summary.stopped_early {
-            continue;
-        }
         let mut inputs = Vec::new();
         for path in paths {
             let opened = input::open(path)?;
-            summary.files.push(opened.name.clone());
             inputs.push((opened.name, opened.reader));
         }
-        let config = CheckConfig::new(role).with_stream(stream.clone());
-        let counts = check_annotations(index.as_ref(), inputs, &config, |file, diagnostic| {
-            if let Err(error) = reporter.report(file, &diagnostic) {
-                write_error = Some(error);
-                return ControlFlow::Break(());
-            }
-            match max_errors {
-                Some(max) if reporter.n_errors >= max => ControlFlow::Break(()),
-                _ => ControlFlow::Continue(()),
-            }
-        })
-        .context("cannot read the annotation files")?;
+        check
+            .read(role, inputs, |file, diagnostic| {
+                if let Err(error) = reporter.report(file, diagnostic) {
+                    write_error = Some(error);
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            })
+            .context("cannot read the annotation files")?;
         if let Some(error) = write_error.take() {
             return Err(error).context("cannot write output");
         }
-        summary.annotations += counts.n_annotations;
-        summary.valid += counts.n_valid;
-        summary.stopped_early |= counts.stopped;
     }
-    summary.invalid = summary.annotations - summary.valid.min(summary.annotations);
-    summary.errors = reporter.n_errors;
-    summary.warnings = reporter.n_warnings;
-    summary.codes = std::mem::take(&mut reporter.per_code);
-    if let Some(index) = &index {
-        summary.items = index.len();
-        summary.scenes = index.n_scenes();
-        summary.unreadable_item_lines = index.n_unreadable();
-    }
+    let summary = check.finish();
     let mut out = reporter.into_inner();
     if !quiet {
         match format {
@@ -144,7 +111,7 @@ pub fn run_check(
                 serde_json::to_writer(&mut out, &serde_json::json!({ "summary": &summary }))?;
                 writeln!(out)?;
             }
-            Format::Text => write_text_summary(&mut out, &summary, index.is_some(), max_errors)?,
+            Format::Text => write_text_summary(&mut out, &summary, with_items, max_errors)?,
         }
     }
     out.flush()?;
@@ -157,7 +124,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 fn write_text_summary(
     out: &mut impl Write,
-    summary: &Summary,
+    summary: &AnnotationSummary,
     with_items: bool,
     max_errors: Option<u64>,
 ) -> io::Result<()> {

@@ -298,3 +298,64 @@ fn findings_do_not_depend_on_threads_or_chunks() {
         sequential
     );
 }
+
+#[test]
+fn the_driver_adds_up_both_roles_and_stops_at_max_errors() {
+    use nucleus_annotation::check::AnnotationCheck;
+
+    let stream = StreamConfig::default().jobs(2).chunk_bytes(64);
+    let index = ItemIndex::read([ITEMS.as_bytes(), SCENE.as_bytes()], &stream).unwrap();
+    let annotations = [
+        bx("img-1", 1.0, 1.0, 2.0, 2.0),
+        bx("img-1", 630.0, 1.0, 20.0, 2.0),
+        bx("img-9", 1.0, 1.0, 2.0, 2.0),
+    ]
+    .join("\n");
+    let predictions = r#"{"label":"car","type":"box","geometry":{"x":1,"y":1,"width":2,"height":2},"reference_id":"img-1","confidence":2}"#;
+    let run = |max_errors: Option<u64>| {
+        let mut check =
+            AnnotationCheck::new(Some(index.clone()), stream.clone()).max_errors(max_errors);
+        let mut findings = Vec::new();
+        for (role, name, text) in [
+            (Role::Annotation, "a.jsonl", annotations.as_str()),
+            (Role::Prediction, "p.jsonl", predictions),
+        ] {
+            check
+                .read(role, [(name.to_owned(), text.as_bytes())], |file, d| {
+                    findings.push(format!("{file}:{} {}", d.line.unwrap(), d.code));
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
+        }
+        (findings, check.finish())
+    };
+    let (findings, summary) = run(None);
+    assert_eq!(
+        findings,
+        [
+            "a.jsonl:2 outside-image",
+            "a.jsonl:3 unknown-reference-id",
+            "p.jsonl:1 invalid-confidence"
+        ]
+    );
+    assert_eq!(
+        (summary.annotations, summary.valid, summary.invalid),
+        (4, 1, 3)
+    );
+    assert_eq!((summary.errors, summary.warnings), (3, 0));
+    assert_eq!(summary.codes.get("outside-image"), Some(&1));
+    assert_eq!(summary.files, ["a.jsonl", "p.jsonl"]);
+    assert_eq!((summary.items, summary.scenes), (index.len(), 1));
+    assert!(!summary.stopped_early);
+    // Stopped at the second error: the predictions are not read.
+    let (findings, summary) = run(Some(2));
+    assert_eq!(
+        findings,
+        ["a.jsonl:2 outside-image", "a.jsonl:3 unknown-reference-id"]
+    );
+    assert!(summary.stopped_early);
+    assert_eq!(summary.files, ["a.jsonl"]);
+    let json = serde_json::to_value(&summary).unwrap();
+    assert_eq!(json["stopped_early"], true);
+    assert_eq!(json["codes"]["unknown-reference-id"], 1);
+}
