@@ -3,13 +3,16 @@
 
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use nucleus::annotation::check::{AnnotationCheck, AnnotationSummary, ItemIndex};
+use nucleus::annotation::check::{
+    AnnotationCheck, AnnotationSummary, ItemIndex, MaskHeader, MaskReader,
+};
 use nucleus::annotation::{Role, read_annotation_line};
-use nucleus::model::Diagnostic;
+use nucleus::media::{ImageFormat, ProbeConfig, Prober, Resolver};
+use nucleus::model::{Diagnostic, Location};
 
 use crate::exit_status;
 use crate::input::{self, InputArgs};
@@ -20,6 +23,8 @@ use crate::report::{Format, Reporter};
 pub struct AnnotationFiles {
     /// Annotation files (ground truth, one SDK annotation payload per line) to read instead of
     /// items: box, line, polygon, keypoints, cuboid, category, multicategory, segmentation.
+    /// With `check --probe-media`, each segmentation's mask_url is opened too (local paths,
+    /// remote ones under --media-dir, the header only): a PNG of its item's image size.
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "files")]
     pub annotations: Vec<PathBuf>,
 
@@ -62,6 +67,7 @@ pub fn run_check(
     format: Format,
     quiet: bool,
     max_errors: Option<u64>,
+    probe_media: Option<Option<&Path>>,
 ) -> anyhow::Result<u8> {
     let stream = input.stream_config();
     let index = if items.items.is_empty() {
@@ -81,6 +87,17 @@ pub fn run_check(
     };
     let with_items = index.is_some();
     let mut check = AnnotationCheck::new(index, stream).max_errors(max_errors);
+    if let Some(media_dir) = probe_media {
+        let resolver = match media_dir {
+            Some(dir) => Resolver::with_mirror(dir)
+                .with_context(|| format!("cannot use --media-dir {}", dir.display()))?,
+            None => Resolver::new(),
+        };
+        check = check.masks(Box::new(MediaMasks(Prober::new(
+            resolver,
+            ProbeConfig::new(),
+        ))));
+    }
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(BufWriter::new(stdout), format, quiet);
     let mut write_error: Option<io::Error> = None;
@@ -116,6 +133,29 @@ pub fn run_check(
     }
     out.flush()?;
     Ok(exit_status(summary.errors > 0))
+}
+
+/// Segmentation masks read through `nucleus_media` (`--probe-media`): local paths, remote
+/// ones under `--media-dir`, the header only.
+struct MediaMasks(Prober);
+
+impl MaskReader for MediaMasks {
+    fn read_mask(&self, mask_url: &str, pointer: &str) -> Result<Option<MaskHeader>, Diagnostic> {
+        // A mask_url that is no location is the reader's finding (invalid-segmentation).
+        let Ok(location) = Location::new(mask_url) else {
+            return Ok(None);
+        };
+        let probed = self.0.image_header(&location, pointer, "mask_url")?;
+        Ok(probed.map(|probed| {
+            let header = probed.header;
+            MaskHeader::new(
+                header.format.name(),
+                header.format == ImageFormat::Png,
+                header.width,
+                header.height,
+            )
+        }))
+    }
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {

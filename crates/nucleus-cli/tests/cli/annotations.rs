@@ -156,3 +156,142 @@ fn misused_flags_are_usage_errors() {
     .exits(2);
     cmd(["check", "--annotations", "does/not/exist.jsonl"]).exits(2);
 }
+
+/// A grey `width` × `height` image encoded as `format`.
+fn encoded_mask(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let mask = image::GrayImage::from_fn(width, height, |x, _| image::Luma([(x % 3) as u8]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    mask.write_to(&mut bytes, format).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn probe_media_reads_each_mask_header_against_its_image() {
+    let dir = crate::support::temp_dir("annotation-masks");
+    let mirror = dir.join("mirror");
+    std::fs::create_dir_all(mirror.join("masks")).unwrap();
+    let local = |name: &str, bytes: Vec<u8>| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let right = local("right.png", encoded_mask(32, 24, image::ImageFormat::Png));
+    let wrong = local("wrong.png", encoded_mask(24, 32, image::ImageFormat::Png));
+    let jpeg = local("jpeg.png", encoded_mask(32, 24, image::ImageFormat::Jpeg));
+    let truncated = local(
+        "cut.png",
+        encoded_mask(32, 24, image::ImageFormat::Png)[..12].to_vec(),
+    );
+    std::fs::write(
+        mirror.join("masks/remote.png"),
+        encoded_mask(31, 24, image::ImageFormat::Png),
+    )
+    .unwrap();
+    let items = dir.join("items.jsonl");
+    std::fs::write(
+        &items,
+        (0..7)
+            .map(|idx| {
+                format!(
+                    r#"{{"image_location":"s3://b/{idx}.jpg","reference_id":"img-{idx}","width":32,"height":24}}"#
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let masks = [
+        right.as_str(),
+        wrong.as_str(),
+        jpeg.as_str(),
+        truncated.as_str(),
+        "missing.png",
+        "s3://bucket/masks/remote.png",
+        "s3://bucket/masks/absent.png",
+    ];
+    let annotations = dir.join("masks.jsonl");
+    std::fs::write(
+        &annotations,
+        masks
+            .iter()
+            .enumerate()
+            .map(|(idx, url)| {
+                serde_json::json!({
+                    "type": "segmentation", "mask_url": url, "reference_id": format!("img-{idx}"),
+                    "annotations": [{"label": "road", "index": 1}],
+                })
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let args = |extra: &[&str]| {
+        let mut args = vec![
+            "check".to_owned(),
+            "--format".to_owned(),
+            "json".to_owned(),
+            "--annotations".to_owned(),
+            annotations.to_str().unwrap().to_owned(),
+            "--items".to_owned(),
+            items.to_str().unwrap().to_owned(),
+        ];
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+        args
+    };
+    let findings = |run: crate::support::Run| -> Vec<(u64, String, String)> {
+        json_lines(&run.stdout)
+            .iter()
+            .filter(|record| record.get("code").is_some())
+            .map(|record| {
+                (
+                    record["line"].as_u64().unwrap(),
+                    record["code"].as_str().unwrap().to_owned(),
+                    record["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    // Without --probe-media no mask is opened.
+    assert!(findings(cmd(args(&[])).exits(0)).is_empty());
+    let mirror_arg = mirror.to_str().unwrap();
+    let found = findings(cmd(args(&["--probe-media", "--media-dir", mirror_arg])).exits(1));
+    let codes: Vec<(u64, &str)> = found
+        .iter()
+        .map(|(line, code, _)| (*line, code.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (2, "mask-size-mismatch"),
+            (3, "mask-not-png"),
+            (4, "unreadable-media"),
+            (5, "missing-media"),
+            (6, "mask-size-mismatch"),
+            (7, "missing-media"),
+        ],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found[0].2,
+        format!(
+            "mask_url \"{wrong}\" is a 24 × 32 PNG, but the image of item \"img-1\" is 32 × 24; a mask has the size of its image"
+        )
+    );
+    assert_eq!(
+        found[1].2,
+        format!(
+            "mask_url \"{jpeg}\" is a 32 × 24 JPEG image, not a PNG; Nucleus reads masks as PNG"
+        )
+    );
+    assert!(found[4].2.contains("31 × 24 PNG"), "{}", found[4].2);
+    // Without a mirror, remote masks are not looked for.
+    let local_only = findings(cmd(args(&["--probe-media"])).exits(1));
+    assert_eq!(
+        local_only
+            .iter()
+            .map(|(line, _, _)| *line)
+            .collect::<Vec<_>>(),
+        [2, 3, 4, 5]
+    );
+}
