@@ -10,6 +10,7 @@ use clap::Args;
 use nucleus::annotation::check::{
     AnnotationCheck, AnnotationSummary, ItemIndex, MaskHeader, MaskReader,
 };
+use nucleus::annotation::profile::ProfileState;
 use nucleus::annotation::{Role, read_annotation_line};
 use nucleus::media::{ImageFormat, ProbeConfig, Prober, Resolver};
 use nucleus::model::{Diagnostic, Location};
@@ -271,4 +272,78 @@ pub fn run_convert(
     out.flush()?;
     reporter.out().flush()?;
     Ok(exit_status(n_rejected > 0))
+}
+
+/// What `nucleus profile --annotations` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileFormat {
+    /// `AnnotationProfile::render_text`.
+    Text,
+    /// The profile's JSON.
+    Json,
+}
+
+/// `nucleus profile --annotations ...`: the profile of every accepted line; the first error of
+/// each rejected line on standard error (exit status 1).
+pub fn run_profile(
+    files: &AnnotationFiles,
+    input: &InputArgs,
+    format: ProfileFormat,
+    quiet: bool,
+) -> anyhow::Result<u8> {
+    if !input.files.is_empty() {
+        bail!("give the files after --annotations or --predictions");
+    }
+    let config = input.stream_config();
+    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), Format::Text, quiet);
+    let mut state = ProfileState::new();
+    let mut n_invalid = 0_u64;
+    for (role, paths) in files.by_role() {
+        for path in paths {
+            let opened = input::open(path)?;
+            let name = opened.name.clone();
+            input::stream(
+                opened,
+                &config,
+                !quiet,
+                |_, text| read_annotation_line(text, role),
+                |line, result| {
+                    let diagnostics = match result {
+                        Ok(reading) => match reading.annotation {
+                            Some(annotation) => {
+                                state.observe(&annotation);
+                                return Ok(ControlFlow::Continue(()));
+                            }
+                            None => reading.diagnostics,
+                        },
+                        Err(diagnostic) => vec![diagnostic],
+                    };
+                    n_invalid += 1;
+                    if let Some(first) = diagnostics.into_iter().find(Diagnostic::is_error) {
+                        reporter.report(&name, &first.at_line(line))?;
+                    }
+                    Ok(ControlFlow::Continue(()))
+                },
+            )?;
+        }
+    }
+    let profile = state.finish();
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        ProfileFormat::Text => out.write_all(profile.render_text().as_bytes())?,
+        ProfileFormat::Json => {
+            serde_json::to_writer(&mut out, &profile)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    if n_invalid > 0 && !quiet {
+        writeln!(
+            reporter.out(),
+            "skipped {n_invalid} invalid {}; run `nucleus check --annotations` for every finding",
+            if n_invalid == 1 { "line" } else { "lines" }
+        )?;
+    }
+    reporter.out().flush()?;
+    Ok(exit_status(n_invalid > 0))
 }

@@ -409,3 +409,55 @@ fn render_draws_the_2d_annotations_of_the_item() {
     let other = &parsed[4]["geometry"];
     assert_eq!(at(number(&other["x"]), number(&other["y"])), blank);
 }
+
+#[test]
+fn profile_counts_the_annotations_and_skips_invalid_lines() {
+    let run = cmd([
+        "profile",
+        "--annotations",
+        "examples/annotations/scene.jsonl",
+        "--format",
+        "json",
+    ])
+    .exits(0);
+    let profile: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    // Counted from the file itself.
+    let text = std::fs::read_to_string(root().join("examples/annotations/scene.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let n_boxes = lines.iter().filter(|line| line["type"] == "box").count();
+    assert_eq!(profile["n_annotations"], lines.len());
+    assert_eq!(profile["types"]["box"], n_boxes);
+    assert_eq!(profile["boxes"]["n_boxes"], n_boxes);
+    let cars = lines.iter().filter(|line| line["label"] == "car").count();
+    let car = profile["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|label| label["label"] == "car")
+        .unwrap();
+    assert_eq!(car["count"], cars);
+    // Invalid lines are reported and make the exit status 1; the text form lists the types.
+    let run = cmd([
+        "profile",
+        "--annotations",
+        "examples/annotations/mistakes.jsonl",
+    ])
+    .exits(1);
+    assert!(run.stdout.contains("\ntypes:\n"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("skipped 9 invalid lines"),
+        "{}",
+        run.stderr
+    );
+    cmd([
+        "profile",
+        "--annotations",
+        "examples/annotations/scene.jsonl",
+        "--html",
+        "x.html",
+    ])
+    .exits(2);
+}
