@@ -18,12 +18,16 @@
 //!    that differ only by case or spacing). The state keeps 16-byte fingerprints of
 //!    (item, annotation id) and (track) pairs, not the strings, and the distinct labels.
 //!
+//! With a [`MaskReader`] ([`check_annotations_with`], [`AnnotationCheck::masks`]) each
+//! segmentation's mask header is read on the workers too ([`check_mask`]): found, a PNG, of its
+//! item's `width`/`height`. This crate opens no file; the CLI reads headers with nucleus-media.
+//!
 //! Memory is the index (estimated, not yet measured: some 80 bytes per item, the reference id
 //! and a 16-byte record in a hash table), the state (some 40 bytes per annotation with an id or
 //! a track, plus the distinct labels, at most [`MAX_TRACKED_LABELS`]) and the stream's batches,
 //! whatever the size of the annotation files.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -398,6 +402,16 @@ impl ItemIndex {
             .map_or(&[], |cameras| cameras)
     }
 
+    /// The facts of the item `annotation` names (by `reference_id`, else `dataset_item_id`).
+    #[must_use]
+    pub fn facts_of(&self, annotation: &Annotation) -> Option<&ItemFacts> {
+        match (&annotation.reference_id, &annotation.dataset_item_id) {
+            (Some(reference_id), _) => self.item(reference_id.as_str()),
+            (None, Some(dataset_item_id)) => self.by_dataset_item_id.get(dataset_item_id.as_str()),
+            (None, None) => None,
+        }
+    }
+
     /// Number of distinct items.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -634,6 +648,99 @@ fn check_inside_image(
             }
         }
         _ => {}
+    }
+}
+
+/// What a segmentation mask's file header says, as a [`MaskReader`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MaskHeader {
+    /// The file format's name (`PNG`, `JPEG`, ...), for messages.
+    pub format: &'static str,
+    /// Whether the file is a PNG.
+    pub is_png: bool,
+    /// Width in pixels.
+    pub width: u64,
+    /// Height in pixels.
+    pub height: u64,
+}
+
+impl MaskHeader {
+    /// The header of a `format` file (a PNG when `is_png`) of `width` × `height` pixels.
+    #[must_use]
+    pub fn new(format: &'static str, is_png: bool, width: u64, height: u64) -> MaskHeader {
+        MaskHeader {
+            format,
+            is_png,
+            width,
+            height,
+        }
+    }
+}
+
+/// Reads the header of a segmentation's mask. This crate opens no file: the caller implements
+/// it (the CLI with `nucleus-media`: local paths, remote ones in a mirror, the header only).
+pub trait MaskReader: Send + Sync {
+    /// The header of the mask at `mask_url`: `Ok(None)` when its file is not on this machine
+    /// (a remote location without a mirror).
+    ///
+    /// # Errors
+    ///
+    /// A finding at `pointer` saying why the file cannot be found or its header read.
+    fn read_mask(&self, mask_url: &str, pointer: &str) -> Result<Option<MaskHeader>, Diagnostic>;
+}
+
+/// Appends the findings of a segmentation's mask (nothing for other annotations): its file is
+/// found and its header read, it is a PNG, and it has the size of its item's image when
+/// `image` (width, height) is known.
+pub fn check_mask(
+    reader: &dyn MaskReader,
+    annotation: &Annotation,
+    image: Option<(u32, u32)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    const POINTER: &str = "/mask_url";
+    let Shape::Segmentation { mask_url, .. } = &annotation.shape else {
+        return;
+    };
+    let header = match reader.read_mask(mask_url, POINTER) {
+        Ok(Some(header)) => header,
+        Ok(None) => return,
+        Err(finding) => {
+            diagnostics.push(finding);
+            return;
+        }
+    };
+    let size = format!("{} × {}", header.width, header.height);
+    if !header.is_png {
+        diagnostics.push(Diagnostic::error(
+            Code::MaskNotPng,
+            POINTER,
+            format!(
+                "mask_url {} is a {size} {} image, not a PNG; Nucleus reads masks as PNG",
+                quoted(mask_url),
+                header.format
+            ),
+        ));
+        return;
+    }
+    if let Some((width, height)) = image
+        && (header.width, header.height) != (u64::from(width), u64::from(height))
+    {
+        let reference = annotation
+            .reference_id
+            .as_ref()
+            .map(|id| quoted(id.as_str()))
+            .or_else(|| annotation.dataset_item_id.as_deref().map(quoted))
+            .unwrap_or_default();
+        diagnostics.push(Diagnostic::error(
+            Code::MaskSizeMismatch,
+            POINTER,
+            format!(
+                "mask_url {} is a {size} PNG, but the image of item {reference} is {width} × {height}; a mask has the size of its image",
+                quoted(mask_url)
+            ),
+        ));
     }
 }
 
@@ -880,6 +987,25 @@ pub fn check_annotations<R, S>(
     items: Option<&ItemIndex>,
     inputs: impl IntoIterator<Item = (String, R)>,
     config: &CheckConfig,
+    sink: S,
+) -> io::Result<CheckSummary>
+where
+    R: Read + Send,
+    S: FnMut(&str, Diagnostic) -> ControlFlow<()>,
+{
+    check_annotations_with(items, None, inputs, config, sink)
+}
+
+/// [`check_annotations`], with each segmentation's mask read by `masks` ([`check_mask`]).
+///
+/// # Errors
+///
+/// The readers' I/O errors.
+pub fn check_annotations_with<R, S>(
+    items: Option<&ItemIndex>,
+    masks: Option<&dyn MaskReader>,
+    inputs: impl IntoIterator<Item = (String, R)>,
+    config: &CheckConfig,
     mut sink: S,
 ) -> io::Result<CheckSummary>
 where
@@ -908,6 +1034,13 @@ where
                 let mut diagnostics = reading.diagnostics;
                 if let (Some(index), Some(annotation)) = (items, &reading.annotation) {
                     check_against_items(index, annotation, &mut diagnostics);
+                }
+                if let (Some(masks), Some(annotation)) = (masks, &reading.annotation) {
+                    let image = items
+                        .and_then(|index| index.facts_of(annotation))
+                        .filter(|facts| facts.item_type == Some(DatasetItemType::Image))
+                        .and_then(ItemFacts::dimensions);
+                    check_mask(masks, annotation, image, &mut diagnostics);
                 }
                 (diagnostics, reading.annotation)
             },
@@ -944,6 +1077,163 @@ where
         }
     }
     Ok(summary)
+}
+
+/// The summary of a check of annotation and prediction files ([`AnnotationCheck`]): the
+/// object `nucleus check --annotations --format json` prints under `summary`, and
+/// `nucleus_rs.check_annotations` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AnnotationSummary {
+    /// Non-blank lines read, over every file.
+    pub annotations: u64,
+    /// Lines with no error.
+    pub valid: u64,
+    /// Lines with an error.
+    pub invalid: u64,
+    /// Errors found.
+    pub errors: u64,
+    /// Warnings found.
+    pub warnings: u64,
+    /// Findings per code.
+    pub codes: BTreeMap<&'static str, u64>,
+    /// The names of the annotation and prediction files, in the order read.
+    pub files: Vec<String>,
+    /// Distinct items of the index (0 without items).
+    pub items: usize,
+    /// Distinct scenes of the index.
+    pub scenes: usize,
+    /// Item and scene lines that could not be read in full.
+    pub unreadable_item_lines: u64,
+    /// Whether the check stopped at `max_errors` (or because the sink said so).
+    pub stopped_early: bool,
+}
+
+/// The check of annotation and prediction files against an optional [`ItemIndex`], as
+/// `nucleus check --annotations ... --predictions ... --items ...` and
+/// `nucleus_rs.check_annotations` run it: each [`read`](AnnotationCheck::read) checks the files
+/// of one role with [`check_annotations`] (the rules between annotations hold within a role:
+/// predictions are not compared with the ground truth), and the counts add up in an
+/// [`AnnotationSummary`].
+pub struct AnnotationCheck {
+    index: Option<ItemIndex>,
+    masks: Option<Box<dyn MaskReader>>,
+    stream: StreamConfig,
+    max_errors: Option<u64>,
+    summary: AnnotationSummary,
+}
+
+impl std::fmt::Debug for AnnotationCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnnotationCheck")
+            .field("index", &self.index)
+            .field("masks", &self.masks.is_some())
+            .field("stream", &self.stream)
+            .field("max_errors", &self.max_errors)
+            .field("summary", &self.summary)
+            .finish()
+    }
+}
+
+impl AnnotationCheck {
+    /// A check against `index` (`None`: references, image bounds and cameras are not
+    /// checked), streaming with `stream`.
+    #[must_use]
+    pub fn new(index: Option<ItemIndex>, stream: StreamConfig) -> AnnotationCheck {
+        AnnotationCheck {
+            index,
+            masks: None,
+            stream,
+            max_errors: None,
+            summary: AnnotationSummary::default(),
+        }
+    }
+
+    /// Stops after `max_errors` errors (`None`: never).
+    #[must_use]
+    pub fn max_errors(mut self, max_errors: Option<u64>) -> AnnotationCheck {
+        self.max_errors = max_errors;
+        self
+    }
+
+    /// Reads each segmentation's mask with `masks` ([`check_mask`]: found, a PNG, of its
+    /// image's size).
+    #[must_use]
+    pub fn masks(mut self, masks: Box<dyn MaskReader>) -> AnnotationCheck {
+        self.masks = Some(masks);
+        self
+    }
+
+    /// The item index the annotations are checked against.
+    #[must_use]
+    pub fn index(&self) -> Option<&ItemIndex> {
+        self.index.as_ref()
+    }
+
+    /// Checks the files of one `role` (names and readers, in order) and hands each finding to
+    /// `sink` with its file's name, in line order; `sink` may stop the check. Once stopped
+    /// (by `sink` or `max_errors`), later calls read nothing.
+    ///
+    /// # Errors
+    ///
+    /// The readers' I/O errors.
+    pub fn read<R, S>(
+        &mut self,
+        role: Role,
+        inputs: impl IntoIterator<Item = (String, R)>,
+        mut sink: S,
+    ) -> io::Result<()>
+    where
+        R: Read + Send,
+        S: FnMut(&str, &Diagnostic) -> ControlFlow<()>,
+    {
+        let inputs: Vec<(String, R)> = inputs.into_iter().collect();
+        if inputs.is_empty() || self.summary.stopped_early {
+            return Ok(());
+        }
+        self.summary
+            .files
+            .extend(inputs.iter().map(|(name, _)| name.clone()));
+        let config = CheckConfig::new(role).with_stream(self.stream.clone());
+        let (summary, max_errors) = (&mut self.summary, self.max_errors);
+        let masks = self.masks.as_deref();
+        let counts = check_annotations_with(
+            self.index.as_ref(),
+            masks,
+            inputs,
+            &config,
+            |file, diagnostic| {
+                if diagnostic.is_error() {
+                    summary.errors += 1;
+                } else {
+                    summary.warnings += 1;
+                }
+                *summary.codes.entry(diagnostic.code.as_str()).or_default() += 1;
+                sink(file, &diagnostic)?;
+                match max_errors {
+                    Some(max) if summary.errors >= max => ControlFlow::Break(()),
+                    _ => ControlFlow::Continue(()),
+                }
+            },
+        )?;
+        self.summary.annotations += counts.n_annotations;
+        self.summary.valid += counts.n_valid;
+        self.summary.stopped_early |= counts.stopped;
+        Ok(())
+    }
+
+    /// The summary of every file read.
+    #[must_use]
+    pub fn finish(self) -> AnnotationSummary {
+        let mut summary = self.summary;
+        summary.invalid = summary.annotations.saturating_sub(summary.valid);
+        if let Some(index) = &self.index {
+            summary.items = index.len();
+            summary.scenes = index.n_scenes();
+            summary.unreadable_item_lines = index.n_unreadable();
+        }
+        summary
+    }
 }
 
 #[cfg(test)]

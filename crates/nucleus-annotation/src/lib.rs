@@ -26,7 +26,8 @@
 //! [`read_annotation_line`] returns every finding of a line instead of the first error;
 //! [`rules`] holds the rules of one annotation; [`check`] the rules across files (the items
 //! first, then the annotations streamed in bounded memory: [`check::ItemIndex`],
-//! [`check::check_annotations`]).
+//! [`check::check_annotations`]); [`draw`] draws 2D annotations on an image;
+//! [`profile`] counts them (types, labels, per item, box sizes).
 //!
 //! # Features
 //! - `schema`: `schemars::JsonSchema` for [`Annotation`] (the union of the types, discriminated
@@ -34,6 +35,8 @@
 //!   without an error; `nucleus-schema` publishes them.
 
 pub mod check;
+pub mod draw;
+pub mod profile;
 mod python;
 pub mod read;
 pub mod rules;

@@ -3,14 +3,17 @@
 
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use nucleus::annotation::check::{CheckConfig, ItemIndex, check_annotations};
+use nucleus::annotation::check::{
+    AnnotationCheck, AnnotationSummary, ItemIndex, MaskHeader, MaskReader,
+};
+use nucleus::annotation::profile::ProfileState;
 use nucleus::annotation::{Role, read_annotation_line};
-use nucleus::model::Diagnostic;
-use serde::Serialize;
+use nucleus::media::{ImageFormat, ProbeConfig, Prober, Resolver};
+use nucleus::model::{Diagnostic, Location};
 
 use crate::exit_status;
 use crate::input::{self, InputArgs};
@@ -21,6 +24,8 @@ use crate::report::{Format, Reporter};
 pub struct AnnotationFiles {
     /// Annotation files (ground truth, one SDK annotation payload per line) to read instead of
     /// items: box, line, polygon, keypoints, cuboid, category, multicategory, segmentation.
+    /// With `check --probe-media`, each segmentation's mask_url is opened too (local paths,
+    /// remote ones under --media-dir, the header only): a PNG of its item's image size.
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "files")]
     pub annotations: Vec<PathBuf>,
 
@@ -55,21 +60,6 @@ pub struct ItemFiles {
     pub items: Vec<PathBuf>,
 }
 
-#[derive(Debug, Default, Serialize)]
-struct Summary {
-    annotations: u64,
-    valid: u64,
-    invalid: u64,
-    errors: u64,
-    warnings: u64,
-    codes: std::collections::BTreeMap<&'static str, u64>,
-    files: Vec<String>,
-    items: usize,
-    scenes: usize,
-    unreadable_item_lines: u64,
-    stopped_early: bool,
-}
-
 /// `nucleus check --annotations ... [--items ...]`.
 pub fn run_check(
     files: &AnnotationFiles,
@@ -78,6 +68,7 @@ pub fn run_check(
     format: Format,
     quiet: bool,
     max_errors: Option<u64>,
+    probe_media: Option<Option<&Path>>,
 ) -> anyhow::Result<u8> {
     let stream = input.stream_config();
     let index = if items.items.is_empty() {
@@ -95,48 +86,42 @@ pub fn run_check(
             .join(", ");
         Some(ItemIndex::read(readers, &stream).with_context(|| format!("cannot read {names}"))?)
     };
+    let with_items = index.is_some();
+    let mut check = AnnotationCheck::new(index, stream).max_errors(max_errors);
+    if let Some(media_dir) = probe_media {
+        let resolver = match media_dir {
+            Some(dir) => Resolver::with_mirror(dir)
+                .with_context(|| format!("cannot use --media-dir {}", dir.display()))?,
+            None => Resolver::new(),
+        };
+        check = check.masks(Box::new(MediaMasks(Prober::new(
+            resolver,
+            ProbeConfig::new(),
+        ))));
+    }
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(BufWriter::new(stdout), format, quiet);
-    let mut summary = Summary::default();
     let mut write_error: Option<io::Error> = None;
     for (role, paths) in files.by_role() {
-        if paths.is_empty() || summary.stopped_early {
-            continue;
-        }
         let mut inputs = Vec::new();
         for path in paths {
             let opened = input::open(path)?;
-            summary.files.push(opened.name.clone());
             inputs.push((opened.name, opened.reader));
         }
-        let config = CheckConfig::new(role).with_stream(stream.clone());
-        let counts = check_annotations(index.as_ref(), inputs, &config, |file, diagnostic| {
-            if let Err(error) = reporter.report(file, &diagnostic) {
-                write_error = Some(error);
-                return ControlFlow::Break(());
-            }
-            match max_errors {
-                Some(max) if reporter.n_errors >= max => ControlFlow::Break(()),
-                _ => ControlFlow::Continue(()),
-            }
-        })
-        .context("cannot read the annotation files")?;
+        check
+            .read(role, inputs, |file, diagnostic| {
+                if let Err(error) = reporter.report(file, diagnostic) {
+                    write_error = Some(error);
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            })
+            .context("cannot read the annotation files")?;
         if let Some(error) = write_error.take() {
             return Err(error).context("cannot write output");
         }
-        summary.annotations += counts.n_annotations;
-        summary.valid += counts.n_valid;
-        summary.stopped_early |= counts.stopped;
     }
-    summary.invalid = summary.annotations - summary.valid.min(summary.annotations);
-    summary.errors = reporter.n_errors;
-    summary.warnings = reporter.n_warnings;
-    summary.codes = std::mem::take(&mut reporter.per_code);
-    if let Some(index) = &index {
-        summary.items = index.len();
-        summary.scenes = index.n_scenes();
-        summary.unreadable_item_lines = index.n_unreadable();
-    }
+    let summary = check.finish();
     let mut out = reporter.into_inner();
     if !quiet {
         match format {
@@ -144,11 +129,34 @@ pub fn run_check(
                 serde_json::to_writer(&mut out, &serde_json::json!({ "summary": &summary }))?;
                 writeln!(out)?;
             }
-            Format::Text => write_text_summary(&mut out, &summary, index.is_some(), max_errors)?,
+            Format::Text => write_text_summary(&mut out, &summary, with_items, max_errors)?,
         }
     }
     out.flush()?;
     Ok(exit_status(summary.errors > 0))
+}
+
+/// Segmentation masks read through `nucleus_media` (`--probe-media`): local paths, remote
+/// ones under `--media-dir`, the header only.
+struct MediaMasks(Prober);
+
+impl MaskReader for MediaMasks {
+    fn read_mask(&self, mask_url: &str, pointer: &str) -> Result<Option<MaskHeader>, Diagnostic> {
+        // A mask_url that is no location is the reader's finding (invalid-segmentation).
+        let Ok(location) = Location::new(mask_url) else {
+            return Ok(None);
+        };
+        let probed = self.0.image_header(&location, pointer, "mask_url")?;
+        Ok(probed.map(|probed| {
+            let header = probed.header;
+            MaskHeader::new(
+                header.format.name(),
+                header.format == ImageFormat::Png,
+                header.width,
+                header.height,
+            )
+        }))
+    }
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -157,7 +165,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 fn write_text_summary(
     out: &mut impl Write,
-    summary: &Summary,
+    summary: &AnnotationSummary,
     with_items: bool,
     max_errors: Option<u64>,
 ) -> io::Result<()> {
@@ -264,4 +272,78 @@ pub fn run_convert(
     out.flush()?;
     reporter.out().flush()?;
     Ok(exit_status(n_rejected > 0))
+}
+
+/// What `nucleus profile --annotations` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileFormat {
+    /// `AnnotationProfile::render_text`.
+    Text,
+    /// The profile's JSON.
+    Json,
+}
+
+/// `nucleus profile --annotations ...`: the profile of every accepted line; the first error of
+/// each rejected line on standard error (exit status 1).
+pub fn run_profile(
+    files: &AnnotationFiles,
+    input: &InputArgs,
+    format: ProfileFormat,
+    quiet: bool,
+) -> anyhow::Result<u8> {
+    if !input.files.is_empty() {
+        bail!("give the files after --annotations or --predictions");
+    }
+    let config = input.stream_config();
+    let mut reporter = Reporter::new(BufWriter::new(io::stderr().lock()), Format::Text, quiet);
+    let mut state = ProfileState::new();
+    let mut n_invalid = 0_u64;
+    for (role, paths) in files.by_role() {
+        for path in paths {
+            let opened = input::open(path)?;
+            let name = opened.name.clone();
+            input::stream(
+                opened,
+                &config,
+                !quiet,
+                |_, text| read_annotation_line(text, role),
+                |line, result| {
+                    let diagnostics = match result {
+                        Ok(reading) => match reading.annotation {
+                            Some(annotation) => {
+                                state.observe(&annotation);
+                                return Ok(ControlFlow::Continue(()));
+                            }
+                            None => reading.diagnostics,
+                        },
+                        Err(diagnostic) => vec![diagnostic],
+                    };
+                    n_invalid += 1;
+                    if let Some(first) = diagnostics.into_iter().find(Diagnostic::is_error) {
+                        reporter.report(&name, &first.at_line(line))?;
+                    }
+                    Ok(ControlFlow::Continue(()))
+                },
+            )?;
+        }
+    }
+    let profile = state.finish();
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        ProfileFormat::Text => out.write_all(profile.render_text().as_bytes())?,
+        ProfileFormat::Json => {
+            serde_json::to_writer(&mut out, &profile)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    if n_invalid > 0 && !quiet {
+        writeln!(
+            reporter.out(),
+            "skipped {n_invalid} invalid {}; run `nucleus check --annotations` for every finding",
+            if n_invalid == 1 { "line" } else { "lines" }
+        )?;
+    }
+    reporter.out().flush()?;
+    Ok(exit_status(n_invalid > 0))
 }

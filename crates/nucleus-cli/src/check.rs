@@ -163,6 +163,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             args.findings.format,
             args.quiet.quiet,
             args.max_errors,
+            args.probe_media.then_some(args.media_dir.as_deref()),
         );
     }
     if !args.items.items.is_empty() {

@@ -22,12 +22,16 @@ use crate::report::{Format as DiagnosticFormat, Reporter};
 /// One streaming pass in bounded memory: counts are exact up to 256 distinct values per key,
 /// then estimated (distinct counts within about 1%; see the nucleus_insights::profile docs).
 ///
+/// With --annotations (or --predictions): annotations per type, per label and per item, and
+/// the boxes' sizes, as text or JSON.
+///
 /// Invalid lines are skipped and reported on standard error (exit status 1).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   nucleus profile items.jsonl
   nucleus profile items.jsonl --format json > profile.json
   nucleus profile items.jsonl --html report.html --emit-schema kinds.json
+  nucleus profile --annotations boxes.jsonl --format json
   nucleus check --schema kinds.json new-items.jsonl")]
 #[command(mut_arg("quiet", |arg| arg.help("Do not report invalid lines on standard error")))]
 pub struct ProfileArgs {
@@ -48,6 +52,9 @@ pub struct ProfileArgs {
 
     #[command(flatten)]
     quiet: QuietArg,
+
+    #[command(flatten)]
+    annotation_files: crate::annotations::AnnotationFiles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +70,24 @@ enum ProfileFormat {
 }
 
 pub fn run(args: &ProfileArgs) -> anyhow::Result<u8> {
+    if args.annotation_files.any() {
+        let format = match args.format {
+            ProfileFormat::Text => crate::annotations::ProfileFormat::Text,
+            ProfileFormat::Json => crate::annotations::ProfileFormat::Json,
+            ProfileFormat::Html | ProfileFormat::None => {
+                anyhow::bail!("--annotations profiles print --format text or json")
+            }
+        };
+        if args.html.is_some() || args.emit_schema.is_some() {
+            anyhow::bail!("--html and --emit-schema profile items, not --annotations");
+        }
+        return crate::annotations::run_profile(
+            &args.annotation_files,
+            &args.input,
+            format,
+            args.quiet.quiet,
+        );
+    }
     let rules = ItemRules::new();
     let config = args.input.stream_config();
     let mut reporter = Reporter::new(

@@ -10,6 +10,8 @@ use clap::Args;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder};
+use nucleus::annotation::draw::draw_2d;
+use nucleus::annotation::{AnnotationType, Role, read_annotation_line};
 use nucleus::camera::overlay::{Canvas, PointStyle, Rgb};
 use nucleus::camera::{CameraParams, Cuboid, Point3D};
 use nucleus::media::{MediaError, MediaFile, Resolver};
@@ -21,12 +23,15 @@ use serde_json::Value;
 use crate::output::AtomicFile;
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
-/// Draw lidar points (coloured by depth) and cuboid wireframes into a camera image.
+/// Draw lidar points (coloured by depth), cuboid wireframes and 2D annotations into a camera
+/// image.
 ///
 /// From a scene (`--scene`, JSON Lines of lidar scenes as the SDK's `LidarScene.to_payload`
 /// writes them): the frame's point cloud and the cuboids annotated on it are projected with the
 /// camera's `metadata.camera_params`. Or from one camera item (`--item`) with `--pointcloud` and
-/// `--cuboids` given directly.
+/// `--cuboids` given directly. With `--annotations`, the boxes, polygons, lines and keypoints
+/// (with their skeleton) on the camera item are drawn too, in its pixel coordinates; an item
+/// without `camera_params` can have only these drawn.
 ///
 /// The drawing goes over the camera image when it is a local file (PNG or JPEG; remote URLs are
 /// looked up under `--media-dir`), or else on a blank canvas of the camera's size:
@@ -40,7 +45,8 @@ use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 #[command(after_help = "Examples:
   nucleus render --scene examples/scene/scene.jsonl --cuboids examples/scene/cuboids.jsonl \\
       --media-dir examples/scene/media --frame 0 --camera front -o front.png
-  nucleus render --item cam.json --pointcloud lidar.json --cuboids boxes.jsonl --blank -o out.png")]
+  nucleus render --item cam.json --pointcloud lidar.json --cuboids boxes.jsonl --blank -o out.png
+  nucleus render --item photo.json --annotations boxes.jsonl -o photo-boxes.png")]
 pub struct RenderArgs {
     /// Scenes file: JSON Lines of lidar scenes (or one scene as a JSON file).
     #[arg(long, value_name = "FILE", required_unless_present = "item")]
@@ -71,6 +77,13 @@ pub struct RenderArgs {
     /// With --scene, only cuboids on the frame's point cloud (or without reference_id) are drawn.
     #[arg(long, value_name = "FILE")]
     cuboids: Option<PathBuf>,
+
+    /// 2D annotations: JSON Lines of the SDK's annotations (box, polygon, line, keypoints with
+    /// their skeleton); those on the camera item (its reference_id) are drawn, one colour per
+    /// label (listed on standard error). Other types and lines with errors are skipped. The
+    /// item needs no camera_params for these.
+    #[arg(long, value_name = "FILE")]
+    annotations: Option<PathBuf>,
 
     /// Local mirror of remote media: s3://bucket/a/b.png is read from DIR/a/b.png.
     #[arg(long, value_name = "DIR")]
@@ -121,7 +134,8 @@ const BLANK: Rgb = [24, 24, 24];
 /// What to draw: the camera, where its image and point cloud are, which cuboids.
 struct Plan {
     item: DatasetItem,
-    camera: CameraParams,
+    /// The camera's calibration; only 2D annotations are drawn without one.
+    camera: Option<CameraParams>,
     sensor: String,
     /// The scene frame's point cloud, when its file is here.
     pointcloud: Option<MediaFile>,
@@ -217,7 +231,8 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
             if let Some((near, far)) = args.depth_range {
                 style = style.with_depth_range(near, far);
             }
-            n_drawn = plan.camera.draw_points(&mut canvas, &points, &style);
+            n_drawn =
+                needs_camera(&plan, "--pointcloud")?.draw_points(&mut canvas, &points, &style);
         }
         (None, Some(note)) if args.pointcloud.is_none() => {
             writeln!(stderr, "nucleus: warning: {note}; drawing cuboids only")?;
@@ -229,29 +244,45 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     let mut n_cuboids_drawn = 0usize;
     if let Some(path) = &args.cuboids {
         let cuboids = read_cuboids(path, plan.cuboid_reference_id.as_deref())?;
+        let camera = needs_camera(&plan, "--cuboids")?;
         n_cuboids = cuboids.len();
         for (idx, cuboid) in cuboids.iter().enumerate() {
             let color = PALETTE
                 .get(idx % PALETTE.len())
                 .copied()
                 .unwrap_or([0, 255, 0]);
-            if plan
-                .camera
-                .draw_cuboid(&mut canvas, cuboid, color, args.line_width)
-                > 0
-            {
+            if camera.draw_cuboid(&mut canvas, cuboid, color, args.line_width) > 0 {
                 n_cuboids_drawn += 1;
             }
         }
     }
 
+    let mut n_annotations = 0usize;
+    if let Some(path) = &args.annotations {
+        n_annotations = draw_annotations(
+            path,
+            plan.item.reference_id().as_str(),
+            &mut canvas,
+            args.line_width,
+            &mut stderr,
+        )?;
+    }
+
     write_image(&args.output, &canvas)?;
+    let model = plan.camera.as_ref().map_or_else(
+        || "no camera_params".to_owned(),
+        |camera| camera.model().to_string(),
+    );
+    let annotations = if args.annotations.is_some() {
+        format!(", {n_annotations} 2D annotations")
+    } else {
+        String::new()
+    };
     writeln!(
         stderr,
-        "{}: camera {} ({}), {}x{}: {n_drawn} of {n_points} points, {n_cuboids_drawn} of {n_cuboids} cuboids in view",
+        "{}: camera {} ({model}), {}x{}: {n_drawn} of {n_points} points, {n_cuboids_drawn} of {n_cuboids} cuboids in view{annotations}",
         args.output.display(),
         quoted(&plan.sensor),
-        plan.camera.model(),
         canvas.width(),
         canvas.height(),
     )?;
@@ -361,7 +392,7 @@ fn plan_from_scene(
     };
     Ok(Some(Plan {
         item: item.clone(),
-        camera,
+        camera: Some(camera),
         sensor: sensor.to_owned(),
         pointcloud,
         pointcloud_note,
@@ -379,11 +410,12 @@ fn plan_from_item(args: &RenderArgs, path: &Path) -> anyhow::Result<Plan> {
     let item = DatasetItem::from_json(&text)
         .or_else(|_| DatasetItem::from_json(first))
         .with_context(|| format!("{} is not a dataset item", path.display()))?;
-    let camera = item
-        .camera_params()?
-        .with_context(|| format!("{} has no metadata.camera_params", path.display()))?;
-    if args.pointcloud.is_none() && args.cuboids.is_none() {
-        bail!("nothing to draw: give --pointcloud and/or --cuboids with --item");
+    let camera = item.camera_params()?;
+    if camera.is_none() && args.annotations.is_none() {
+        bail!("{} has no metadata.camera_params", path.display());
+    }
+    if args.pointcloud.is_none() && args.cuboids.is_none() && args.annotations.is_none() {
+        bail!("nothing to draw: give --pointcloud, --cuboids and/or --annotations with --item");
     }
     Ok(Plan {
         sensor: item.reference_id().as_str().to_owned(),
@@ -406,11 +438,19 @@ fn canvas_size(args: &RenderArgs, plan: &Plan) -> anyhow::Result<(u32, u32)> {
     let width = args
         .width
         .or_else(|| from_item(plan.item.width()))
-        .or_else(|| from_centre(plan.camera.cx()));
+        .or_else(|| {
+            plan.camera
+                .as_ref()
+                .and_then(|camera| from_centre(camera.cx()))
+        });
     let height = args
         .height
         .or_else(|| from_item(plan.item.height()))
-        .or_else(|| from_centre(plan.camera.cy()));
+        .or_else(|| {
+            plan.camera
+                .as_ref()
+                .and_then(|camera| from_centre(camera.cy()))
+        });
     match (width, height) {
         (Some(width), Some(height)) if width <= 16384 && height <= 16384 => Ok((width, height)),
         (Some(width), Some(height)) => {
@@ -420,6 +460,83 @@ fn canvas_size(args: &RenderArgs, plan: &Plan) -> anyhow::Result<(u32, u32)> {
         }
         _ => bail!("cannot tell the image size: give --width and --height"),
     }
+}
+
+/// The camera of `plan`, which `flag` needs.
+fn needs_camera<'a>(plan: &'a Plan, flag: &str) -> anyhow::Result<&'a CameraParams> {
+    plan.camera.as_ref().with_context(|| {
+        format!(
+            "{flag} needs the camera's metadata.camera_params, and {} has none",
+            quoted(plan.item.reference_id().as_str())
+        )
+    })
+}
+
+/// Draws the 2D annotations of `path` on `reference_id` (one palette colour per label, in the
+/// order labels first appear; the legend goes to `stderr`); lines with errors are skipped with
+/// a warning. Returns how many were drawn.
+fn draw_annotations(
+    path: &Path,
+    reference_id: &str,
+    canvas: &mut Canvas,
+    line_width: u32,
+    stderr: &mut impl Write,
+) -> anyhow::Result<usize> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read annotations {}", path.display()))?;
+    let mut labels: Vec<String> = Vec::new();
+    let mut n_drawn = 0usize;
+    for (idx, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reading = read_annotation_line(line, Role::Annotation);
+        let Some(annotation) = reading.annotation else {
+            if let Some(error) = reading.diagnostics.iter().find(|d| d.is_error()) {
+                writeln!(
+                    stderr,
+                    "nucleus: warning: {}:{}: not drawn: {error}",
+                    path.display(),
+                    idx + 1
+                )?;
+            }
+            continue;
+        };
+        let drawable = matches!(
+            annotation.annotation_type(),
+            AnnotationType::Box
+                | AnnotationType::Line
+                | AnnotationType::Polygon
+                | AnnotationType::Keypoints
+        );
+        if !drawable || annotation.reference_id.as_ref().map(|id| id.as_str()) != Some(reference_id)
+        {
+            continue;
+        }
+        let label = annotation.shape.label().unwrap_or_default();
+        let slot = match labels.iter().position(|seen| seen == label) {
+            Some(slot) => slot,
+            None => {
+                labels.push(label.to_owned());
+                labels.len() - 1
+            }
+        };
+        let color = PALETTE
+            .get(slot % PALETTE.len())
+            .copied()
+            .unwrap_or([0, 255, 0]);
+        if draw_2d(canvas, &annotation, color, line_width) {
+            n_drawn += 1;
+        }
+    }
+    for (slot, label) in labels.iter().enumerate() {
+        let [r, g, b] = PALETTE
+            .get(slot % PALETTE.len())
+            .copied()
+            .unwrap_or([0, 255, 0]);
+        writeln!(stderr, "  #{r:02x}{g:02x}{b:02x} {}", quoted(label))?;
+    }
+    Ok(n_drawn)
 }
 
 /// The point positions of a point-cloud file, streamed (the file is never held whole).

@@ -224,6 +224,11 @@ codes! {
     SimilarLabels = "similar-labels",
     /// A `track_reference_id` whose annotations carry different labels.
     TrackLabelConflict = "track-label-conflict",
+    /// A segmentation's mask whose size differs from its item's image (`width`/`height`), read
+    /// from the mask's PNG header when media are probed.
+    MaskSizeMismatch = "mask-size-mismatch",
+    /// A segmentation's mask file that is not a PNG (Nucleus reads masks as PNG images).
+    MaskNotPng = "mask-not-png",
 }
 
 impl fmt::Display for Code {

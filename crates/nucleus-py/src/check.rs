@@ -21,7 +21,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
 use crate::convert::to_python;
 
 /// The name of lines given in memory, in findings.
-const LINES: &str = "<lines>";
+pub(crate) const LINES: &str = "<lines>";
 
 /// Where lines come from: a file, or Python strings (one line each).
 pub enum Source {
@@ -47,7 +47,7 @@ impl Source {
 }
 
 /// The strings of an iterable of `str`.
-fn lines(object: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+pub(crate) fn lines(object: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     let mut lines = Vec::new();
     for line in object.try_iter()? {
         lines.push(line?.extract::<String>()?);
@@ -67,7 +67,7 @@ fn jobs(jobs: Option<usize>) -> usize {
 
 /// The stream configuration of `jobs` (None: one per core) and `max_line_bytes` (None: the
 /// default of `nucleus check`).
-fn stream_config(jobs: Option<usize>, max_line_bytes: Option<usize>) -> StreamConfig {
+pub(crate) fn stream_config(jobs: Option<usize>, max_line_bytes: Option<usize>) -> StreamConfig {
     let config = StreamConfig::default().jobs(self::jobs(jobs));
     match max_line_bytes {
         Some(max_line_bytes) => config.max_line_bytes(max_line_bytes),
@@ -113,19 +113,34 @@ fn check_result(
     file: &str,
     summary: &CheckSummary,
 ) -> PyResult<CheckResult> {
-    let list = PyList::empty(py);
-    for diagnostic in diagnostics {
-        let found = FileDiagnostic::new(file, diagnostic);
-        list.append(to_python(py, &json_value(&found)?)?)?;
+    let findings = diagnostics
+        .iter()
+        .map(|diagnostic| FileDiagnostic::new(file, diagnostic));
+    CheckResult::of(py, findings, summary, summary.errors)
+}
+
+impl CheckResult {
+    /// A result of `findings` and `summary` (their serde values, the objects the CLI prints
+    /// with `--format json`), of a check that found `n_errors` errors.
+    pub(crate) fn of<'a>(
+        py: Python<'_>,
+        findings: impl IntoIterator<Item = FileDiagnostic<'a>>,
+        summary: &impl serde::Serialize,
+        n_errors: u64,
+    ) -> PyResult<CheckResult> {
+        let list = PyList::empty(py);
+        for found in findings {
+            list.append(to_python(py, &json_value(&found)?)?)?;
+        }
+        let summary_dict = to_python(py, &json_value(summary)?)?
+            .cast_into::<PyDict>()
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        Ok(CheckResult {
+            diagnostics: list.unbind(),
+            summary: summary_dict.unbind(),
+            n_errors,
+        })
     }
-    let summary_dict = to_python(py, &json_value(summary)?)?
-        .cast_into::<PyDict>()
-        .map_err(|error| PyValueError::new_err(error.to_string()))?;
-    Ok(CheckResult {
-        diagnostics: list.unbind(),
-        summary: summary_dict.unbind(),
-        n_errors: summary.errors,
-    })
 }
 
 /// `value` as JSON, for [`to_python`].

@@ -6,6 +6,7 @@
 //! mergeable per-shard states for Spark, Dask and Ray. The Python API is documented in
 //! `nucleus_rs.pyi` and the README; the logic lives in the other crates, this one only converts.
 
+mod annotation;
 mod arrow;
 mod camera;
 mod check;
@@ -30,6 +31,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn nucleus_rs(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_function(wrap_pyfunction!(check::check, module)?)?;
+    module.add_function(wrap_pyfunction!(annotation::check_annotations, module)?)?;
     module.add_function(wrap_pyfunction!(check::profile, module)?)?;
     module.add_function(wrap_pyfunction!(check::query, module)?)?;
     module.add_class::<check::CheckResult>()?;

@@ -298,3 +298,178 @@ fn findings_do_not_depend_on_threads_or_chunks() {
         sequential
     );
 }
+
+#[test]
+fn the_driver_adds_up_both_roles_and_stops_at_max_errors() {
+    use nucleus_annotation::check::AnnotationCheck;
+
+    let stream = StreamConfig::default().jobs(2).chunk_bytes(64);
+    let index = ItemIndex::read([ITEMS.as_bytes(), SCENE.as_bytes()], &stream).unwrap();
+    let annotations = [
+        bx("img-1", 1.0, 1.0, 2.0, 2.0),
+        bx("img-1", 630.0, 1.0, 20.0, 2.0),
+        bx("img-9", 1.0, 1.0, 2.0, 2.0),
+    ]
+    .join("\n");
+    let predictions = r#"{"label":"car","type":"box","geometry":{"x":1,"y":1,"width":2,"height":2},"reference_id":"img-1","confidence":2}"#;
+    let run = |max_errors: Option<u64>| {
+        let mut check =
+            AnnotationCheck::new(Some(index.clone()), stream.clone()).max_errors(max_errors);
+        let mut findings = Vec::new();
+        for (role, name, text) in [
+            (Role::Annotation, "a.jsonl", annotations.as_str()),
+            (Role::Prediction, "p.jsonl", predictions),
+        ] {
+            check
+                .read(role, [(name.to_owned(), text.as_bytes())], |file, d| {
+                    findings.push(format!("{file}:{} {}", d.line.unwrap(), d.code));
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
+        }
+        (findings, check.finish())
+    };
+    let (findings, summary) = run(None);
+    assert_eq!(
+        findings,
+        [
+            "a.jsonl:2 outside-image",
+            "a.jsonl:3 unknown-reference-id",
+            "p.jsonl:1 invalid-confidence"
+        ]
+    );
+    assert_eq!(
+        (summary.annotations, summary.valid, summary.invalid),
+        (4, 1, 3)
+    );
+    assert_eq!((summary.errors, summary.warnings), (3, 0));
+    assert_eq!(summary.codes.get("outside-image"), Some(&1));
+    assert_eq!(summary.files, ["a.jsonl", "p.jsonl"]);
+    assert_eq!((summary.items, summary.scenes), (index.len(), 1));
+    assert!(!summary.stopped_early);
+    // Stopped at the second error: the predictions are not read.
+    let (findings, summary) = run(Some(2));
+    assert_eq!(
+        findings,
+        ["a.jsonl:2 outside-image", "a.jsonl:3 unknown-reference-id"]
+    );
+    assert!(summary.stopped_early);
+    assert_eq!(summary.files, ["a.jsonl"]);
+    let json = serde_json::to_value(&summary).unwrap();
+    assert_eq!(json["stopped_early"], true);
+    assert_eq!(json["codes"]["unknown-reference-id"], 1);
+}
+
+/// Masks of known sizes by name; `jpeg.png` is a JPEG, `remote` is not here, others are missing.
+struct FakeMasks;
+
+impl nucleus_annotation::check::MaskReader for FakeMasks {
+    fn read_mask(
+        &self,
+        mask_url: &str,
+        pointer: &str,
+    ) -> Result<Option<nucleus_annotation::check::MaskHeader>, nucleus_model::Diagnostic> {
+        use nucleus_annotation::check::MaskHeader;
+        match mask_url {
+            "640x400.png" => Ok(Some(MaskHeader::new("PNG", true, 640, 400))),
+            "640x401.png" => Ok(Some(MaskHeader::new("PNG", true, 640, 401))),
+            "jpeg.png" => Ok(Some(MaskHeader::new("JPEG", false, 640, 400))),
+            "s3://b/remote.png" => Ok(None),
+            _ => Err(nucleus_model::Diagnostic::error(
+                nucleus_model::Code::MissingMedia,
+                pointer,
+                format!("no such file {mask_url}"),
+            )),
+        }
+    }
+}
+
+#[test]
+fn a_mask_is_a_png_of_its_image_size() {
+    use nucleus_annotation::check::AnnotationCheck;
+
+    let mask = |reference_id: &str, url: &str| {
+        format!(
+            r#"{{"type":"segmentation","mask_url":"{url}","annotations":[{{"label":"road","index":1}}],"reference_id":"{reference_id}"}}"#
+        )
+    };
+    let lines = [
+        mask("img-1", "640x400.png"),
+        mask("img-1", "640x401.png"),
+        mask("img-1", "jpeg.png"),
+        mask("img-1", "s3://b/remote.png"),
+        mask("img-1", "missing.png"),
+        // No width/height on img-2: the file is read, its size not compared.
+        mask("img-2", "640x401.png"),
+        mask("img-2", "missing.png"),
+        // A mask on a point cloud is wrong-item-type; its file is still read.
+        mask("pc-3", "640x401.png"),
+    ];
+    let text = lines.join("\n");
+    let stream = StreamConfig::default().jobs(2).chunk_bytes(64);
+    let index = ItemIndex::read([ITEMS.as_bytes()], &stream).unwrap();
+    let run = |index: Option<ItemIndex>, masks: bool| {
+        let mut check = AnnotationCheck::new(index, stream.clone());
+        if masks {
+            check = check.masks(Box::new(FakeMasks));
+        }
+        let mut findings = Vec::new();
+        check
+            .read(
+                Role::Annotation,
+                [("a".to_owned(), text.as_bytes())],
+                |_, d| {
+                    findings.push((
+                        d.line.unwrap(),
+                        d.code.as_str(),
+                        d.path.clone(),
+                        d.message.clone(),
+                    ));
+                    ControlFlow::Continue(())
+                },
+            )
+            .unwrap();
+        findings
+    };
+    let findings = run(Some(index.clone()), true);
+    let codes: Vec<(u64, &str)> = findings
+        .iter()
+        .filter(|(_, code, _, _)| *code != "duplicate-annotation-id")
+        .map(|(line, code, _, _)| (*line, *code))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (2, "mask-size-mismatch"),
+            (3, "mask-not-png"),
+            (5, "missing-media"),
+            (7, "missing-media"),
+            (8, "wrong-item-type"),
+        ]
+    );
+    let (_, _, path, message) = findings.iter().find(|(line, _, _, _)| *line == 2).unwrap();
+    assert_eq!(path, "/mask_url");
+    assert_eq!(
+        message,
+        "mask_url \"640x401.png\" is a 640 × 401 PNG, but the image of item \"img-1\" is 640 × 400; a mask has the size of its image"
+    );
+    // Without items, files are read but sizes not compared; without a reader, nothing is read.
+    let alone: Vec<(u64, &str)> = run(None, true)
+        .iter()
+        .filter(|(_, code, _, _)| *code != "duplicate-annotation-id")
+        .map(|(line, code, _, _)| (*line, *code))
+        .collect();
+    assert_eq!(
+        alone,
+        [
+            (3, "mask-not-png"),
+            (5, "missing-media"),
+            (7, "missing-media")
+        ]
+    );
+    assert!(
+        run(Some(index), false)
+            .iter()
+            .all(|(_, code, _, _)| !code.starts_with("mask") && *code != "missing-media")
+    );
+}

@@ -5,6 +5,7 @@
 
 mod check;
 mod examples;
+mod profile;
 mod read;
 mod roundtrip;
 mod sdk_corpus;

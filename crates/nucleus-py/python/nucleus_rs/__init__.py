@@ -15,6 +15,7 @@ from nucleus_rs._native import (
     QueryIter,
     __version__,
     check,
+    check_annotations,
     profile,
     query,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "QueryIter",
     "__version__",
     "check",
+    "check_annotations",
     "profile",
     "query",
 ]

@@ -59,6 +59,31 @@ def check(
     credentials), or in the copy ``media_dir`` when given; ``max_side`` and ``decode`` as
     ``--max-side`` and ``--decode``. The GIL is released while checking."""
 
+# One file (a str or os.PathLike), several (a list or tuple of os.PathLike, such as
+# pathlib.Path), or lines (any other iterable of str, one line each).
+Sources = Union[str, "os.PathLike[str]", Sequence["os.PathLike[str]"], Iterable[str]]
+
+def check_annotations(
+    annotations: Optional[Sources] = None,
+    *,
+    predictions: Optional[Sources] = None,
+    items: Optional[Sources] = None,
+    jobs: Optional[int] = None,
+    max_line_bytes: Optional[int] = None,
+    max_errors: Optional[int] = None,
+) -> CheckResult:
+    """Checks annotation files (ground truth) and prediction files (model output) like
+    ``nucleus check --annotations ANNOTATIONS --predictions PREDICTIONS --items ITEMS``: each
+    line read as the SDK's annotation (or prediction) class with its rules, then, with
+    ``items`` (item and scene files: a line with ``frames`` is a scene), against the items (the
+    reference resolves, 2D geometry lies inside the image, a camera of the frame sees a cuboid)
+    and against the annotations before it (unique ``annotation_id`` per item, one label per
+    track, labels that differ only by case or spacing). Lines given in memory are read as a
+    file of those lines, named ``<lines>``. The result's findings are those of ``nucleus check
+    --annotations --format json``, and its summary is that command's: annotations, valid,
+    invalid, errors, warnings, codes, files, items, scenes, unreadable_item_lines,
+    stopped_early. Stops after ``max_errors`` errors. The GIL is released while checking."""
+
 def profile(path_or_lines: PathOrLines, *, jobs: Optional[int] = None) -> dict[str, Any]:
     """The Insights profile (``nucleus profile --format json``) plus n_lines (non-blank lines read) and n_invalid (lines that are not valid items)."""
 
