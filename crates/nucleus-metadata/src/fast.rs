@@ -46,36 +46,44 @@ pub struct CleanItem {
     keys: Vec<CleanKey>,
 }
 
-/// A byte range of the line, or of the item's decoded text (lines of 4 GiB and more take the
-/// full reader).
+/// A byte range of the line, or of the item's decoded text when the top bit of `start` is set
+/// (lines of 2 GiB and more take the full reader). Eight bytes: a clean item holds many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Span {
     start: u32,
     end: u32,
-    decoded: bool,
 }
 
 impl Span {
+    const DECODED: u32 = 1 << 31;
+
     /// A range of the line.
     fn of(range: std::ops::Range<usize>) -> Scan<Span> {
+        let end = u32::try_from(range.end).map_err(|_| Unsure)?;
+        if end >= Span::DECODED || range.start > range.end {
+            return Err(Unsure);
+        }
         Ok(Span {
             start: u32::try_from(range.start).map_err(|_| Unsure)?,
-            end: u32::try_from(range.end).map_err(|_| Unsure)?,
-            decoded: false,
+            end,
         })
     }
 
     /// A range of the decoded text.
     fn of_decoded(range: std::ops::Range<usize>) -> Scan<Span> {
         Span::of(range).map(|span| Span {
-            decoded: true,
+            start: span.start | Span::DECODED,
             ..span
         })
     }
 
     fn get<'s>(self, line: &'s str, decoded: &'s str) -> &'s str {
-        let text = if self.decoded { decoded } else { line };
-        text.get(self.start as usize..self.end as usize)
+        let (text, start) = if self.start & Span::DECODED == 0 {
+            (line, self.start)
+        } else {
+            (decoded, self.start & !Span::DECODED)
+        };
+        text.get(start as usize..self.end as usize)
             .unwrap_or_default()
     }
 }

@@ -110,6 +110,7 @@ impl<'a> Key<'a> {
     }
 
     /// Whether two keys are the same once decoded.
+    #[inline]
     fn same(self, other: Key<'_>) -> bool {
         if self.escaped || other.escaped {
             self.chars().eq(other.chars())
@@ -119,6 +120,7 @@ impl<'a> Key<'a> {
     }
 
     /// The key's bit in an object's key filter, from its decoded bytes ([`filter_bit`]).
+    #[inline]
     fn filter_bit(self) -> u64 {
         if !self.escaped {
             return filter_bit(
@@ -541,25 +543,32 @@ impl<'a> Scanner<'a> {
     }
 
     /// A string as [`Scanner::string`] reads it, and whether it has an escape.
-    #[inline]
+    #[inline(always)]
     fn string_body(&mut self) -> Scan<(&'a str, bool)> {
         self.expect(b'"')?;
         let start = self.pos;
-        let mut pos = start;
-        let mut escaped = false;
+        // Most strings and nearly all keys have no escape: one search finds their end.
+        let end = self.find_string_special(start);
+        if self.bytes().get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return Ok((self.text.get(start..end).ok_or(Unsure)?, false));
+        }
+        self.escaped_string_body(start, end)
+    }
+
+    /// [`Scanner::string_body`] from the first special byte at `pos` on.
+    #[cold]
+    fn escaped_string_body(&mut self, start: usize, mut pos: usize) -> Scan<(&'a str, bool)> {
         loop {
-            pos = self.find_string_special(pos);
             match self.bytes().get(pos) {
                 Some(b'"') => break,
-                Some(b'\\') => {
-                    escaped = true;
-                    pos = self.escape(pos + 1)?;
-                }
+                Some(b'\\') => pos = self.escape(pos + 1)?,
                 _ => return Err(Unsure),
             }
+            pos = self.find_string_special(pos);
         }
         self.pos = pos + 1;
-        Ok((self.text.get(start..pos).ok_or(Unsure)?, escaped))
+        Ok((self.text.get(start..pos).ok_or(Unsure)?, true))
     }
 
     /// After a backslash at `pos - 1`: the position after a valid escape, a surrogate escape
