@@ -39,7 +39,7 @@ impl Rows {
         self.candidate.extend(b.chars());
         let b = &self.candidate;
         // The distance is at least the difference of the lengths.
-        if a.len().abs_diff(b.len()) > bound {
+        if a.len().abs_diff(b.len()) > bound || histogram_bound(a, b) > bound {
             return None;
         }
         let (before, previous, current) = (&mut self.before, &mut self.previous, &mut self.current);
@@ -82,6 +82,27 @@ impl Rows {
             .copied()
             .filter(|&distance| distance <= bound)
     }
+}
+
+/// A lower bound of [`edit_distance`]: the characters of one word the other lacks (counted in
+/// 64 buckets). Each edit changes the difference of the counts by at most one per side, so most
+/// candidates are ruled out before any table is filled.
+fn histogram_bound(a: &[char], b: &[char]) -> usize {
+    let mut counts = [0i32; 64];
+    let bucket = |c: char| (u32::from(c) % 64) as usize;
+    for &c in a {
+        if let Some(count) = counts.get_mut(bucket(c)) {
+            *count += 1;
+        }
+    }
+    for &c in b {
+        if let Some(count) = counts.get_mut(bucket(c)) {
+            *count -= 1;
+        }
+    }
+    let surplus: i32 = counts.iter().filter(|&&n| n > 0).sum();
+    let deficit: i32 = counts.iter().filter(|&&n| n < 0).map(|&n| -n).sum();
+    usize::try_from(surplus.max(deficit)).unwrap_or(0)
 }
 
 /// Levenshtein distance over characters (insertions, deletions, substitutions), with adjacent
