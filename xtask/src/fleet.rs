@@ -760,6 +760,35 @@ mod tests {
     }
 
     #[test]
+    fn check_takes_the_fast_path_on_every_line_without_item_findings() {
+        // The point of `--ascii-escapes` (issue 15): escaped keys and ids, `ref_id`, null
+        // locations and `-0.0` must not send a line to the full reader.
+        use nucleus_metadata::{ItemRules, LineCheck};
+        let rules = ItemRules::new();
+        for ascii_escapes in [true, false] {
+            let options = Options {
+                ascii_escapes,
+                ..options(Mode::Realistic)
+            };
+            let (mut n_clean, mut n_fast) = (0, 0);
+            for index in (0..20 * ITEMS_PER_DRIVE).step_by(7) {
+                let text = line(options, index);
+                if !rules.check_line(&text).diagnostics.is_empty() {
+                    continue;
+                }
+                n_clean += 1;
+                if matches!(rules.check_line_fast(&text), LineCheck::Clean(_)) {
+                    n_fast += 1;
+                } else {
+                    panic!("the fast path declined a line without findings: {text}");
+                }
+            }
+            assert!(n_clean > 3000, "{n_clean}");
+            assert_eq!(n_fast, n_clean);
+        }
+    }
+
+    #[test]
     fn generation_is_deterministic_by_seed() {
         let options = options(Mode::Realistic);
         assert_eq!(line(options, 4321), line(options, 4321));

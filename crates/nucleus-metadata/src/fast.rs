@@ -6,19 +6,17 @@
 //! holding what the dataset rules need (the reference id, and each metadata key with the kind
 //! of its value). On anything else (a finding, or a shape the fast path does not handle: SDK
 //! aliases other than `image_url`/`pointcloud_url`, `embedding_info`, `context_attachments`,
-//! escapes in keys, ...) it falls back to [`ItemRules::check_line`], so findings, their order
+//! several non-null locations, ...) it falls back to [`ItemRules::check_line`], so findings, their order
 //! and their messages are exactly those of the full reader. The recogniser duplicates a small
 //! part of `read.rs` and `rules.rs` (which fields, which locations, the coordinate and camera
 //! rules); property tests (`tests/it/fast.rs`) check on generated and mutated lines that what it
 //! calls clean, the full reader reads without finding, with the same reference id, keys and
 //! kinds.
 
-use std::borrow::Cow;
-
 use nucleus_camera::{CameraModel, CameraParams, Distortion, Vector3};
 use nucleus_model::geo::Coordinate;
 use nucleus_model::read::ItemReading;
-use nucleus_model::scan::{Scan, Scanner, Token, Unsure};
+use nucleus_model::scan::{self, Scan, Scanner, Token, Unsure};
 use nucleus_model::{DatasetItemType, LocationKind, Metadata};
 
 use crate::ItemRules;
@@ -41,11 +39,15 @@ pub enum LineCheck {
 pub struct CleanItem {
     /// The line (one copy: cheaper than a copy per key).
     line: Box<str>,
+    /// The keys and the reference id written with escapes, decoded one after the other (empty,
+    /// so not allocated, when none has an escape).
+    decoded: String,
     reference_id: Span,
     keys: Vec<CleanKey>,
 }
 
-/// A byte range of the line (lines of 4 GiB and more take the full reader).
+/// A byte range of the line, or of the item's decoded text when the top bit of `start` is set
+/// (lines of 2 GiB and more take the full reader). Eight bytes: a clean item holds many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Span {
     start: u32,
@@ -53,16 +55,55 @@ struct Span {
 }
 
 impl Span {
+    const DECODED: u32 = 1 << 31;
+
+    /// A range of the line.
     fn of(range: std::ops::Range<usize>) -> Scan<Span> {
+        let end = u32::try_from(range.end).map_err(|_| Unsure)?;
+        if end >= Span::DECODED || range.start > range.end {
+            return Err(Unsure);
+        }
         Ok(Span {
             start: u32::try_from(range.start).map_err(|_| Unsure)?,
-            end: u32::try_from(range.end).map_err(|_| Unsure)?,
+            end,
         })
     }
 
-    fn get(self, text: &str) -> &str {
-        text.get(self.start as usize..self.end as usize)
+    /// A range of the decoded text.
+    fn of_decoded(range: std::ops::Range<usize>) -> Scan<Span> {
+        Span::of(range).map(|span| Span {
+            start: span.start | Span::DECODED,
+            ..span
+        })
+    }
+
+    fn get<'s>(self, line: &'s str, decoded: &'s str) -> &'s str {
+        let (text, start) = if self.start & Span::DECODED == 0 {
+            (line, self.start)
+        } else {
+            (decoded, self.start & !Span::DECODED)
+        };
+        text.get(start as usize..self.end as usize)
             .unwrap_or_default()
+    }
+}
+
+/// Where a key or string of the line reads decoded: its range of the line when written without
+/// escapes, else of `decoded`, where it is decoded to.
+fn decoded_span(
+    scanner: &Scanner<'_>,
+    raw: &str,
+    escaped: bool,
+    chars: impl Iterator<Item = char>,
+    decoded: &mut String,
+) -> Scan<Span> {
+    if escaped {
+        let start = decoded.len();
+        decoded.extend(chars);
+        Span::of_decoded(start..decoded.len())
+    } else {
+        let start = scanner.offset_of(raw).ok_or(Unsure)?;
+        Span::of(start..start + raw.len())
     }
 }
 
@@ -78,15 +119,19 @@ impl CleanItem {
     /// The item's reference id.
     #[must_use]
     pub fn reference_id(&self) -> &str {
-        self.reference_id.get(&self.line)
+        self.reference_id.get(&self.line, &self.decoded)
     }
 
     /// Each metadata key with a non-null value, in order: the key, the value's kind and, for
     /// strings and numbers, the value's JSON text as written (empty for the other kinds).
     pub fn metadata_kinds(&self) -> impl Iterator<Item = (&str, Kind, &str)> {
-        self.keys
-            .iter()
-            .map(|key| (key.key.get(&self.line), key.kind, key.value.get(&self.line)))
+        self.keys.iter().map(|key| {
+            (
+                key.key.get(&self.line, &self.decoded),
+                key.kind,
+                key.value.get(&self.line, &self.decoded),
+            )
+        })
     }
 }
 
@@ -111,15 +156,29 @@ impl ItemRules {
 pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     let mut scanner = Scanner::new(text);
     let mut keys = Vec::with_capacity(32);
+    let mut decoded = String::new();
     let mut top = scanner.begin_object()?;
+    // As written; `ref_id`, when present, wins (the full reader then ignores `reference_id`,
+    // which is `None` when it is not a string).
     let mut reference_id = None;
+    let mut ref_id = None;
     let mut location: Option<(Option<DatasetItemType>, &str)> = None;
     let mut declared_type = None;
     let (mut width, mut height) = (None, None);
     let mut has_embedding = false;
-    while let Some(key) = scanner.next_key(&mut top)? {
-        match key {
-            "reference_id" => reference_id = Some(scanner.plain_string()?),
+    while let Some(key) = scanner.next_any_key(&mut top)? {
+        // Top-level keys are rarely written with escapes: a copy then is cheap enough.
+        let key = key.to_str();
+        match &*key {
+            "reference_id" => {
+                reference_id = if scanner.peek()? == Token::String {
+                    Some(scanner.string()?)
+                } else {
+                    scanner.skip()?;
+                    None
+                };
+            }
+            "ref_id" => ref_id = Some(scanner.string()?),
             "width" => width = dimension(&mut scanner)?,
             "height" => height = dimension(&mut scanner)?,
             "type" => declared_type = Some(scanner.plain_string()?),
@@ -130,11 +189,11 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
                     scanner.string()?;
                 }
             }
-            "metadata" => metadata(&mut scanner, rules, &mut keys)?,
+            "metadata" => metadata(&mut scanner, rules, &mut keys, &mut decoded)?,
             // One non-null location key (several take the full reader: precedence,
             // conflicts). `url` says its type by its extension.
             _ => {
-                let item_type = location_key(key).ok_or(Unsure)?;
+                let item_type = location_key(&key).ok_or(Unsure)?;
                 // A null location is no location (exports with one column per kind).
                 if scanner.take_null()? {
                     continue;
@@ -148,9 +207,16 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     }
     scanner.end()?;
 
-    let reference_id = reference_id.filter(|id| !id.is_empty()).ok_or(Unsure)?;
+    let reference_id = match ref_id {
+        Some(ref_id) => ref_id,
+        None => reference_id.ok_or(Unsure)?,
+    };
+    // An escape always stands for a character: an id with one is not empty.
+    if reference_id.is_empty() {
+        return Err(Unsure);
+    }
     let (item_type, location) = location.ok_or(Unsure)?;
-    let location = unescape(location)?;
+    let location = scan::unescape(location);
     if location.is_empty() {
         return Err(Unsure);
     }
@@ -173,10 +239,17 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
     {
         return Err(Unsure);
     }
-    let start = scanner.offset_of(reference_id).ok_or(Unsure)?;
+    let reference_id = decoded_span(
+        &scanner,
+        reference_id,
+        reference_id.contains('\\'),
+        scan::unescaped(reference_id),
+        &mut decoded,
+    )?;
     Ok(CleanItem {
         line: text.into(),
-        reference_id: Span::of(start..start + reference_id.len())?,
+        decoded,
+        reference_id,
         keys,
     })
 }
@@ -188,17 +261,6 @@ fn location_key(key: &str) -> Option<Option<DatasetItemType>> {
         return Some(None);
     }
     DatasetItemType::of_location_key(key).map(Some)
-}
-
-/// The text of a JSON string's contents as written (`\/` in URLs is common in some encoders).
-fn unescape(raw: &str) -> Scan<Cow<'_, str>> {
-    if raw.contains('\\') {
-        serde_json::from_str::<String>(&format!("\"{raw}\""))
-            .map(Cow::Owned)
-            .map_err(|_| Unsure)
-    } else {
-        Ok(Cow::Borrowed(raw))
-    }
 }
 
 /// The kind of a location that draws no finding under `rules` (a well-formed URL when remote,
@@ -219,9 +281,9 @@ fn attachments(scanner: &mut Scanner<'_>, rules: &ItemRules) -> Scan<()> {
     while scanner.next_element(&mut array)? {
         let mut attachment = None;
         let mut object = scanner.begin_object()?;
-        while let Some(key) = scanner.next_key(&mut object)? {
-            if key == "attachment" {
-                attachment = Some(unescape(scanner.string()?)?);
+        while let Some(key) = scanner.next_any_key(&mut object)? {
+            if key.is("attachment") {
+                attachment = Some(scan::unescape(scanner.string()?));
             } else {
                 scanner.skip()?;
             }
@@ -249,8 +311,8 @@ fn embedding(scanner: &mut Scanner<'_>) -> Scan<bool> {
     }
     let (mut index_id, mut vector) = (false, false);
     let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_key(&mut object)? {
-        match key {
+    while let Some(key) = scanner.next_any_key(&mut object)? {
+        match &*key.to_str() {
             "index_id" => index_id = !scanner.plain_string()?.is_empty(),
             "embedding_vector" => {
                 let mut array = scanner.begin_array()?;
@@ -269,14 +331,20 @@ fn embedding(scanner: &mut Scanner<'_>) -> Scan<bool> {
     }
 }
 
-/// Reads the metadata (an object or null) into `item`, applying the reserved keys' rules.
-fn metadata(scanner: &mut Scanner<'_>, rules: &ItemRules, keys: &mut Vec<CleanKey>) -> Scan<()> {
+/// Reads the metadata (an object or null) into `keys`, applying the reserved keys' rules; keys
+/// written with escapes are decoded into `decoded`.
+fn metadata(
+    scanner: &mut Scanner<'_>,
+    rules: &ItemRules,
+    keys: &mut Vec<CleanKey>,
+    decoded: &mut String,
+) -> Scan<()> {
     if scanner.take_null()? {
         return Ok(());
     }
     let mut object = scanner.begin_object()?;
     let (mut lat, mut lon) = (false, false);
-    while let Some(key) = scanner.next_key(&mut object)? {
+    while let Some(key) = scanner.next_any_key(&mut object)? {
         let kind = match scanner.peek()? {
             // No kind; `null` coordinates, cameras and attachments count as absent.
             Token::Null => {
@@ -290,9 +358,18 @@ fn metadata(scanner: &mut Scanner<'_>, rules: &ItemRules, keys: &mut Vec<CleanKe
             Token::Object => Kind::Object,
         };
         let start = scanner.position();
-        match key {
+        // A key written with escapes is decoded into `decoded`, which it then reads from.
+        let key_span = decoded_span(
+            scanner,
+            key.raw(),
+            key.plain().is_none(),
+            key.chars(),
+            decoded,
+        )?;
+        let name = key.plain().unwrap_or_else(|| key_span.get("", decoded));
+        match name {
             Metadata::LAT | Metadata::LON => {
-                let coordinate = Coordinate::of_key(key).ok_or(Unsure)?;
+                let coordinate = Coordinate::of_key(name).ok_or(Unsure)?;
                 if !coordinate.contains(scanner.number()?.to_f64()) {
                     return Err(Unsure);
                 }
@@ -307,10 +384,9 @@ fn metadata(scanner: &mut Scanner<'_>, rules: &ItemRules, keys: &mut Vec<CleanKe
                 scanner.skip()?;
             }
         }
-        let key_start = scanner.offset_of(key).ok_or(Unsure)?;
         keys.push(CleanKey {
             kind,
-            key: Span::of(key_start..key_start + key.len())?,
+            key: key_span,
             value: if kind.is_searchable() {
                 Span::of(start..scanner.position())?
             } else {
@@ -330,8 +406,9 @@ fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
     let mut model = None;
     let mut distortion = Distortion::default();
     let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_key(&mut object)? {
-        match key {
+    while let Some(key) = scanner.next_any_key(&mut object)? {
+        let key = key.to_str();
+        match &*key {
             "position" => {
                 let [x, y, z] = components(scanner, ["x", "y", "z"])?;
                 position = Some(Vector3::new(x, y, z));
@@ -354,7 +431,7 @@ fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
                 } else {
                     scanner.number()?.to_f64()
                 };
-                let slot = match key {
+                let slot = match &*key {
                     "k1" => &mut distortion.k1,
                     "k2" => &mut distortion.k2,
                     "k3" => &mut distortion.k3,
@@ -386,8 +463,8 @@ fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
 fn components<const N: usize>(scanner: &mut Scanner<'_>, names: [&str; N]) -> Scan<[f64; N]> {
     let mut values = [None; N];
     let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_key(&mut object)? {
-        match names.iter().position(|name| *name == key) {
+    while let Some(key) = scanner.next_any_key(&mut object)? {
+        match names.iter().position(|name| key.is(name)) {
             Some(idx) => *values.get_mut(idx).ok_or(Unsure)? = Some(scanner.number()?.to_f64()),
             None => {
                 scanner.skip()?;

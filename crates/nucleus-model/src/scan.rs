@@ -6,23 +6,27 @@
 //! no problem at all, and for them the dataset rules need only a few facts: the reference id,
 //! each metadata key and the kind of its value. [`Scanner`] reads those facts straight from the
 //! text, in one pass, without allocating. It never reports a problem: on anything it does not
-//! handle, or that might be wrong (a syntax error, a duplicate key, an escape in a key, a number
-//! that could overflow, deep nesting), it returns [`Unsure`], and the caller reads the line again
+//! handle, or that might be wrong (a syntax error, a duplicate key, a lone surrogate escape, a
+//! number that could overflow, deep nesting), it returns [`Unsure`], and the caller reads the line again
 //! with the full parser, which gives the finding. So the scanner only has to be *sound*: what it
 //! accepts, the full parser accepts with the same keys and kinds; this is checked by property
 //! tests on generated and mutated lines (`tests/it/scan.rs` and nucleus-metadata's fast-path
 //! tests).
 //!
 //! What it accepts: the JSON grammar (RFC 8259) with
-//! - keys free of escapes, unique within their object (at most [`MAX_KEYS`] keys in one object;
-//!   a 64-bit filter of each object's keys means a key is compared with the others only when
-//!   it may repeat one);
-//! - string values with valid escapes but no surrogate escape (`\ud800`–`\udfff`);
-//! - integers that fit `i64` or `u64`, other than `-0` (which the full parser reads as the
-//!   integer 0), and
+//! - keys and string values with valid escapes, a surrogate escape (`\ud800`–`\udfff`) only
+//!   as a high-low pair (the full parser reads a lone one as a syntax error);
+//! - keys unique within their object once their escapes are decoded, as the full parser
+//!   compares them (`"a"` and `"\u0061"` are the same key; at most [`MAX_KEYS`] keys in one
+//!   object; a 64-bit filter of each object's keys means a key is compared with the others only
+//!   when it may repeat one);
+//! - integers that fit `i64` or `u64` (`-0` reads as the integer 0, as the full parser reads
+//!   it), and
 //!   floats of at most 40 digits with an exponent of at most 250 in magnitude (so they are
 //!   finite and a non-zero literal never reads as 0);
 //! - nesting of at most [`MAX_DEPTH`] arrays and objects.
+
+use std::borrow::Cow;
 
 /// The scanner cannot decide about the text: read it with [`crate::json::parse`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +58,167 @@ pub enum Token {
     Object,
 }
 
-/// An object being read: pass it to [`Scanner::next_key`] until that returns `None`.
+/// An object key as written between its quotes, escapes validated: compare it and read it
+/// decoded ([`Key::is`], [`Key::chars`]), as the full parser reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key<'a> {
+    raw: &'a str,
+    escaped: bool,
+}
+
+impl<'a> Key<'a> {
+    /// The key as written between its quotes (escapes not decoded).
+    #[must_use]
+    #[inline]
+    pub fn raw(self) -> &'a str {
+        self.raw
+    }
+
+    /// The key, when it is written without escapes (then it is its own text).
+    #[must_use]
+    #[inline]
+    pub fn plain(self) -> Option<&'a str> {
+        (!self.escaped).then_some(self.raw)
+    }
+
+    /// Whether the decoded key is `name`.
+    #[must_use]
+    #[inline]
+    pub fn is(self, name: &str) -> bool {
+        if self.escaped {
+            self.chars().eq(name.chars())
+        } else {
+            self.raw == name
+        }
+    }
+
+    /// The decoded key's characters.
+    #[must_use]
+    #[inline]
+    pub fn chars(self) -> Unescaped<'a> {
+        unescaped(self.raw)
+    }
+
+    /// The decoded key (a copy only when it has escapes).
+    #[must_use]
+    pub fn to_str(self) -> Cow<'a, str> {
+        if self.escaped {
+            Cow::Owned(self.chars().collect())
+        } else {
+            Cow::Borrowed(self.raw)
+        }
+    }
+
+    /// Whether two keys are the same once decoded.
+    #[inline]
+    fn same(self, other: Key<'_>) -> bool {
+        if self.escaped || other.escaped {
+            self.chars().eq(other.chars())
+        } else {
+            self.raw == other.raw
+        }
+    }
+
+    /// The key's bit in an object's key filter, from its decoded bytes ([`filter_bit`]).
+    #[inline]
+    fn filter_bit(self) -> u64 {
+        if !self.escaped {
+            return filter_bit(
+                self.raw.len(),
+                self.raw.bytes().next(),
+                self.raw.bytes().last(),
+            );
+        }
+        let mut buffer = [0u8; 4];
+        let (mut len, mut first, mut last) = (0, None, None);
+        for char in self.chars() {
+            let encoded = char.encode_utf8(&mut buffer).as_bytes();
+            first = first.or_else(|| encoded.first().copied());
+            last = encoded.last().copied();
+            len += encoded.len();
+        }
+        filter_bit(len, first, last)
+    }
+}
+
+/// The characters of the contents of a JSON string as written, escapes decoded: `raw` is text
+/// the scanner accepted between quotes ([`Scanner::string`], [`Key::raw`]). (On text it did
+/// not accept, a malformed escape reads as U+FFFD.)
+#[must_use]
+#[inline]
+pub fn unescaped(raw: &str) -> Unescaped<'_> {
+    Unescaped { rest: raw }
+}
+
+/// The contents of a JSON string as written, escapes decoded (a copy only when it has escapes);
+/// see [`unescaped`].
+#[must_use]
+pub fn unescape(raw: &str) -> Cow<'_, str> {
+    if raw.contains('\\') {
+        Cow::Owned(unescaped(raw).collect())
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// The iterator of [`unescaped`].
+#[derive(Debug, Clone)]
+pub struct Unescaped<'a> {
+    rest: &'a str,
+}
+
+impl Iterator for Unescaped<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let mut chars = self.rest.chars();
+        let first = chars.next()?;
+        if first != '\\' {
+            self.rest = chars.as_str();
+            return Some(first);
+        }
+        let decoded = match chars.next() {
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('n') => '\n',
+            Some('r') => '\r',
+            Some('t') => '\t',
+            Some('u') => {
+                let after = chars.as_str();
+                let (code, used) = match hex4(after.as_bytes()) {
+                    Some(high @ 0xD800..=0xDBFF) => match after.as_bytes().get(4..6) {
+                        Some(b"\\u") => match after.get(6..).and_then(|low| hex4(low.as_bytes())) {
+                            Some(low @ 0xDC00..=0xDFFF) => {
+                                (0x1_0000 + ((high - 0xD800) << 10) + (low - 0xDC00), 10)
+                            }
+                            _ => (0xFFFD, 4),
+                        },
+                        _ => (0xFFFD, 4),
+                    },
+                    Some(code) => (code, 4),
+                    None => (0xFFFD, 0),
+                };
+                self.rest = after.get(used..).unwrap_or_default();
+                return Some(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            // `"`, `\` and `/` stand for themselves.
+            Some(other) => other,
+            None => char::REPLACEMENT_CHARACTER,
+        };
+        self.rest = chars.as_str();
+        Some(decoded)
+    }
+}
+
+/// The value of four hex digits at the start of `bytes`.
+fn hex4(bytes: &[u8]) -> Option<u32> {
+    bytes.get(..4)?.iter().try_fold(0u32, |code, &digit| {
+        Some(code * 16 + char::from(digit).to_digit(16)?)
+    })
+}
+
+/// An object being read: pass it to [`Scanner::next_key`] or [`Scanner::next_any_key`] until
+/// that returns `None`.
 #[derive(Debug)]
 pub struct Object {
     first: bool,
@@ -132,6 +296,7 @@ impl NumberLiteral<'_> {
             (true, false) if self.n_digits <= 19 => Some(
                 self.text
                     .bytes()
+                    .filter(u8::is_ascii_digit)
                     .fold(0, |value, digit| value * 10 + u64::from(digit - b'0')),
             ),
             (true, false) => self.text.parse().ok(),
@@ -146,7 +311,7 @@ pub struct Scanner<'a> {
     pos: usize,
     depth: usize,
     /// The keys of the objects open around the current value.
-    keys: Vec<&'a str>,
+    keys: Vec<Key<'a>>,
 }
 
 impl<'a> Scanner<'a> {
@@ -264,13 +429,27 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// The next key of `object` (its `:` consumed), or `None` after its closing `}`.
+    /// The next key of `object` (its `:` consumed), or `None` after its closing `}`, when it is
+    /// written without escapes; [`Scanner::next_any_key`] takes any key.
     ///
     /// # Errors
     /// [`Unsure`] on a syntax error, a key with an escape, a key seen before in this object, or
     /// too many keys open.
     #[inline]
     pub fn next_key(&mut self, object: &mut Object) -> Scan<Option<&'a str>> {
+        match self.next_any_key(object)? {
+            Some(key) => key.plain().map(Some).ok_or(Unsure),
+            None => Ok(None),
+        }
+    }
+
+    /// The next key of `object` (its `:` consumed), or `None` after its closing `}`.
+    ///
+    /// # Errors
+    /// [`Unsure`] on a syntax error, an invalid or lone surrogate escape in the key, a key seen
+    /// before in this object (compared decoded), or too many keys open.
+    #[inline]
+    pub fn next_any_key(&mut self, object: &mut Object) -> Scan<Option<Key<'a>>> {
         self.skip_whitespace();
         match (self.bytes().get(self.pos), object.first) {
             (Some(b'}'), _) => {
@@ -284,10 +463,13 @@ impl<'a> Scanner<'a> {
             _ => return Err(Unsure),
         }
         object.first = false;
-        let key = self.plain_string()?;
-        let bit = filter_bit(key.as_bytes());
+        let (raw, escaped) = self.string_body()?;
+        let key = Key { raw, escaped };
+        let bit = key.filter_bit();
         let open = self.keys.get(object.keys_start..).unwrap_or_default();
-        if open.len() >= MAX_KEYS || (object.filter & bit != 0 && open.contains(&key)) {
+        if open.len() >= MAX_KEYS
+            || (object.filter & bit != 0 && open.iter().any(|other| other.same(key)))
+        {
             return Err(Unsure);
         }
         object.filter |= bit;
@@ -351,42 +533,65 @@ impl<'a> Scanner<'a> {
     }
 
     /// A string, escapes allowed (and validated); returns the text between the quotes as
-    /// written.
+    /// written ([`unescape`] decodes it).
     ///
     /// # Errors
-    /// [`Unsure`] when the next value is not a valid string, or has a surrogate escape.
+    /// [`Unsure`] when the next value is not a valid string, or has a lone surrogate escape.
     #[inline]
     pub fn string(&mut self) -> Scan<&'a str> {
+        self.string_body().map(|(raw, _)| raw)
+    }
+
+    /// A string as [`Scanner::string`] reads it, and whether it has an escape.
+    #[inline(always)]
+    fn string_body(&mut self) -> Scan<(&'a str, bool)> {
         self.expect(b'"')?;
         let start = self.pos;
-        let mut pos = start;
+        // Most strings and nearly all keys have no escape: one search finds their end.
+        let end = self.find_string_special(start);
+        if self.bytes().get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return Ok((self.text.get(start..end).ok_or(Unsure)?, false));
+        }
+        self.escaped_string_body(start, end)
+    }
+
+    /// [`Scanner::string_body`] from the first special byte at `pos` on.
+    #[cold]
+    fn escaped_string_body(&mut self, start: usize, mut pos: usize) -> Scan<(&'a str, bool)> {
         loop {
-            pos = self.find_string_special(pos);
             match self.bytes().get(pos) {
                 Some(b'"') => break,
                 Some(b'\\') => pos = self.escape(pos + 1)?,
                 _ => return Err(Unsure),
             }
+            pos = self.find_string_special(pos);
         }
         self.pos = pos + 1;
-        self.text.get(start..pos).ok_or(Unsure)
+        Ok((self.text.get(start..pos).ok_or(Unsure)?, true))
     }
 
-    /// After a backslash at `pos - 1`: the position after a valid, non-surrogate escape.
+    /// After a backslash at `pos - 1`: the position after a valid escape, a surrogate escape
+    /// only as a high-low pair (as serde_json reads a `String`: a lone one is an error).
     fn escape(&self, pos: usize) -> Scan<usize> {
-        match self.bytes().get(pos) {
+        let bytes = self.bytes();
+        match bytes.get(pos) {
             Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(pos + 1),
             Some(b'u') => {
-                let hex = self.bytes().get(pos + 1..pos + 5).ok_or(Unsure)?;
-                let mut code = 0u32;
-                for &digit in hex {
-                    let value = char::from(digit).to_digit(16).ok_or(Unsure)?;
-                    code = code * 16 + value;
-                }
-                if (0xD800..=0xDFFF).contains(&code) {
-                    Err(Unsure)
-                } else {
-                    Ok(pos + 5)
+                let code = hex4(bytes.get(pos + 1..).unwrap_or_default()).ok_or(Unsure)?;
+                match code {
+                    0xD800..=0xDBFF => {
+                        let low = match bytes.get(pos + 5..pos + 7) {
+                            Some(b"\\u") => hex4(bytes.get(pos + 7..).unwrap_or_default()),
+                            _ => None,
+                        };
+                        match low {
+                            Some(0xDC00..=0xDFFF) => Ok(pos + 11),
+                            _ => Err(Unsure),
+                        }
+                    }
+                    0xDC00..=0xDFFF => Err(Unsure),
+                    _ => Ok(pos + 5),
                 }
             }
             _ => Err(Unsure),
@@ -483,10 +688,8 @@ impl<'a> Scanner<'a> {
         let safe = if is_integer {
             // 19 and 20 digits (nanosecond timestamps, ids) are common: those that fit
             // `i64` or `u64` read exactly.
-            text != "-0"
-                && (digits <= 18
-                    || (digits <= 20
-                        && (text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok())))
+            digits <= 18
+                || (digits <= 20 && (text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()))
         } else {
             digits <= 40
         };
@@ -504,7 +707,9 @@ impl<'a> Scanner<'a> {
             is_integer,
             n_digits: digits,
             exponent: exponent - frac_digits as i64,
-            negative,
+            // The integer `-0` is the integer 0 (as the full parser reads it); `-0.0` stays
+            // the float -0.0.
+            negative: negative && text != "-0",
         })
     }
 
@@ -574,7 +779,7 @@ impl<'a> Scanner<'a> {
             }
             Token::Object => {
                 let mut object = self.begin_object()?;
-                while self.next_key(&mut object)?.is_some() {
+                while self.next_any_key(&mut object)?.is_some() {
                     self.skip()?;
                 }
             }
@@ -606,12 +811,13 @@ fn digit_run(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// The bit of a key in an object's 64-bit key filter: from its length and its first and last
-/// bytes, which tell apart most keys of one object (`frame_number`, `frame_id`, `lat`, `lon`).
-fn filter_bit(key: &[u8]) -> u64 {
-    let first = key.first().copied().unwrap_or(0);
-    let last = key.last().copied().unwrap_or(0);
-    let mixed = (key.len() as u32)
+/// The bit of a key in an object's 64-bit key filter: from the length and the first and last
+/// bytes of the decoded key, which tell apart most keys of one object (`frame_number`,
+/// `frame_id`, `lat`, `lon`).
+fn filter_bit(len: usize, first: Option<u8>, last: Option<u8>) -> u64 {
+    let first = first.unwrap_or(0);
+    let last = last.unwrap_or(0);
+    let mixed = (len as u32)
         .wrapping_mul(31)
         .wrapping_add(u32::from(first).wrapping_mul(7))
         .wrapping_add(u32::from(last));
@@ -670,17 +876,27 @@ mod tests {
             "1x",
             "nul",
             "truex",
-            "-0",
             "18446744073709551616",
             "-9223372036854775809",
             "1e251",
             "1e-400",
-            "\"\\ud800\\udc00\"",
+            // Lone surrogates, which the full parser rejects in any string or key.
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\ud800\\ud800\\udc00\"",
+            "\"\\ud800\\n\"",
+            "\"\\udc00\\ud800\"",
+            "{\"\\ud800\":1}",
             "\"\\x\"",
             "\"\\u12\"",
             "\"tab\there\"",
             "{\"a\":1,\"a\":2}",
-            "{\"a\\u0062\":1}",
+            "{\"a\\u0062\":1,\"ab\":2}",
+            "{\"a\":1,\"\\u0061\":2}",
+            "{\"\\u00e9\":1,\"é\":2}",
+            "{\"\\ud83d\\ude00\":1,\"😀\":2}",
+            "{\"\\/\":1,\"/\":2}",
             "{} {}",
             "NaN",
         ] {
@@ -715,6 +931,45 @@ mod tests {
             None,
             "not a slice of the text"
         );
+    }
+
+    #[test]
+    fn escaped_keys_and_surrogate_pairs_read_decoded() {
+        assert_eq!(skips(r#""\ud83d\ude00 \uD83D\uDE00""#), Ok(Token::String));
+        assert_eq!(skips("-0"), Ok(Token::Number));
+        let text = r#"{"l\u0061t": 1, "\u8a66\u9a13": {"\ud83d\ude00\n": 2}, "\u0000": 3}"#;
+        assert_eq!(skips(text), Ok(Token::Object));
+        let mut scanner = Scanner::new(text);
+        let mut object = scanner.begin_object().unwrap();
+        let key = scanner.next_any_key(&mut object).unwrap().unwrap();
+        assert!(key.is("lat") && !key.is("la") && !key.is("latx"));
+        assert_eq!((key.plain(), key.raw()), (None, r"l\u0061t"));
+        assert_eq!(key.to_str(), "lat");
+        scanner.skip().unwrap();
+        let key = scanner.next_any_key(&mut object).unwrap().unwrap();
+        assert_eq!(key.to_str(), "試験");
+        let mut inner = scanner.begin_object().unwrap();
+        let key = scanner.next_any_key(&mut inner).unwrap().unwrap();
+        assert_eq!(key.to_str(), "😀\n");
+        // `next_key` takes plain keys only.
+        let mut plain = Scanner::new(r#"{"a": 1, "\u0062": 2}"#);
+        let mut object = plain.begin_object().unwrap();
+        assert_eq!(plain.next_key(&mut object), Ok(Some("a")));
+        plain.skip().unwrap();
+        assert_eq!(plain.next_key(&mut object), Err(Unsure));
+        assert_eq!(
+            unescape(r#"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"#),
+            "a\"\\/\u{8}\u{c}\n\r\té😀"
+        );
+        assert!(matches!(unescape("plain"), Cow::Borrowed("plain")));
+        let mut zero = Scanner::new("-0");
+        let zero = zero.number().unwrap();
+        assert_eq!(
+            (zero.to_f64().to_bits(), zero.to_u64()),
+            (0.0f64.to_bits(), Some(0))
+        );
+        let mut float_zero = Scanner::new("-0.0");
+        assert!(float_zero.number().unwrap().to_f64().is_sign_negative());
     }
 
     #[test]

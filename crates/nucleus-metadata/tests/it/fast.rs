@@ -272,6 +272,16 @@ fn key() -> impl Strategy<Value = String> {
         "position",
         "heading",
         "we\\u0061ther",
+        // Escaped keys as Python's `json.dumps` writes them: reserved keys in disguise, the
+        // same key twice once decoded, a surrogate pair, lone surrogates.
+        "l\\u0061t",
+        "\\u006con",
+        "camera\\u005fparams",
+        "\\u0061",
+        "\\u5929\\u6c17",
+        "\\ud83d\\ude00",
+        "\\ud83d",
+        "\\ude00x",
         "",
     ])
     .prop_map(str::to_owned)
@@ -391,12 +401,27 @@ fn top_level() -> impl Strategy<Value = Vec<(String, String)>> {
     let field = prop_oneof![
         4 => (prop::sample::select(vec!["image_location", "image_url", "pointcloud_location", "pointcloud_url", "processed_url", "url"]), location)
             .prop_map(|(k, v)| (k.to_owned(), v.to_owned())),
-        4 => prop_oneof![scalar(), Just(r#""id-1""#.to_owned()), Just(r#""id-2""#.to_owned())]
-            .prop_map(|v| ("reference_id".to_owned(), v)),
+        4 => (
+                prop::sample::select(vec!["reference_id", "ref_id", "reference\\u005fid", "ref\\u005fid"]),
+                prop_oneof![
+                    scalar(),
+                    prop::sample::select(vec![
+                        r#""id-1""#,
+                        r#""id-2""#,
+                        // "id-1" again, and ids with non-ASCII text.
+                        r#""id\u002d1""#,
+                        r#""\u8a66\u9a13/1""#,
+                        r#""\ud83d\ude00""#,
+                        r#""\ud83d-1""#,
+                    ])
+                    .prop_map(str::to_owned),
+                ],
+            )
+            .prop_map(|(k, v)| (k.to_owned(), v)),
         6 => metadata().prop_map(|v| ("metadata".to_owned(), v)),
         2 => (prop::sample::select(vec!["width", "height"]), number())
             .prop_map(|(k, v)| (k.to_owned(), v)),
-        1 => (prop::sample::select(vec!["type", "phash", "dataset_item_id", "ref_id", "embedding_info", "camera_params", "wdith"]), value())
+        1 => (prop::sample::select(vec!["type", "phash", "dataset_item_id", "ref_id", "embedding_info", "camera_params", "wdith", "metad\\u0061ta"]), value())
             .prop_map(|(k, v)| (k.to_owned(), v)),
         1 => (prop::sample::select(vec![r#""image""#, r#""pointcloud""#]))
             .prop_map(|v| ("type".to_owned(), v.to_owned())),
@@ -463,8 +488,30 @@ fn line() -> impl Strategy<Value = String> {
 
 /// Values a clean item holds: the fast path must accept most of these lines, or the property
 /// above would say little.
+/// `text` as a JSON string the way Python's `json.dumps` writes it by default: every non-ASCII
+/// character as `\uXXXX` escapes (a surrogate pair above U+FFFF).
+fn ascii_json(text: &str) -> String {
+    let mut out = String::from("\"");
+    for char in text.chars() {
+        match char {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(char),
+            _ => {
+                for unit in char.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn good_scalar() -> impl Strategy<Value = String> {
     prop_oneof![
+        Just("-0".to_owned()),
+        "\\PC{0,6}".prop_map(|v| ascii_json(&v)),
         (-1e6..1e6f64).prop_map(|v| v.to_string()),
         any::<i64>().prop_map(|v| v.to_string()),
         any::<u64>().prop_map(|v| v.to_string()),
@@ -518,8 +565,16 @@ fn good_line() -> impl Strategy<Value = String> {
         ("url", "s3://b/k.jpg"),
         ("url", "https:\\/\\/h\\/k.json"),
     ]);
+    // Plain keys, and keys with non-ASCII text written escaped (never equal to a plain one).
+    let metadata_key = prop_oneof![
+        3 => "[a-e]{1,2}",
+        1 => "\\PC{1,4}".prop_map(|v| {
+            let key = ascii_json(&format!("k-{v}"));
+            key.get(1..key.len() - 1).unwrap_or_default().to_owned()
+        }),
+    ];
     let metadata = (
-        prop::collection::btree_map("[a-e]{1,2}", good_value(), 0..6),
+        prop::collection::btree_map(metadata_key, good_value(), 0..6),
         prop::option::of((-90.0..90.0f64, -180.0..180.0f64)),
         prop::option::of(good_camera()),
     )
@@ -534,33 +589,41 @@ fn good_line() -> impl Strategy<Value = String> {
             }
             object(&members)
         });
+    let id = prop_oneof![
+        "[a-z0-9/-]{1,8}".prop_map(|id| format!("\"{id}\"")),
+        "\\PC{1,6}".prop_map(|id| ascii_json(&id)),
+    ];
     (
         location,
-        "[a-z0-9/-]{1,8}",
+        (prop::sample::select(vec!["reference_id", "ref_id"]), id),
         metadata,
         prop::option::of((1u32..5000, 1u32..5000)),
-        prop::option::of(prop::sample::select(vec![
-            "pointcloud_location",
-            "image_url",
-            "url",
-        ])),
+        prop::sample::subsequence(
+            vec!["pointcloud_location", "image_url", "url", "pointcloud_url"],
+            0..=2,
+        ),
     )
-        .prop_map(|((key, location), id, metadata, size, null_location)| {
-            let mut members = vec![
-                (key.to_owned(), format!("\"{location}\"")),
-                ("reference_id".to_owned(), format!("\"{id}\"")),
-                ("metadata".to_owned(), metadata),
-            ];
-            // Exports with a column per location kind write the others as null.
-            if let Some(null_key) = null_location.filter(|null_key| *null_key != key) {
-                members.push((null_key.to_owned(), "null".to_owned()));
-            }
-            if let Some((width, height)) = size {
-                members.push(("width".to_owned(), width.to_string()));
-                members.push(("height".to_owned(), height.to_string()));
-            }
-            object(&members)
-        })
+        .prop_map(
+            |((key, location), (id_key, id), metadata, size, null_locations)| {
+                let mut members = vec![
+                    (key.to_owned(), format!("\"{location}\"")),
+                    (id_key.to_owned(), id),
+                    ("metadata".to_owned(), metadata),
+                ];
+                // Exports with a column per location kind write the others as null.
+                for null_key in null_locations
+                    .into_iter()
+                    .filter(|null_key| *null_key != key)
+                {
+                    members.push((null_key.to_owned(), "null".to_owned()));
+                }
+                if let Some((width, height)) = size {
+                    members.push(("width".to_owned(), width.to_string()));
+                    members.push(("height".to_owned(), height.to_string()));
+                }
+                object(&members)
+            },
+        )
 }
 
 fn any_line() -> impl Strategy<Value = String> {
@@ -671,5 +734,55 @@ fn a_clean_item_keeps_keys_kinds_and_values_in_order() {
             ("lat", "number", "1"),
             ("lon", "number", "2")
         ]
+    );
+}
+
+#[test]
+fn a_line_as_python_writes_it_takes_the_fast_path() {
+    // `json.dumps` escapes non-ASCII keys and ids; exporters write `ref_id`, a null per other
+    // location kind, and `-0`.
+    let text = r#"{"image_location": "s3://b/k.jpg", "pointcloud_location": null, "pointcloud_url": null, "ref_id": "\u8a66\u9a13\u8eca\u4e21/1", "reference_id": 7, "metadata": {"\u5929\u6c17": "\u6674\u308c", "Geschwindigkeit_km\/h": -0, "l\u0061t": 35.6, "lon": 139.7, "\ud83d\ude00": [1]}}"#;
+    let rules = ItemRules::new();
+    assert!(check_agreement(&rules, text), "declined");
+    let LineCheck::Clean(item) = rules.check_line_fast(text) else {
+        panic!("not clean");
+    };
+    assert_eq!(item.reference_id(), "試験車両/1");
+    let kinds: Vec<(&str, &str, &str)> = item
+        .metadata_kinds()
+        .map(|(key, kind, value)| (key, kind.as_str(), value))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("天気", "string", r#""\u6674\u308c""#),
+            ("Geschwindigkeit_km/h", "number", "-0"),
+            ("lat", "number", "35.6"),
+            ("lon", "number", "139.7"),
+            ("😀", "list", ""),
+        ]
+    );
+    // A key is the same key however it is written: the dataset rules see one key and one id.
+    let lines: Vec<String> = [
+        text,
+        r#"{"image_location": "s3://b/2.jpg", "reference_id": "試験車両/1", "metadata": {"天気": 3, "l\u0061t": 91}}"#,
+        r#"{"image_location": "s3://b/3.jpg", "reference_id": "\u8a66\u9a13\u8eca\u4e21/1", "metadata": {"\u5929\u6c17": 1, "lat": 1, "lon": 2}}"#,
+        r#"{"image_location": "s3://b/4.jpg", "reference_id": "y", "metadata": {"a": 1, "\u0061": 2}}"#,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let fast = dataset_findings(&rules, &lines, true);
+    assert_eq!(fast, dataset_findings(&rules, &lines, false));
+    let codes: Vec<(Option<u64>, &str)> = fast.iter().map(|d| (d.line, d.code.as_str())).collect();
+    assert_eq!(
+        codes,
+        [
+            (Some(2), "invalid-coordinate"),
+            (Some(2), "unpaired-coordinate"),
+            (Some(3), "duplicate-reference-id"),
+            (Some(3), "type-conflict"),
+            (Some(4), "duplicate-key"),
+        ],
+        "{fast:#?}"
     );
 }
