@@ -689,28 +689,27 @@ mod tests {
         let waited_on = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = std::sync::Arc::clone(&waited_on);
         let lines: Vec<String> = (0..40).map(|idx| item(&idx.to_string(), "{}")).collect();
-        let check =
-            Check::new(ItemRules::new())
-                .full_reading(true)
-                .with_hook(move |_, items| {
-                    let id = items[0].item.reference_id().as_str().to_owned();
-                    let ready = vec![Diagnostic::warning(Code::UnknownField, "/ready", "now")];
-                    let waited_on = std::sync::Arc::clone(&seen);
-                    let pending = HookFindings::Pending(Box::new(move || {
-                        waited_on.lock().unwrap().push(std::thread::current().id());
-                        vec![Diagnostic::error(
-                            Code::MissingMedia,
-                            format!("/{id}"),
-                            "later",
-                        )]
-                    }));
-                    // Every other line's findings are pending.
-                    if items[0].item.reference_id().as_str().len() == 1 {
-                        pending.after(ready)
-                    } else {
-                        HookFindings::Ready(ready)
-                    }
-                });
+        let check = Check::new(ItemRules::new())
+            .full_reading(true)
+            .with_hook(move |_, items| {
+                let id = items[0].item.reference_id().as_str().to_owned();
+                let ready = vec![Diagnostic::warning(Code::UnknownField, "/ready", "now")];
+                let waited_on = std::sync::Arc::clone(&seen);
+                let pending = HookFindings::Pending(Box::new(move || {
+                    waited_on.lock().unwrap().push(std::thread::current().id());
+                    vec![Diagnostic::error(
+                        Code::MissingMedia,
+                        format!("/{id}"),
+                        "later",
+                    )]
+                }));
+                // Every other line's findings are pending.
+                if items[0].item.reference_id().as_str().len() == 1 {
+                    pending.after(ready)
+                } else {
+                    HookFindings::Ready(ready)
+                }
+            });
         let (found, summary) = run(check, &[("lines", &lines)]);
         let mut expected = Vec::new();
         for (line, idx) in (1..).zip(0..40) {

@@ -13,7 +13,6 @@
 //! calls clean, the full reader reads without finding, with the same reference id, keys and
 //! kinds.
 
-use nucleus_camera::{CameraModel, CameraParams, Distortion, Vector3};
 use nucleus_model::geo::Coordinate;
 use nucleus_model::read::ItemReading;
 use nucleus_model::scan::{self, Scan, Scanner, Token, Unsure};
@@ -378,7 +377,7 @@ fn metadata(
                     Coordinate::Lon => lon = true,
                 }
             }
-            Metadata::CAMERA_PARAMS => camera(scanner)?,
+            Metadata::CAMERA_PARAMS => nucleus_model::read::camera_params(scanner)?,
             Metadata::CONTEXT_ATTACHMENTS => attachments(scanner, rules)?,
             _ => {
                 scanner.skip()?;
@@ -395,85 +394,4 @@ fn metadata(
         });
     }
     if lat == lon { Ok(()) } else { Err(Unsure) }
-}
-
-/// `metadata.camera_params`: the fields [`CameraParams::from_json`] reads, every one a number
-/// (or a string for `camera_model`), then the same constructor, which validates.
-fn camera(scanner: &mut Scanner<'_>) -> Scan<()> {
-    let mut position = None;
-    let mut heading = None;
-    let (mut fx, mut fy, mut cx, mut cy) = (None, None, None, None);
-    let mut model = None;
-    let mut distortion = Distortion::default();
-    let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_any_key(&mut object)? {
-        let key = key.to_str();
-        match &*key {
-            "position" => {
-                let [x, y, z] = components(scanner, ["x", "y", "z"])?;
-                position = Some(Vector3::new(x, y, z));
-            }
-            "heading" => heading = Some(components(scanner, ["x", "y", "z", "w"])?),
-            "fx" => fx = Some(scanner.number()?.to_f64()),
-            "fy" => fy = Some(scanner.number()?.to_f64()),
-            "cx" => cx = Some(scanner.number()?.to_f64()),
-            "cy" => cy = Some(scanner.number()?.to_f64()),
-            "camera_model" => {
-                if !scanner.take_null()? {
-                    let name = scanner.plain_string()?;
-                    model = Some(CameraModel::from_wire_name(name).ok_or(Unsure)?);
-                }
-            }
-            "k1" | "k2" | "k3" | "k4" | "p1" | "p2" => {
-                // Absent or null reads as 0, as in `CameraParams::from_json`.
-                let value = if scanner.take_null()? {
-                    0.0
-                } else {
-                    scanner.number()?.to_f64()
-                };
-                let slot = match &*key {
-                    "k1" => &mut distortion.k1,
-                    "k2" => &mut distortion.k2,
-                    "k3" => &mut distortion.k3,
-                    "k4" => &mut distortion.k4,
-                    "p1" => &mut distortion.p1,
-                    _ => &mut distortion.p2,
-                };
-                *slot = value;
-            }
-            // Unknown keys are ignored, as the SDK and `CameraParams::from_json` do.
-            _ => {
-                scanner.skip()?;
-            }
-        }
-    }
-    let (Some(position), Some([x, y, z, w]), Some(fx), Some(fy), Some(cx), Some(cy)) =
-        (position, heading, fx, fy, cx, cy)
-    else {
-        return Err(Unsure);
-    };
-    let heading = nucleus_camera::Quaternion::new(x, y, z, w);
-    CameraParams::new(position, heading, fx, fy, cx, cy)
-        .and_then(|camera| camera.with_distortion(model, distortion))
-        .map(drop)
-        .map_err(|_| Unsure)
-}
-
-/// An object with the number fields `names` (other keys ignored), each required.
-fn components<const N: usize>(scanner: &mut Scanner<'_>, names: [&str; N]) -> Scan<[f64; N]> {
-    let mut values = [None; N];
-    let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_any_key(&mut object)? {
-        match names.iter().position(|name| key.is(name)) {
-            Some(idx) => *values.get_mut(idx).ok_or(Unsure)? = Some(scanner.number()?.to_f64()),
-            None => {
-                scanner.skip()?;
-            }
-        }
-    }
-    let mut out = [0.0; N];
-    for (slot, value) in out.iter_mut().zip(values) {
-        *slot = value.ok_or(Unsure)?;
-    }
-    Ok(out)
 }

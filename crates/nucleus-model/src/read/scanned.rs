@@ -216,8 +216,9 @@ pub fn camera_params(scanner: &mut Scanner<'_>) -> Scan<()> {
     let mut model = None;
     let mut distortion = Distortion::default();
     let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_key(&mut object)? {
-        match key {
+    while let Some(key) = scanner.next_any_key(&mut object)? {
+        let key = key.to_str();
+        match &*key {
             "position" => {
                 let [x, y, z] = components(scanner, ["x", "y", "z"])?;
                 position = Some(Vector3::new(x, y, z));
@@ -240,7 +241,7 @@ pub fn camera_params(scanner: &mut Scanner<'_>) -> Scan<()> {
                 } else {
                     scanner.number()?.to_f64()
                 };
-                let slot = match key {
+                let slot = match &*key {
                     "k1" => &mut distortion.k1,
                     "k2" => &mut distortion.k2,
                     "k3" => &mut distortion.k3,
@@ -261,7 +262,8 @@ pub fn camera_params(scanner: &mut Scanner<'_>) -> Scan<()> {
     else {
         return Err(Unsure);
     };
-    CameraParams::new(position, Quaternion::new(x, y, z, w), fx, fy, cx, cy)
+    let heading = Quaternion::new(x, y, z, w);
+    CameraParams::new(position, heading, fx, fy, cx, cy)
         .and_then(|camera| camera.with_distortion(model, distortion))
         .map(drop)
         .map_err(|_| Unsure)
@@ -271,8 +273,8 @@ pub fn camera_params(scanner: &mut Scanner<'_>) -> Scan<()> {
 fn components<const N: usize>(scanner: &mut Scanner<'_>, names: [&str; N]) -> Scan<[f64; N]> {
     let mut values = [None; N];
     let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_key(&mut object)? {
-        match names.iter().position(|name| *name == key) {
+    while let Some(key) = scanner.next_any_key(&mut object)? {
+        match names.iter().position(|name| key.is(name)) {
             Some(idx) => *values.get_mut(idx).ok_or(Unsure)? = Some(scanner.number()?.to_f64()),
             None => {
                 scanner.skip()?;
