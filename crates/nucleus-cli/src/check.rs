@@ -292,9 +292,15 @@ fn write_text_summary(
     max_errors: Option<u64>,
 ) -> io::Result<()> {
     let n_files = summary.files.len();
+    // "1 scene", "2 scenes"; the rate keeps the plural.
+    let counted = if summary.items == 1 {
+        noun.strip_suffix('s').unwrap_or(noun)
+    } else {
+        noun
+    };
     writeln!(
         out,
-        "checked {} {noun} in {} {}: {} valid, {} invalid; {} {}, {} {} ({:.2} s, {:.0} {noun}/s)",
+        "checked {} {counted} in {} {}: {} valid, {} invalid; {} {}, {} {} ({:.2} s, {:.0} {noun}/s)",
         summary.items,
         n_files,
         if n_files == 1 { "file" } else { "files" },

@@ -200,7 +200,7 @@ fn readme_lists_every_code() {
 #[test]
 fn check_scenes_runs_dataset_rules_across_scenes_and_opens_local_clouds() {
     let run = cmd(["check", "--scenes", "examples/scene/scene.jsonl"]).exits(0);
-    assert_starts_with(&run.stdout, "checked 1 scenes in 1 file: 1 valid");
+    assert_starts_with(&run.stdout, "checked 1 scene in 1 file: 1 valid");
     // The same scene twice: every item id repeats, reported inside the second scene.
     let scene = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
     let twice = format!(

@@ -238,7 +238,7 @@ fn check_probes_the_example_scene_through_its_mirror() {
     .exits(0);
     assert_contains(
         &run.stdout,
-        "checked 1 scenes in 1 file: 1 valid, 0 invalid; 0 errors",
+        "checked 1 scene in 1 file: 1 valid, 0 invalid; 0 errors",
     );
     // A scene item's finding is under its pointer in the scene.
     let scene = std::fs::read_to_string(root().join("examples/scene/scene.jsonl")).unwrap();
