@@ -118,8 +118,9 @@ impl JsonSchema for Location {
             "description": "A local path or a remote URI (http://, https://, s3://, gs://, gcs://, Azure blob https://<account>.blob.core.windows.net/…): a non-empty string. A remote URI must be a well-formed URL: no space or control character (write %20), a non-empty host, an IPv6 host in brackets, a port from 0 to 65535. (The Rust reader also runs a WHATWG URL parser, which rejects invalid international domain names and IP addresses; a pattern cannot.)",
             "type": "string",
             "minLength": 1,
-            "if": {"pattern": REMOTE_PATTERN},
-            "then": {"pattern": WELL_FORMED_URL_PATTERN}
+            // `type` beside each `pattern`: strict validators (ajv's strictTypes) want it there.
+            "if": {"type": "string", "pattern": REMOTE_PATTERN},
+            "then": {"type": "string", "pattern": WELL_FORMED_URL_PATTERN}
         })
     }
 }
@@ -237,7 +238,7 @@ rule_schema!(ImageUrl, |generator| {
     json_schema!({
         "description": "`url` is a location whose text after the last '.' (the whole string when it has none) is exactly `jpg` or `png`, as in the SDK.",
         "required": ["url"],
-        "properties": {"url": {"pattern": url_pattern(DatasetItemType::Image), "allOf": [location]}}
+        "properties": {"url": {"type": "string", "pattern": url_pattern(DatasetItemType::Image), "allOf": [location]}}
     })
 });
 
@@ -246,7 +247,7 @@ rule_schema!(PointcloudUrl, |generator| {
     json_schema!({
         "description": "`url` is a location whose text after the last '.' (the whole string when it has none) is exactly `json`, as in the SDK.",
         "required": ["url"],
-        "properties": {"url": {"pattern": url_pattern(DatasetItemType::Pointcloud), "allOf": [location]}}
+        "properties": {"url": {"type": "string", "pattern": url_pattern(DatasetItemType::Pointcloud), "allOf": [location]}}
     })
 });
 
