@@ -253,16 +253,8 @@ pub fn run_convert(
                     (reading.diagnostics, line)
                 },
                 |line, result| {
-                    let (diagnostics, text): (Vec<Diagnostic>, Option<String>) = match result {
-                        Ok(pair) => pair,
-                        Err(diagnostic) => (vec![diagnostic], None),
-                    };
-                    match text {
-                        Some(text) => writeln!(out, "{text}")?,
-                        None => n_rejected += 1,
-                    }
-                    for diagnostic in diagnostics {
-                        reporter.report(&name, &diagnostic.at_line(line))?;
+                    if reporter.rewritten_line(&mut out, &name, line, result)? {
+                        n_rejected += 1;
                     }
                     Ok(ControlFlow::Continue(()))
                 },

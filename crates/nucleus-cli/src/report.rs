@@ -56,6 +56,34 @@ impl<W: Write> Reporter<W> {
         }
     }
 
+    /// One line of a rewriting command (`payload`, `normalize`, and their `--annotations`
+    /// forms): the rewritten text written to `out` with a newline, or else the line counted as
+    /// rejected; then the line's findings reported. Returns whether the line was rejected.
+    pub fn rewritten_line(
+        &mut self,
+        out: &mut impl Write,
+        file: &str,
+        line: u64,
+        result: Result<(Vec<Diagnostic>, Option<impl AsRef<[u8]>>), Diagnostic>,
+    ) -> std::io::Result<bool> {
+        let (diagnostics, text) = match result {
+            Ok(pair) => pair,
+            Err(diagnostic) => (vec![diagnostic], None),
+        };
+        let rejected = match text {
+            Some(text) => {
+                out.write_all(text.as_ref())?;
+                out.write_all(b"\n")?;
+                false
+            }
+            None => true,
+        };
+        for diagnostic in diagnostics {
+            self.report(file, &diagnostic.at_line(line))?;
+        }
+        Ok(rejected)
+    }
+
     pub fn out(&mut self) -> &mut W {
         &mut self.out
     }

@@ -132,19 +132,8 @@ pub fn run(args: &RewriteArgs, form: WireForm) -> anyhow::Result<u8> {
                 (diagnostics, written)
             },
             |line, result| {
-                let (diagnostics, written) = match result {
-                    Ok(pair) => pair,
-                    Err(diagnostic) => (vec![diagnostic], None),
-                };
-                match written {
-                    Some(text) => {
-                        out.write_all(&text)?;
-                        out.write_all(b"\n")?;
-                    }
-                    None => n_rejected += 1,
-                }
-                for diagnostic in diagnostics {
-                    reporter.report(&name, &diagnostic.at_line(line))?;
+                if reporter.rewritten_line(&mut out, &name, line, result)? {
+                    n_rejected += 1;
                 }
                 Ok(ControlFlow::Continue(()))
             },
