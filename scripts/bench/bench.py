@@ -613,6 +613,9 @@ def main():
         run_group(cases, args.runs, args.warmup)
         for case in cases:
             results["cases"][case["id"]] = summarise(case)
+            # Paths inside the checkout are stored relative to it, so `--check` gives the same answer
+            # from any clone (CI's is not where the benchmark ran).
+            results["cases"][case["id"]]["command"] = short(results["cases"][case["id"]]["command"])
     results["machine"]["load_average_after"] = os.getloadavg()
     for spec in results["inputs"].values():
         spec["path"] = short(spec["path"])
