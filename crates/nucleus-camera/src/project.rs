@@ -137,10 +137,18 @@ impl CameraParams {
     ///
     /// Beyond it, distinct rays land on the same pixel and a projection, although computed
     /// exactly as OpenCV does, no longer means what the calibration meant: flag such points
-    /// (compare with [`CameraParams::normalized_radius`]). For Brown–Conrady it is the first
-    /// zero of `d/dr [r·(1 + k1r² + k2r⁴ + k3r⁶)/(1 + k4r²)]` or the pole of the denominator
-    /// (tangential terms are ignored); for fisheye, `tan θ` at the first zero of `dθd/dθ`
-    /// before 90°. Computed on each call (about a microsecond): cache it if you call it often.
+    /// (compare with [`CameraParams::normalized_radius`]). For fisheye it is `tan θ` at the
+    /// first zero of `dθd/dθ` before 90°.
+    ///
+    /// For Brown–Conrady without tangential terms it is the first zero of `g'(r)`, where
+    /// `g(r) = r·h(r)` and `h(r) = (1 + k1r² + k2r⁴ + k3r⁶)/(1 + k4r²)`, or the pole of the
+    /// denominator. With `p1`, `p2` it is the largest radius `ρ` such that, for `r < ρ`,
+    /// `min(h, g') > c·r` with `c = max(4|p1| + 8|p2|, 8|p1| + 4|p2|)`: the radial Jacobian's
+    /// eigenvalues are `h` and `g'`, and `c·r` bounds the norm of the tangential terms'
+    /// (symmetric) Jacobian, so the symmetric part of the whole Jacobian is positive definite on
+    /// the disk and the map is injective there. Without that margin, a radial derivative close
+    /// to zero lets the tangential terms fold two rays onto one pixel. Computed on each call
+    /// (about a microsecond): cache it if you call it often.
     #[must_use]
     pub fn monotonic_radius(&self) -> f64 {
         let d = self.distortion();
@@ -161,8 +169,32 @@ impl CameraParams {
                 } else {
                     f64::INFINITY
                 };
-                let root = first_positive_root(&derivative, pole).unwrap_or(pole);
-                root.sqrt()
+                let radial = first_positive_root(&derivative, pole)
+                    .unwrap_or(pole)
+                    .sqrt();
+                let c =
+                    (4.0 * d.p1.abs() + 8.0 * d.p2.abs()).max(8.0 * d.p1.abs() + 4.0 * d.p2.abs());
+                if c == 0.0 {
+                    return radial;
+                }
+                // Polynomials in r (not s = r²), both multiplied by Q² > 0 inside the pole:
+                // g'·Q² − c·r·Q² = N(r²) − c·r·Q² and h·Q² − c·r·Q² = P·Q − c·r·Q².
+                let (k1, k2, k3, k4) = (d.k1, d.k2, d.k3, d.k4);
+                let margin = [0.0, c, 0.0, 2.0 * c * k4, 0.0, c * k4 * k4];
+                let eigen_minus_margin = |even_in_s: &[f64]| {
+                    let mut in_r = [0.0; 10];
+                    for (power, coefficient) in even_in_s.iter().enumerate() {
+                        in_r[2 * power] = *coefficient;
+                    }
+                    for (power, coefficient) in margin.iter().enumerate() {
+                        in_r[power] -= coefficient;
+                    }
+                    first_positive_root(&in_r, radial).unwrap_or(radial)
+                };
+                let radial_eigen = eigen_minus_margin(&derivative);
+                let tangential_eigen =
+                    eigen_minus_margin(&[1.0, k1 + k4, k2 + k1 * k4, k3 + k2 * k4, k3 * k4]);
+                radial_eigen.min(tangential_eigen)
             }
             CameraModel::Fisheye => {
                 let derivative = [1.0, 3.0 * d.k1, 5.0 * d.k2, 7.0 * d.k3, 9.0 * d.k4];
