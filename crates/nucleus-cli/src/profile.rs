@@ -4,8 +4,9 @@ use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use nucleus::insights::{ProfileState, render_html};
+use nucleus::insights::{ProfileEvent, ProfileState, profile_into, render_html};
 use nucleus::metadata::ItemRules;
 
 use crate::exit_status;
@@ -102,29 +103,36 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<u8> {
     for path in args.input.inputs() {
         let input = input::open(&path)?;
         let name = input.name.clone();
-        let stats = input::stream(
-            input,
+        let progress = input::Progress::new(&input, !args.quiet.quiet);
+        let mut write_error: Option<io::Error> = None;
+        let stats = profile_into(
+            &mut state,
+            line_offset,
+            input.reader,
             &config,
-            !args.quiet.quiet,
-            |_, text| rules.check_line(text),
-            |line, result| {
-                let diagnostics = match result {
-                    Ok(reading) => match reading.item {
-                        Some(item) => {
-                            state.observe_at(line_offset + line, &item);
-                            return Ok(ControlFlow::Continue(()));
+            |text| rules.check_line(text),
+            |event| {
+                match event {
+                    ProfileEvent::Progress(bytes) => progress.set(bytes),
+                    ProfileEvent::Invalid { line, error } => {
+                        n_invalid += 1;
+                        if let Some(error) = error
+                            && let Err(error) = reporter.report(&name, &error.at_line(line))
+                        {
+                            write_error = Some(error);
+                            return ControlFlow::Break(());
                         }
-                        None => reading.diagnostics,
-                    },
-                    Err(diagnostic) => vec![diagnostic],
-                };
-                n_invalid += 1;
-                if let Some(first) = diagnostics.into_iter().find(|d| d.is_error()) {
-                    reporter.report(&name, &first.at_line(line))?;
+                    }
+                    _ => {}
                 }
-                Ok(ControlFlow::Continue(()))
+                ControlFlow::Continue(())
             },
-        )?;
+        )
+        .with_context(|| format!("cannot read {name}"))?;
+        progress.finish();
+        if let Some(error) = write_error {
+            return Err(error).context("cannot write output");
+        }
         line_offset += stats.lines;
     }
     let profile = state.finish();

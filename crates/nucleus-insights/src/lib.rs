@@ -4,10 +4,13 @@
 //! - [`ProfileState`] observes items one at a time, merges with the state of another shard and
 //!   travels between processes as bytes; [`ProfileState::finish`] gives a [`Profile`] (see
 //!   [`profile`] for what it holds, its accuracy and its JSON shape).
-//! - [`profile_reader`] profiles JSON Lines on all cores ([`nucleus_lines::for_each_line`]) with
-//!   the line reader it is given: `ItemRules::check_line` of `nucleus-metadata` for the rules of
-//!   `nucleus check`, or [`nucleus_model::read_line`] for what the model alone accepts. This
-//!   crate knows no validation rule beyond the value-level facts of `nucleus-model`.
+//! - [`profile_reader`] and [`profile_into`] profile JSON Lines on all cores
+//!   ([`nucleus_lines::fold_chunks`], chunk states merged in line order, so the same profile
+//!   for any number of jobs): most lines on the scanner ([`ProfileState::observe_line_at`], no
+//!   `serde_json::Value`), the others with the line reader they are given:
+//!   `ItemRules::check_line` of `nucleus-metadata` for the rules of `nucleus check`, or
+//!   [`nucleus_model::read_line`] for what the model alone accepts. This crate knows no
+//!   validation rule beyond those of `nucleus-model`.
 //! - A [`Profile`] renders as a terminal table ([`Profile::render_text`]), JSON
 //!   ([`Profile::to_json`]), the per-key kinds for `nucleus check --schema`
 //!   ([`Profile::kind_schema`]) and a self-contained HTML report ([`render_html`]).
@@ -32,7 +35,7 @@ mod html;
 pub mod profile;
 
 pub use html::render_html;
-pub use profile::{Profile, ProfileRun, ProfileState, profile_reader};
+pub use profile::{Profile, ProfileEvent, ProfileRun, ProfileState, profile_into, profile_reader};
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -39,7 +39,9 @@
 //! order, gives the same profile as one sequential pass, with two documented exceptions: the
 //! mean is a floating-point sum, so it may differ in the last bits, and the approximate top
 //! values of free-text keys (more than [`EXACT_DISTINCT_CAP`] distinct values) may differ within
-//! their error bound.
+//! their error bound. The file driver ([`profile_into`]) therefore profiles each chunk of its
+//! input into a state of its own and merges them in line order: its profile is the same, bit
+//! for bit, for any number of jobs.
 //!
 //! # Memory and accuracy
 //!
@@ -108,17 +110,20 @@
 //! are multiples of it, so there are at most about 50 bins with readable edges. `mean` is `null` when the sum overflows f64. `bounds` is `null`
 //! without mappable items; `points_complete` says whether every distinct point is drawn.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use foldhash::{HashMap, HashMapExt};
-use nucleus_lines::{Event, StreamConfig, for_each_line};
+use nucleus_lines::{ChunkEvent, StreamConfig, StreamStats, fold_chunks};
 use nucleus_model::distinct::{Distinct, Hll};
-use nucleus_model::geo::coordinates;
+use nucleus_model::geo::{Coordinate, coordinates};
+use nucleus_model::read::{ScannedValue, scan_line, settles_reserved};
+use nucleus_model::scan::{Key, unescape};
 use nucleus_model::{
-    DatasetItem, DatasetItemType, Diagnostic, ItemReading, Kind, KindSchema, settled_kind,
+    DatasetItem, DatasetItemType, Diagnostic, ItemReading, Kind, KindSchema, Metadata, settled_kind,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
@@ -368,6 +373,46 @@ struct MapState {
     sample: BottomK,
 }
 
+/// A scanned metadata value as the profile reads it: strings decoded, numbers as `serde_json`
+/// parses them (so min, max and sums are those of the `Value`).
+enum Scanned<'a> {
+    Null,
+    String(Cow<'a, str>),
+    Number(Number),
+    /// A boolean, list or object: only its kind counts.
+    Other(Kind),
+}
+
+impl<'a> Scanned<'a> {
+    /// `None` for a number `serde_json` would not read as the scanner did (never expected).
+    fn of(value: ScannedValue<'a>) -> Option<Scanned<'a>> {
+        Some(match value {
+            ScannedValue::Null => Scanned::Null,
+            ScannedValue::String(raw) => Scanned::String(unescape(raw)),
+            ScannedValue::Number(literal) => Scanned::Number(number_of(literal.text)?),
+            other => Scanned::Other(other.kind()?),
+        })
+    }
+}
+
+/// The number `serde_json` reads from `text`, a JSON number literal: plain integers directly,
+/// anything else (fractions, exponents, `-0`, beyond 64 bits) by `serde_json` itself.
+fn number_of(text: &str) -> Option<Number> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let plain_integer = digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.is_empty()
+        && !(digits.starts_with('0') && text.starts_with('-'));
+    if plain_integer {
+        if let Ok(int) = text.parse::<i64>() {
+            return Some(Number::from(int));
+        }
+        if let Ok(uint) = text.parse::<u64>() {
+            return Some(Number::from(uint));
+        }
+    }
+    text.parse::<Number>().ok()
+}
+
 impl ProfileState {
     /// An empty profile.
     #[must_use]
@@ -408,6 +453,66 @@ impl ProfileState {
         if let Some((lat, lon)) = coordinates(item.metadata()) {
             self.map.observe(lat, lon);
         }
+    }
+
+    /// Observes the item of `text`, a JSON Lines line, at `line` when the scanner
+    /// ([`nucleus_model::read::scan_line`]) is sure of it, without building a `Value`: the
+    /// same as [`ProfileState::observe_at`] on the item [`nucleus_model::read_line`] reads.
+    /// Returns `false`, observing nothing, for a line it leaves to the full reader: not an item
+    /// without error, a shape the scanner leaves to it, or a reserved metadata key whose item
+    /// rules the scanned value does not settle
+    /// ([`nucleus_model::read::settles_reserved`]); so every line it observes is one the
+    /// default item rules of `nucleus check` accept too.
+    pub fn observe_line_at(&mut self, line: u64, text: &str) -> bool {
+        let mut entries: Vec<(Key<'_>, Scanned<'_>)> = Vec::with_capacity(32);
+        let mut settled = true;
+        let scanned = scan_line(text, |key, value| {
+            if !settled {
+                return;
+            }
+            settled = settles_reserved(key, &value);
+            match Scanned::of(value) {
+                Some(value) => entries.push((key, value)),
+                None => settled = false,
+            }
+        });
+        let Ok(item_type) = scanned else {
+            return false;
+        };
+        if !settled {
+            return false;
+        }
+        self.n_items += 1;
+        match item_type {
+            DatasetItemType::Image => self.n_images += 1,
+            DatasetItemType::Pointcloud => self.n_pointclouds += 1,
+        }
+        let (mut lat, mut lon) = (None, None);
+        for (position, (key, value)) in entries.iter().enumerate() {
+            let name = key.to_str();
+            let state = match self.keys.get_mut(&*name) {
+                Some(state) => state,
+                None => self
+                    .keys
+                    .entry(name.as_ref().into())
+                    .or_insert_with(|| KeyState::new((line, position))),
+            };
+            state.observe_scanned(line, position, value);
+            if let Scanned::Number(number) = value {
+                if name == Metadata::LAT {
+                    lat = number.as_f64();
+                } else if name == Metadata::LON {
+                    lon = number.as_f64();
+                }
+            }
+        }
+        if let (Some(lat), Some(lon)) = (lat, lon)
+            && Coordinate::Lat.contains(lat)
+            && Coordinate::Lon.contains(lon)
+        {
+            self.map.observe(lat, lon);
+        }
+        true
     }
 
     /// Moves every line this state has seen `offset` lines later: for a shard observed with
@@ -511,6 +616,35 @@ impl KeyState {
                 None => self.numbers = Some(NumberState::new(number)),
             },
             _ => {}
+        }
+    }
+
+    /// [`KeyState::observe`] for a scanned value.
+    fn observe_scanned(&mut self, line: u64, position: usize, value: &Scanned<'_>) {
+        self.first = self.first.min((line, position));
+        let kind = match value {
+            Scanned::Null => {
+                self.n_null += 1;
+                return;
+            }
+            Scanned::Other(kind) => *kind,
+            Scanned::String(_) => Kind::String,
+            Scanned::Number(_) => Kind::Number,
+        };
+        if let Some((count, first_line)) = self.kinds.get_mut(kind as usize) {
+            *count += 1;
+            *first_line = (*first_line).min(line);
+        }
+        match value {
+            Scanned::String(text) => self
+                .strings
+                .get_or_insert_with(|| StringState::Exact(HashMap::new()))
+                .insert(text, 1),
+            Scanned::Number(number) => match &mut self.numbers {
+                Some(numbers) => numbers.observe(number),
+                None => self.numbers = Some(NumberState::new(number)),
+            },
+            Scanned::Null | Scanned::Other(_) => {}
         }
     }
 
@@ -1098,14 +1232,9 @@ impl ProfileRun {
     pub const MAX_ERRORS: usize = 20;
 }
 
-/// Profiles JSON Lines from `reader`: each line is read into an item by `read_line` on
-/// `config.jobs` threads, items are observed in line order. A line is invalid when `read_line`
-/// gives no item (or the stream rejects it, say as too long); invalid lines are skipped and
-/// counted, and the profile covers the valid ones.
-///
-/// `read_line` decides what is valid: `nucleus profile` passes `ItemRules::check_line` of
-/// `nucleus-metadata` (every rule of `nucleus check`), [`nucleus_model::read_line`] accepts what
-/// the model reads.
+/// Profiles JSON Lines from `reader` on `config.jobs` threads. Invalid lines are skipped and
+/// counted, and the profile covers the valid ones; see [`profile_into`] for how lines are read
+/// and what `read_line` must be.
 ///
 /// # Errors
 ///
@@ -1120,41 +1249,122 @@ where
     F: Fn(&str) -> ItemReading + Sync,
 {
     let mut state = ProfileState::new();
-    let mut run = ProfileRun {
-        profile: ProfileState::new().finish(),
-        n_lines: 0,
-        n_invalid: 0,
-        errors: Vec::new(),
-    };
-    for_each_line(
+    let mut n_invalid = 0;
+    let mut errors = Vec::new();
+    profile_into(&mut state, 0, reader, config, read_line, |event| {
+        if let ProfileEvent::Invalid { line, error } = event {
+            n_invalid += 1;
+            if errors.len() < ProfileRun::MAX_ERRORS
+                && let Some(error) = error
+            {
+                errors.push(error.at_line(line));
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(ProfileRun {
+        n_lines: state.n_items() + n_invalid,
+        n_invalid,
+        errors,
+        profile: state.finish(),
+    })
+}
+
+/// What [`profile_into`] reports besides the profile, in line order.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ProfileEvent {
+    /// A non-blank line that is not a valid item.
+    Invalid {
+        /// 1-based line number in the input (before `line_offset`).
+        line: u64,
+        /// The first error about it, without its line.
+        error: Option<Diagnostic>,
+    },
+    /// Bytes of input consumed so far, for a progress bar.
+    Progress(u64),
+}
+
+/// One chunk's share of a profile: the state of its valid items and its invalid lines.
+struct ChunkProfile {
+    state: ProfileState,
+    invalid: Vec<(u64, Option<Diagnostic>)>,
+}
+
+/// Profiles JSON Lines from `reader` into `state`, each line observed at its line plus
+/// `line_offset` (the lines of earlier inputs of the same dataset), and tells `on_event` about
+/// invalid lines and progress, in line order; it may return `ControlFlow::Break` to stop.
+///
+/// Lines are read on `config.jobs` threads without a `serde_json::Value` when the scanner is
+/// sure of them ([`ProfileState::observe_line_at`]); `read_line` reads the others and decides
+/// whether they are valid. Since the scanner accepts only lines the default item rules of
+/// `nucleus check` accept, `read_line` must accept at least those: `ItemRules::check_line` of
+/// `nucleus-metadata` with its default rules (what `nucleus profile` uses), or
+/// [`nucleus_model::read_line`] (what the model alone accepts).
+///
+/// Each chunk of the input ([`nucleus_lines::fold_chunks`]) is profiled into a state of its
+/// own, and the states are merged into `state` in line order, so the profile is the same for
+/// any number of jobs, bit for bit (chunks depend on `config.chunk_bytes` only).
+///
+/// # Errors
+///
+/// The reader's I/O errors.
+pub fn profile_into<R, F, E>(
+    state: &mut ProfileState,
+    line_offset: u64,
+    reader: R,
+    config: &StreamConfig,
+    read_line: F,
+    mut on_event: E,
+) -> io::Result<StreamStats>
+where
+    R: Read + Send,
+    F: Fn(&str) -> ItemReading + Sync,
+    E: FnMut(ProfileEvent) -> ControlFlow<()>,
+{
+    fold_chunks(
         reader,
         config,
-        |_, text| read_line(text),
-        |event| {
-            if let Event::Line { line, result } = event {
-                run.n_lines += 1;
-                let diagnostics = match result {
-                    Ok(reading) => match reading.item {
+        || ChunkProfile {
+            state: ProfileState::new(),
+            invalid: Vec::new(),
+        },
+        |chunk, line, text| {
+            let diagnostics = match text {
+                Ok(text) => {
+                    if chunk.state.observe_line_at(line, text) {
+                        return;
+                    }
+                    let reading = read_line(text);
+                    match reading.item {
                         Some(item) => {
-                            state.observe_at(line, &item);
-                            return ControlFlow::Continue(());
+                            chunk.state.observe_at(line, &item);
+                            return;
                         }
                         None => reading.diagnostics,
-                    },
-                    Err(diagnostic) => vec![diagnostic],
-                };
-                run.n_invalid += 1;
-                if run.errors.len() < ProfileRun::MAX_ERRORS
-                    && let Some(first) = diagnostics.into_iter().find(Diagnostic::is_error)
-                {
-                    run.errors.push(first.at_line(line));
+                    }
                 }
-            }
-            ControlFlow::Continue(())
+                Err(diagnostic) => vec![diagnostic],
+            };
+            let first = diagnostics.into_iter().find(Diagnostic::is_error);
+            chunk.invalid.push((line, first));
         },
-    )?;
-    run.profile = state.finish();
-    Ok(run)
+        |event| match event {
+            ChunkEvent::Chunk(mut chunk) => {
+                chunk.state.shift_lines(line_offset);
+                if state.keys.is_empty() && state.n_items == 0 {
+                    *state = chunk.state;
+                } else {
+                    state.merge(chunk.state);
+                }
+                for (line, error) in chunk.invalid {
+                    on_event(ProfileEvent::Invalid { line, error })?;
+                }
+                ControlFlow::Continue(())
+            }
+            ChunkEvent::Progress(bytes) => on_event(ProfileEvent::Progress(bytes)),
+        },
+    )
 }
 
 /// Writes `number` the way JSON does (for text output).

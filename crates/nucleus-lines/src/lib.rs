@@ -155,6 +155,122 @@ where
     M: Fn(u64, &str) -> T + Sync,
     S: FnMut(Event<T>) -> ControlFlow<()>,
 {
+    let max_line_bytes = config.max_line_bytes;
+    drive(
+        reader,
+        config,
+        |chunk, buffers| process(chunk, max_line_bytes, &map, buffers),
+        |step| match step {
+            Step::Item((line, result)) => sink(Event::Line { line, result }),
+            Step::Progress(bytes) => sink(Event::Progress(bytes)),
+        },
+    )
+}
+
+/// What the sink of [`fold_chunks`] receives, in order.
+#[derive(Debug)]
+pub enum ChunkEvent<A> {
+    /// The lines of one chunk, folded into one accumulator.
+    Chunk(A),
+    /// Bytes of input consumed so far (after each batch), for a progress bar.
+    Progress(u64),
+}
+
+/// [`for_each_line`] for work that sums lines up rather than mapping each (a profile): the
+/// input is read in the same chunks, and on a worker `fold` takes every line of one chunk, in
+/// order, into an accumulator made by `init` (each non-blank line with its number: its text,
+/// or why it could not be read as text). `sink` receives the accumulators one per chunk, in
+/// input order, so merging them in that order gives the same result for any number of jobs:
+/// chunks depend on [`StreamConfig::chunk_bytes`] only (a line too long to read makes a chunk
+/// of its own).
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use nucleus_lines::{ChunkEvent, StreamConfig, fold_chunks};
+///
+/// let config = StreamConfig::default().jobs(2).chunk_bytes(4);
+/// let mut lengths = Vec::new();
+/// fold_chunks("a\nbb\n\nccc\n".as_bytes(), &config, Vec::new, |lines, line, text| {
+///     lines.push((line, text.map_or(0, str::len)));
+/// }, |event| {
+///     if let ChunkEvent::Chunk(lines) = event {
+///         lengths.extend(lines);
+///     }
+///     ControlFlow::Continue(())
+/// })?;
+/// assert_eq!(lengths, [(1, 1), (2, 2), (4, 3)]);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// Returns the reader's I/O errors, and an error when the thread pool cannot be built.
+pub fn fold_chunks<R, A, I, F, S>(
+    reader: R,
+    config: &StreamConfig,
+    init: I,
+    fold: F,
+    mut sink: S,
+) -> io::Result<StreamStats>
+where
+    R: Read + Send,
+    A: Send,
+    I: Fn() -> A + Sync,
+    F: Fn(&mut A, u64, Result<&str, Diagnostic>) + Sync,
+    S: FnMut(ChunkEvent<A>) -> ControlFlow<()>,
+{
+    let max_line_bytes = config.max_line_bytes;
+    drive(
+        reader,
+        config,
+        |chunk, buffers| {
+            let mut acc = init();
+            match chunk {
+                Chunk::TooLong { line, n_bytes } => {
+                    fold(&mut acc, line, Err(too_long(n_bytes, max_line_bytes)));
+                }
+                Chunk::Lines { first_line, bytes } => {
+                    for (number, raw) in (first_line..).zip(SplitLines(Some(&bytes))) {
+                        match line_text(raw, max_line_bytes) {
+                            LineText::Blank => {}
+                            LineText::Text(text) => fold(&mut acc, number, Ok(text)),
+                            LineText::Unreadable(diagnostic) => {
+                                fold(&mut acc, number, Err(diagnostic));
+                            }
+                        }
+                    }
+                    recycle(buffers, bytes);
+                }
+            }
+            vec![acc]
+        },
+        |step| match step {
+            Step::Item(acc) => sink(ChunkEvent::Chunk(acc)),
+            Step::Progress(bytes) => sink(ChunkEvent::Progress(bytes)),
+        },
+    )
+}
+
+/// What [`drive`] hands its sink: one result of a chunk's work, or the bytes read so far.
+enum Step<X> {
+    Item(X),
+    Progress(u64),
+}
+
+/// The pipeline behind [`for_each_line`] and [`fold_chunks`]: reads chunks, runs `work` on
+/// each (on the pool), and gives the results of every chunk to `sink` in input order.
+fn drive<R, X, W, S>(
+    reader: R,
+    config: &StreamConfig,
+    work: W,
+    mut sink: S,
+) -> io::Result<StreamStats>
+where
+    R: Read + Send,
+    X: Send,
+    W: Fn(Chunk, &BufferPool) -> Vec<X> + Sync,
+    S: FnMut(Step<X>) -> ControlFlow<()>,
+{
     let n_threads = config.n_threads();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(n_threads)
@@ -166,8 +282,7 @@ where
     // parsed items (roughly 6x the chunk bytes) plus one batch of raw chunks read ahead,
     // 2 x threads x chunk_bytes each.
     let chunks_per_batch = if n_threads == 1 { 1 } else { n_threads * 2 };
-    let map = &map;
-    let max_line_bytes = config.max_line_bytes;
+    let work = &work;
     let buffers = &BufferPool::default();
     let mut stats = StreamStats::default();
     std::thread::scope(|scope| {
@@ -185,7 +300,7 @@ where
             }
             Ok((chunker.bytes, chunker.next_line - 1))
         });
-        let (sender, receiver) = mpsc::sync_channel::<(Vec<LineResult<T>>, u64)>(1);
+        let (sender, receiver) = mpsc::sync_channel::<(Vec<X>, u64)>(1);
         let producer = scope.spawn(move || {
             loop {
                 let mut batch = Vec::with_capacity(chunks_per_batch);
@@ -202,16 +317,16 @@ where
                 if batch.is_empty() {
                     return;
                 }
-                let results: Vec<LineResult<T>> = if n_threads == 1 {
+                let results: Vec<X> = if n_threads == 1 {
                     batch
                         .into_iter()
-                        .flat_map(|chunk| process(chunk, max_line_bytes, map, buffers))
+                        .flat_map(|chunk| work(chunk, buffers))
                         .collect()
                 } else {
                     pool.install(|| {
                         batch
                             .into_par_iter()
-                            .map(|chunk| process(chunk, max_line_bytes, map, buffers))
+                            .map(|chunk| work(chunk, buffers))
                             .collect::<Vec<_>>()
                     })
                     .into_iter()
@@ -225,13 +340,13 @@ where
             }
         });
         for (results, bytes) in receiver.iter() {
-            for (line, result) in results {
-                if sink(Event::Line { line, result }).is_break() {
+            for result in results {
+                if sink(Step::Item(result)).is_break() {
                     stats.stopped = true;
                     break;
                 }
             }
-            if stats.stopped || sink(Event::Progress(bytes)).is_break() {
+            if stats.stopped || sink(Step::Progress(bytes)).is_break() {
                 stats.stopped = true;
                 break;
             }

@@ -28,7 +28,9 @@ use crate::json::{self, JsonError};
 use crate::suggest::closest;
 use crate::{DatasetItem, Location};
 
-pub use self::scanned::{ScannedValue, camera_params, num_of_literal, scan_line, unescape};
+pub use self::scanned::{
+    ScannedValue, camera_params, num_of_literal, scan_line, settles_reserved, unescape,
+};
 
 /// The result of reading one item: the item when it has no error, and every finding.
 #[derive(Debug, Clone, PartialEq)]

@@ -72,7 +72,7 @@ use self::lexer::{Lexer, Token, TokenKind, describe_found, is_bare_key_char};
 use nucleus_model::Kind;
 use nucleus_model::number::Num;
 use nucleus_model::read::{self, ScannedValue};
-use nucleus_model::scan::{Scan, Unsure};
+use nucleus_model::scan::{Key, Scan, Unsure};
 
 pub use self::check::{Finding, FindingKind, KeyKind, LiteralKind, Severity};
 pub use self::run::{QueryEvent, QueryOutcome, QueryRun, RunError};
@@ -237,7 +237,7 @@ impl Query {
         &self,
         text: &'a str,
         sort_key: Option<&str>,
-        mut observe: impl FnMut(&'a str, Kind),
+        mut observe: impl FnMut(Key<'a>, Kind),
     ) -> Scan<(bool, Option<Num>)> {
         if self.keys.len() > PREFETCH_KEYS {
             return Err(Unsure);
@@ -249,7 +249,7 @@ impl Query {
             if let Some(kind) = value.kind() {
                 observe(key, kind);
             }
-            if let Some(slot) = self.keys.iter().position(|wanted| **wanted == *key)
+            if let Some(slot) = self.keys.iter().position(|wanted| key.is(wanted))
                 && let Some(operand) = operands.get_mut(slot)
             {
                 match Operand::of_scanned(value) {
@@ -257,7 +257,7 @@ impl Query {
                     Err(Unsure) => undecodable = true,
                 }
             }
-            if sort_key == Some(key) {
+            if sort_key.is_some_and(|sort_key| key.is(sort_key)) {
                 sort_value = value.num();
             }
         })?;

@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 
 use nucleus_lines::{Event, PerWorker, StreamConfig, StreamStats, for_each_line};
 use nucleus_model::number::Num;
+use nucleus_model::scan::{Key, unescape};
 use nucleus_model::{Diagnostic, Kind, Metadata, read_line};
 
 use crate::{Finding, KeyKind, Query, Severity, SortKey};
@@ -316,10 +317,11 @@ struct Match {
 #[derive(Debug, Default)]
 struct WorkerKinds {
     seen: SeenKinds,
-    /// This line's keys (byte ranges of its text) and kinds, in order.
-    pending: Vec<(usize, usize, Kind)>,
-    /// The keys and kinds of the last scanned item, as the text `key NUL kind NUL ...`: keys
-    /// read by the scanner have no escape and so no NUL.
+    /// This line's keys as written (byte ranges of its text, and whether written with escapes)
+    /// and kinds, in order.
+    pending: Vec<(usize, usize, bool, Kind)>,
+    /// The keys and kinds of the last scanned item, as the text `key NUL kind NUL ...`, keys as
+    /// written: JSON text holds no raw NUL.
     last: String,
     /// The same for this line, being built.
     current: String,
@@ -331,11 +333,13 @@ impl WorkerKinds {
         self.current.clear();
     }
 
-    /// Notes `key`, a slice of `text`, with the kind of its value.
-    fn push(&mut self, text: &str, key: &str, kind: Kind) {
-        let start = (key.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-        self.pending.push((start, start + key.len(), kind));
-        self.current.push_str(key);
+    /// Notes `key`, read from `text`, with the kind of its value.
+    fn push(&mut self, text: &str, key: Key<'_>, kind: Kind) {
+        let raw = key.raw();
+        let start = (raw.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        self.pending
+            .push((start, start + raw.len(), key.plain().is_none(), kind));
+        self.current.push_str(raw);
         self.current.push('\0');
         self.current.push_str(kind.as_str());
         self.current.push('\0');
@@ -346,9 +350,13 @@ impl WorkerKinds {
         if self.current == self.last {
             return;
         }
-        for &(start, end, kind) in &self.pending {
-            if let Some(key) = text.get(start..end) {
-                self.seen.observe_kind(key, kind);
+        for &(start, end, escaped, kind) in &self.pending {
+            if let Some(raw) = text.get(start..end) {
+                if escaped {
+                    self.seen.observe_kind(&unescape(raw), kind);
+                } else {
+                    self.seen.observe_kind(raw, kind);
+                }
             }
         }
         std::mem::swap(&mut self.current, &mut self.last);

@@ -6,7 +6,7 @@
 //! a `Value` for each costs three times the scan. It accepts a strict subset of the items
 //! [`read_line`](super::read_line) reads without error (warnings allowed) and returns
 //! [`Unsure`] on anything else: an error, or a shape it leaves to the full reader (`ref_id`,
-//! several location keys, `embedding_info`, escapes in keys, ...). The caller then reads the line
+//! several location keys, `embedding_info`, escapes in top-level keys, ...). The caller then reads the line
 //! with [`read_line`](super::read_line), so results never differ; property tests hold the two
 //! together (`tests/it/scanned.rs`).
 
@@ -14,11 +14,12 @@ use std::borrow::Cow;
 
 use nucleus_camera::{CameraModel, CameraParams, Distortion, Quaternion, Vector3};
 
+use crate::geo::Coordinate;
 use crate::item::{DatasetItemType, Metadata};
 use crate::kind::Kind;
 use crate::location::LocationKind;
 use crate::number::Num;
-use crate::scan::{NumberLiteral, Scan, Scanner, Token, Unsure};
+use crate::scan::{Key, NumberLiteral, Scan, Scanner, Token, Unsure};
 
 /// A metadata value as [`scan_line`] read it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,14 +92,18 @@ pub fn unescape(raw: &str) -> Scan<Cow<'_, str>> {
     }
 }
 
-/// Whether [`read_line`](super::read_line) reads `text` as an item without error, calling
-/// `visit` with each metadata key and its value in order (also when the line turns out
+/// Whether [`read_line`](super::read_line) reads `text` as an item without error, and its type,
+/// calling `visit` with each metadata key (as written: [`Key::is`] and [`Key::to_str`] read it
+/// decoded, as `serde_json` does) and its value in order (also when the line turns out
 /// [`Unsure`] later: keep what `visit` gathered only on `Ok`).
 ///
 /// # Errors
 /// [`Unsure`] when the line has an error or a shape left to the full reader (see the module
 /// docs); never a finding.
-pub fn scan_line<'a>(text: &'a str, mut visit: impl FnMut(&'a str, ScannedValue<'a>)) -> Scan<()> {
+pub fn scan_line<'a>(
+    text: &'a str,
+    mut visit: impl FnMut(Key<'a>, ScannedValue<'a>),
+) -> Scan<DatasetItemType> {
     let mut scanner = Scanner::new(text);
     let mut top = scanner.begin_object()?;
     let mut has_reference_id = false;
@@ -151,23 +156,52 @@ pub fn scan_line<'a>(text: &'a str, mut visit: impl FnMut(&'a str, ScannedValue<
         return Err(Unsure);
     }
     let location = unescape(raw)?;
-    if key == DatasetItemType::URL_KEY && DatasetItemType::of_url(&location).is_none() {
-        return Err(Unsure);
-    }
+    let item_type = if key == DatasetItemType::URL_KEY {
+        DatasetItemType::of_url(&location)
+    } else {
+        DatasetItemType::of_location_key(key)
+    };
+    let item_type = item_type.ok_or(Unsure)?;
     LocationKind::checked(&location).map_err(|_| Unsure)?;
-    Ok(())
+    Ok(item_type)
+}
+
+/// Whether a scanned metadata value leaves the item-level rules on reserved keys without an
+/// error under any location policy: `lat` and `lon` null or a number in range (the rule of
+/// [`crate::geo::check_coordinates`]), `context_attachments` null (its rules depend on the
+/// location policy: a value there takes the full reader). Any other key: `true`. With
+/// [`scan_line`], this is what reading a line with the default item rules of `nucleus check`
+/// (no remote-only, no required dimensions) accepts without the full reader.
+#[must_use]
+pub fn settles_reserved(key: Key<'_>, value: &ScannedValue<'_>) -> bool {
+    if key.is(Metadata::CONTEXT_ATTACHMENTS) {
+        return matches!(value, ScannedValue::Null);
+    }
+    let coordinate = if key.is(Metadata::LAT) {
+        Coordinate::Lat
+    } else if key.is(Metadata::LON) {
+        Coordinate::Lon
+    } else {
+        return true;
+    };
+    match value {
+        ScannedValue::Null => true,
+        ScannedValue::Number(literal) => coordinate.contains(literal.to_f64()),
+        _ => false,
+    }
 }
 
 /// The metadata: null, or an object whose `camera_params`, when not null, is a valid camera.
 fn metadata<'a>(
     scanner: &mut Scanner<'a>,
-    visit: &mut impl FnMut(&'a str, ScannedValue<'a>),
+    visit: &mut impl FnMut(Key<'a>, ScannedValue<'a>),
 ) -> Scan<()> {
     if scanner.take_null()? {
         return Ok(());
     }
     let mut object = scanner.begin_object()?;
-    while let Some(key) = scanner.next_key(&mut object)? {
+    while let Some(key) = scanner.next_any_key(&mut object)? {
+        let is_camera = key.is(Metadata::CAMERA_PARAMS);
         let value = match scanner.peek()? {
             Token::Null => {
                 scanner.null()?;
@@ -184,7 +218,7 @@ fn metadata<'a>(
                 scanner.skip()?;
                 ScannedValue::List
             }
-            Token::Object if key == Metadata::CAMERA_PARAMS => {
+            Token::Object if is_camera => {
                 camera_params(scanner)?;
                 ScannedValue::Object
             }
@@ -193,9 +227,7 @@ fn metadata<'a>(
                 ScannedValue::Object
             }
         };
-        if key == Metadata::CAMERA_PARAMS
-            && !matches!(value, ScannedValue::Null | ScannedValue::Object)
-        {
+        if is_camera && !matches!(value, ScannedValue::Null | ScannedValue::Object) {
             return Err(Unsure);
         }
         visit(key, value);

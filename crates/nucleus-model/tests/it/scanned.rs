@@ -18,9 +18,9 @@ fn scanned(text: &str) -> Option<Seen> {
             ScannedValue::String(raw) => Some(unescape(raw).unwrap().into_owned()),
             _ => None,
         };
-        seen.push((key.to_owned(), value.kind(), string, value.num()));
+        seen.push((key.to_str().into_owned(), value.kind(), string, value.num()));
     });
-    result.ok().map(|()| seen)
+    result.ok().map(|_| seen)
 }
 
 fn expected(metadata: &Map<String, Value>) -> Seen {
@@ -176,4 +176,62 @@ fn lines_the_full_reader_must_judge_are_unsure() {
             ("t".to_owned(), Some(Kind::Boolean), None, None),
         ])
     );
+}
+
+#[test]
+fn escaped_metadata_keys_read_decoded() {
+    // As Python's json.dumps writes non-ASCII keys; a reserved key is recognised decoded.
+    let line = r#"{"reference_id": "a", "image_location": "s3://b/a.jpg", "metadata": {"caf\u00e9": 1, "\u0061": null}}"#;
+    assert_eq!(
+        scanned(line),
+        Some(vec![
+            (
+                "café".to_owned(),
+                Some(Kind::Number),
+                None,
+                Some(Num::Int(1))
+            ),
+            ("a".to_owned(), None, None, None),
+        ])
+    );
+    let camera = r#"{"reference_id": "a", "image_location": "s3://b/a.jpg", "metadata": {"camera_p\u0061rams": 1}}"#;
+    assert!(scanned(camera).is_none());
+    let duplicate = r#"{"reference_id": "a", "image_location": "s3://b/a.jpg", "metadata": {"a": 1, "\u0061": 2}}"#;
+    assert!(scanned(duplicate).is_none());
+}
+
+#[test]
+fn the_item_type_comes_from_the_location() {
+    use nucleus_model::DatasetItemType;
+    let of = |line: &str| scan_line(line, |_, _| {}).ok();
+    assert_eq!(
+        of(r#"{"reference_id": "a", "image_location": "s3://b/a.jpg"}"#),
+        Some(DatasetItemType::Image)
+    );
+    assert_eq!(
+        of(r#"{"reference_id": "a", "pointcloud_location": "s3://b/a.json"}"#),
+        Some(DatasetItemType::Pointcloud)
+    );
+    assert_eq!(
+        of(r#"{"reference_id": "a", "url": "s3://b/a.json"}"#),
+        Some(DatasetItemType::Pointcloud)
+    );
+}
+
+#[test]
+fn reserved_keys_are_settled_only_when_plainly_valid() {
+    use nucleus_model::read::settles_reserved;
+    let settled = |metadata: &str| {
+        let line = format!(
+            r#"{{"reference_id": "a", "image_location": "s3://b/a.jpg", "metadata": {metadata}}}"#
+        );
+        let mut all = true;
+        scan_line(&line, |key, value| all &= settles_reserved(key, &value)).unwrap();
+        all
+    };
+    assert!(settled(r#"{"lat": 90, "lon": -180.0, "x": [1]}"#));
+    assert!(settled(r#"{"lat": null, "context_attachments": null}"#));
+    assert!(!settled(r#"{"lat": 90.5}"#));
+    assert!(!settled(r#"{"l\u0061t": "1"}"#));
+    assert!(!settled(r#"{"context_attachments": []}"#));
 }
