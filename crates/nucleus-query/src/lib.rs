@@ -75,7 +75,7 @@ use nucleus_model::read::{self, ScannedValue};
 use nucleus_model::scan::{Key, Scan, Unsure};
 
 pub use self::check::{Finding, FindingKind, KeyKind, LiteralKind, Severity};
-pub use self::run::{QueryEvent, QueryOutcome, QueryRun, RunError};
+pub use self::run::{DEFAULT_SORT_MEMORY, QueryEvent, QueryOutcome, QueryRun, RunError};
 pub use self::sort::{SortDirection, SortKey, sort_by_key};
 
 /// How deep parentheses and `NOT` may nest; deeper input is a [`ParseError`] instead of a

@@ -1,7 +1,8 @@
 //! Running a query over JSON Lines: the loop behind `nucleus query` and the Python `query`.
 
 use std::collections::HashMap;
-use std::io::{self, Read};
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::ControlFlow;
 
 use nucleus_lines::{Event, PerWorker, StreamConfig, StreamStats, for_each_line};
@@ -49,7 +50,11 @@ pub struct QueryRun {
     sort: Option<SortKey>,
     limit: Option<usize>,
     count_only: bool,
+    sort_memory: usize,
 }
+
+/// The default of [`QueryRun::sort_memory`]: 256 MiB of matching lines held for a sort.
+pub const DEFAULT_SORT_MEMORY: usize = 256 << 20;
 
 /// What the sink of [`QueryRun::run`] receives, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +97,10 @@ pub enum RunError<E> {
     /// The sink returned an error (e.g. writing output); the run stopped there.
     #[error("the query's sink failed")]
     Sink(#[source] E),
+    /// Matches to sort beyond [`QueryRun::sort_memory`] could not be written to, or read back
+    /// from, a temporary file.
+    #[error("cannot hold the matches to sort in a temporary file")]
+    Spill(#[source] io::Error),
 }
 
 impl QueryRun {
@@ -103,7 +112,19 @@ impl QueryRun {
             sort: None,
             limit: None,
             count_only: false,
+            sort_memory: DEFAULT_SORT_MEMORY,
         }
+    }
+
+    /// The same run holding at most about `bytes` of matching lines in memory while it waits
+    /// to sort them ([`DEFAULT_SORT_MEMORY`] by default): beyond that, lines go to an anonymous
+    /// temporary file (in the system's temporary directory, `TMPDIR`) and are read back in the
+    /// sort's order, so memory holds only each match's sort value, line number and offset.
+    /// The output is the same for any budget.
+    #[must_use]
+    pub fn sort_memory(mut self, bytes: usize) -> QueryRun {
+        self.sort_memory = bytes;
+        self
     }
 
     /// The same run with matches sorted by a numeric key (stably; see [`SortKey`]), or in
@@ -157,8 +178,9 @@ impl QueryRun {
         let kinds = PerWorker::new(config, WorkerKinds::default);
         let mut n_matches = 0usize;
         // With a sort, matches wait here until the whole input is read.
-        let mut sorted: Vec<Match> = Vec::new();
+        let mut sorted = SortedMatches::new(self.sort_memory);
         let mut sink_error: Option<E> = None;
+        let mut spill_error: Option<io::Error> = None;
         let mut send = |event: QueryEvent| match sink(event) {
             Ok(()) => ControlFlow::Continue(()),
             Err(error) => {
@@ -187,8 +209,11 @@ impl QueryRun {
                 };
                 n_matches += 1;
                 if self.sort.is_some() {
-                    if !self.count_only {
-                        sorted.push(matched);
+                    if !self.count_only
+                        && let Err(error) = sorted.push(matched)
+                    {
+                        spill_error = Some(error);
+                        return ControlFlow::Break(());
                     }
                     return ControlFlow::Continue(());
                 }
@@ -207,14 +232,28 @@ impl QueryRun {
             },
         )
         .map_err(RunError::Read)?;
+        if let Some(error) = spill_error {
+            return Err(RunError::Spill(error));
+        }
         if let Some(sort) = &self.sort {
-            sort.sort_by_value(&mut sorted, |matched| matched.sort_value);
+            let SortedMatches {
+                mut entries,
+                mut spill,
+                ..
+            } = sorted;
+            sort.sort_by_value(&mut entries, |entry| entry.sort_value);
             if !self.count_only {
                 let limit = self.limit.unwrap_or(usize::MAX);
-                for matched in sorted.into_iter().take(limit) {
+                for entry in entries.into_iter().take(limit) {
+                    let text = match entry.text {
+                        Held::Memory(text) => text,
+                        Held::Spilled { offset, len } => {
+                            read_back(spill.as_mut(), offset, len).map_err(RunError::Spill)?
+                        }
+                    };
                     let event = QueryEvent::Match {
-                        line: matched.line,
-                        text: matched.text,
+                        line: entry.line,
+                        text,
                     };
                     if send(event).is_break() {
                         break;
@@ -309,6 +348,77 @@ struct Match {
     line: u64,
     text: String,
     sort_value: Option<Num>,
+}
+
+/// Matches waiting for the sort: each with its sort value and line, and its text held in memory
+/// until `budget` bytes of texts are held, then in an anonymous temporary file (`spill`).
+struct SortedMatches {
+    entries: Vec<Entry>,
+    spill: Option<BufWriter<File>>,
+    /// Bytes written to `spill`.
+    spilled: u64,
+    /// Bytes of texts held in memory.
+    held: usize,
+    budget: usize,
+}
+
+struct Entry {
+    line: u64,
+    sort_value: Option<Num>,
+    text: Held,
+}
+
+/// Where a match's text waits.
+enum Held {
+    Memory(String),
+    Spilled { offset: u64, len: usize },
+}
+
+impl SortedMatches {
+    fn new(budget: usize) -> SortedMatches {
+        SortedMatches {
+            entries: Vec::new(),
+            spill: None,
+            spilled: 0,
+            held: 0,
+            budget,
+        }
+    }
+
+    fn push(&mut self, matched: Match) -> io::Result<()> {
+        let len = matched.text.len();
+        let text = if self.held.saturating_add(len) <= self.budget {
+            self.held += len;
+            Held::Memory(matched.text)
+        } else {
+            let spill = match &mut self.spill {
+                Some(spill) => spill,
+                None => self.spill.insert(BufWriter::new(tempfile::tempfile()?)),
+            };
+            spill.write_all(matched.text.as_bytes())?;
+            let offset = self.spilled;
+            self.spilled += len as u64;
+            Held::Spilled { offset, len }
+        };
+        self.entries.push(Entry {
+            line: matched.line,
+            sort_value: matched.sort_value,
+            text,
+        });
+        Ok(())
+    }
+}
+
+/// The text of a spilled match: `len` bytes at `offset` of `spill`.
+fn read_back(spill: Option<&mut BufWriter<File>>, offset: u64, len: usize) -> io::Result<String> {
+    let spill = spill.ok_or_else(|| io::Error::other("no temporary file"))?;
+    // Writes are done; after the first read this flushes nothing.
+    spill.flush()?;
+    let spill = spill.get_mut();
+    spill.seek(SeekFrom::Start(offset))?;
+    let mut bytes = vec![0; len];
+    spill.read_exact(&mut bytes)?;
+    String::from_utf8(bytes).map_err(io::Error::other)
 }
 
 /// A worker's [`SeenKinds`], fed from scanned lines: a line's keys and kinds wait in `pending`

@@ -677,6 +677,7 @@ proptest! {
         sort in prop::option::of((key_strategy(), any::<bool>())),
         jobs in 1_usize..4,
         count in any::<bool>(),
+        sort_memory in prop_oneof![Just(usize::MAX), 0_usize..400],
     ) {
         let query = Query::parse(&render(&expr, Layout::default())).unwrap();
         let sort = sort.map(|(key, descending)| {
@@ -685,7 +686,11 @@ proptest! {
         });
         let (expected, expected_unreadable, expected_findings) = reference_run(&query, sort.as_ref(), &lines);
         let input = lines.join("\n");
-        let run = QueryRun::new(query).sorted_by(sort).count_only(count);
+        // A small memory budget for the sort sends matches through a temporary file.
+        let run = QueryRun::new(query)
+            .sorted_by(sort)
+            .count_only(count)
+            .sort_memory(sort_memory);
         // Small chunks, so that several workers share the lines.
         let config = StreamConfig::default().jobs(jobs).chunk_bytes(64);
         let (mut matched, mut unreadable) = (Vec::new(), Vec::new());

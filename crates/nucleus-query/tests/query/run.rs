@@ -238,3 +238,20 @@ fn a_read_error_is_returned() {
     };
     assert_eq!(error.to_string(), "unplugged");
 }
+
+#[test]
+fn a_sort_beyond_its_memory_budget_sends_the_same_lines() {
+    // One budget holds nothing, one holds the first match only, one holds everything: the
+    // lines past the budget wait in a temporary file and are read back in the sort's order.
+    let in_memory = run(&query("metadata.speed >= 3").sorted_by(sort("-metadata.speed")));
+    assert_eq!(in_memory.matches, [2, 8, 4, 1]);
+    for budget in [0, LINES[0].len(), usize::MAX] {
+        let spilled = query("metadata.speed >= 3")
+            .sorted_by(sort("-metadata.speed"))
+            .sort_memory(budget);
+        // `run_with` checks that every text sent is its line's.
+        assert_eq!(run(&spilled), in_memory, "budget {budget}");
+        let limited = run(&spilled.limit(Some(2)));
+        assert_eq!(limited.matches, [2, 8], "budget {budget}");
+    }
+}
