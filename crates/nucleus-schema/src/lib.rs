@@ -60,7 +60,7 @@
 //!   rejects the text before any rule runs; [`compare_item`] reports [`ItemVerdict::NotJson`].
 //! - The spelling of a number: `"width": 1920.0` is an integer for JSON Schema (and for
 //!   JavaScript), but the Rust reader keeps numbers as written and rejects a float width or
-//!   height. [`Disagreement::known_gap`] names this case ([`KnownGap::FloatSpelledInteger`]).
+//!   height. [`Disagreement::known_gaps`] names this case ([`KnownGap::FloatSpelledInteger`]).
 //! - URL syntax beyond a regular expression: the reader judges a remote location with a WHATWG
 //!   URL parser; `$defs/Location` has a `pattern` for what a regular expression can see (a
 //!   space or control character, an empty host, an unclosed bracket or a bracketed host of
