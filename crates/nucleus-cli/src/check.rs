@@ -217,7 +217,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("in --schema {}", path.display()))?;
         check = check.schema(&schema);
     }
-    let mut check = nucleus::hook::with_extras(check, prober.as_ref(), args.via_schema);
+    if args.via_schema {
+        check = nucleus::schema::with_cross_check(check);
+    }
+    if let Some(prober) = &prober {
+        check = nucleus::media::with_probing(check, prober);
+    }
     let config = args.input.stream_config();
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(

@@ -235,8 +235,10 @@ pub fn check(
         retries,
     };
     let prober = media.prober()?;
-    let check = Check::new(rules(remote_only, require_dimensions));
-    let mut check = nucleus::hook::with_extras(check, prober.as_ref(), false);
+    let mut check = Check::new(rules(remote_only, require_dimensions));
+    if let Some(prober) = &prober {
+        check = nucleus::media::with_probing(check, prober);
+    }
     let name = source.name();
     let mut diagnostics = Vec::new();
     let sink = |event: CheckEvent<'_>| {
