@@ -23,11 +23,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod aws;
 mod check;
 mod mirror;
 mod probe;
 mod remote;
 
+pub use aws::AwsProfile;
 pub use check::with_probing;
 pub use mirror::{MediaError, MediaFile, Resolver};
 pub use probe::{

@@ -197,6 +197,11 @@ pub struct CheckSummary {
     pub items_per_second: f64,
     /// Whether the check stopped at [`Check::max_errors`] before the end of its inputs.
     pub stopped_early: bool,
+    /// Remote locations that media probing left unread (no mirror maps them and reading them
+    /// where they live was not asked for), set by the caller that probed media (`nucleus
+    /// check --probe-media`); absent when media were not probed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_not_probed: Option<u64>,
 }
 
 impl CheckSummary {

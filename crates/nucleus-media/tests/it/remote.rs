@@ -360,3 +360,38 @@ fn a_check_with_probing_keeps_line_order_and_the_hooks_before() {
         ]
     );
 }
+
+/// Without remote reading and a mirror, remote locations are counted, not read: the item's
+/// and each attachment's, once their probe is waited for.
+#[test]
+fn remote_locations_left_unprobed_are_counted_when_waited_for() {
+    let item = DatasetItem::from_json(
+        r#"{"image_location": "http://127.0.0.1:9/a.jpg", "reference_id": "a", "metadata": {"context_attachments": [{"attachment": "s3://b/c.png"}, {"attachment": "local/c.png"}]}}"#,
+    )
+    .unwrap();
+    let prober = Prober::new(Resolver::new(), ProbeConfig::new());
+    let probe = prober.probe_items([(&item, "", "image_location")]);
+    assert_eq!(probe.remote_not_probed(), 2);
+    assert_eq!(prober.remote_not_probed(), 0);
+    // The local attachment is probed (and missing); the remote ones give nothing.
+    let found = probe.wait();
+    assert_eq!(
+        codes(&found),
+        [(
+            Code::MissingMedia,
+            "/metadata/context_attachments/1/attachment"
+        )]
+    );
+    assert_eq!(prober.remote_not_probed(), 2);
+    drop(prober.probe_items([(&item, "", "image_location")]));
+    assert_eq!(prober.remote_not_probed(), 2);
+    // A mirror maps them: nothing is left.
+    let mirror = temp_dir("count-mirror");
+    let mirrored = Prober::new(Resolver::with_mirror(&mirror).unwrap(), ProbeConfig::new());
+    assert_eq!(
+        mirrored
+            .probe_items([(&item, "", "image_location")])
+            .remote_not_probed(),
+        0
+    );
+}
