@@ -6,7 +6,8 @@
 //!   minutes are used; and the cargo-fuzz targets of `fuzz/` when nightly and cargo-fuzz exist.
 //! - `gen-examples [--check]`: write `examples/items.jsonl` (realistic valid items),
 //!   `examples/mistakes.jsonl` and `examples/mistakes.md`, and the annotation mistakes
-//!   (`examples/annotations/mistakes.jsonl`, `prediction-mistakes.jsonl`, `mistakes.md`);
+//!   (`examples/annotations/mistakes.jsonl`, `prediction-mistakes.jsonl`, `mistakes.md`, and
+//!   the mask files of `examples/annotations/masks/` that two of its lines point to);
 //!   `--check` only compares and fails when a file is stale.
 //! - `gen-large --lines N [--mode realistic|worst|examples] [--ascii-escapes] [--raw-utf8]
 //!   [--seed S] [--out PATH]`: benchmark input (default output `target/large-N….jsonl`):
@@ -55,7 +56,7 @@ tasks:
   fuzz [--cases N] [--minutes M]    run every fuzzer in release mode, N cases per property
                                     (default 10000), fresh printed seeds, rounds until M minutes
   gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md and
-                                    examples/annotations/*mistakes.jsonl, mistakes.md
+                                    examples/annotations/*mistakes.jsonl, mistakes.md, masks/
   gen-large --lines N [--mode M] [--ascii-escapes] [--raw-utf8] [--seed S] [--out PATH]
                                     write N generated items (default target/large-N….jsonl);
                                     M: realistic (default: a fleet's camera frames as
@@ -142,6 +143,8 @@ fn gen_examples(args: &[String]) -> Result<()> {
             annotation_mistakes::markdown().into_bytes(),
         ),
     ];
+    let masks = annotation_mistakes::masks()?;
+    let files: Vec<(&str, Vec<u8>)> = files.into_iter().chain(masks).collect();
     let mut stale = Vec::new();
     for (relative, contents) in &files {
         let path = root.join(relative);

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use nucleus_metadata::ItemRules;
+use nucleus_metadata::check::Check;
 use nucleus_model::{Code, Diagnostic, LocationKind, Severity, json};
 use serde_json::Value;
 
@@ -223,4 +224,27 @@ fn float_spelled_dimension(value: &Value) -> Option<KnownGap> {
 /// calling it a bug), [`Error::Compile`] when the item schema does not compile.
 pub fn item_verdicts_agree(text: &str) -> Result<ItemVerdict, Error> {
     compare_item(text)?.map_err(|disagreement| Error::Disagreement(Box::new(disagreement)))
+}
+
+/// `check` with the schema cross-check of `nucleus check --via-schema`: a `schema-disagreement`
+/// on each line where the item schema and the item rules disagree (the item rules run twice:
+/// the price of the cross-check), after the findings of the hooks added before.
+#[must_use]
+pub fn with_cross_check(check: Check<'_>) -> Check<'_> {
+    check.with_hook(|text, _| cross_check(text).into_iter().collect::<Vec<_>>().into())
+}
+
+/// The `schema-disagreement` finding for a line, when the item schema and the item rules
+/// disagree about it.
+#[must_use]
+pub fn cross_check(text: &str) -> Option<Diagnostic> {
+    match compare_item(text) {
+        Ok(Ok(_)) => None,
+        Ok(Err(disagreement)) => Some(disagreement.diagnostic()),
+        Err(error) => Some(Diagnostic::error(
+            Code::SchemaDisagreement,
+            "",
+            format!("the schema validator failed: {error}"),
+        )),
+    }
 }

@@ -660,3 +660,44 @@ fn a_float_width_and_an_invalid_domain_in_one_item_are_both_known_gaps() {
     );
     assert!(!disagreement.diagnostic().is_error());
 }
+
+/// `with_cross_check` adds a `schema-disagreement` to the lines where the verdicts differ (here
+/// the known gap, a warning), after the line's own findings and the hooks added before it.
+#[test]
+fn the_cross_check_hook_finds_disagreements_on_their_lines() {
+    use nucleus_metadata::ItemRules;
+    use nucleus_metadata::check::{Check, CheckEvent, HookFindings};
+    use nucleus_model::{Code, Diagnostic};
+    use std::ops::ControlFlow;
+
+    let lines = [
+        r#"{"image_url":"s3://b/a.jpg","reference_id":"a"}"#,
+        r#"{"image_url":"s3://b/b.jpg","reference_id":"b","width":1920.0,"height":1080}"#,
+    ];
+    let check = Check::new(ItemRules::new()).with_hook(|_, _| {
+        HookFindings::Ready(vec![Diagnostic::warning(Code::UnknownField, "/before", "")])
+    });
+    let mut check = nucleus_schema::with_cross_check(check);
+    let mut found = Vec::new();
+    check.read_lines(
+        "lines",
+        lines,
+        &nucleus_lines::StreamConfig::default(),
+        |event| {
+            if let CheckEvent::Finding(d) = event {
+                found.push((d.line, d.code.as_str(), d.severity.to_string()));
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    assert_eq!(
+        found,
+        [
+            (Some(1), "unknown-field", "warning".to_owned()),
+            (Some(2), "invalid-dimension", "error".to_owned()),
+            (Some(2), "unknown-field", "warning".to_owned()),
+            (Some(2), "schema-disagreement", "warning".to_owned()),
+        ]
+    );
+    assert!(nucleus_schema::cross_check(lines[0]).is_none());
+}
