@@ -279,7 +279,7 @@ def state(path, mode):
     cpu_started, started = time.process_time(), time.perf_counter()
     result = state_.finish()
     wall_s, cpu_s = wall_s + time.perf_counter() - started, cpu_s + time.process_time() - cpu_started
-    items = result.get("n_items", result.get("n_lines")) if mode == "arrow-profile" else result.summary["items"]
+    items = result.get("n_lines", result.get("n_items")) if mode == "arrow-profile" else result.summary["items"]
     print("BENCH " + json.dumps({"wall_s": wall_s, "cpu_s": cpu_s, "items": items, "state_bytes": state_bytes}),
           flush=True)
 
@@ -367,21 +367,29 @@ def engine(path, name, workers):
     warm = pathlib.Path(tempfile.mkdtemp()) / "warm.jsonl"
     warm.write_bytes(head)
     if name == "dask":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         import dask
 
         size = pathlib.Path(path).stat().st_size
-        context = dask.config.set(num_workers=workers)
         blocksize = max(size // (4 * workers), 1 << 20)  # four blocks per worker
+        # One pool for the warm-up and the timed call (Dask's process scheduler would start a
+        # pool per call), as a long-lived Dask process keeps its workers.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
         def run(given, **kwargs):
             return nucleus_rs.dask.check(str(given), scheduler="processes", **kwargs)
 
-        with context:
-            run(warm)
-            with TreeSampler(WORKER_PROCESSES[name]) as sampler:
-                started = time.perf_counter()
-                result = run(path, blocksize=blocksize)
-                wall_s = time.perf_counter() - started
+        try:
+            with dask.config.set(num_workers=workers, pool=pool):
+                run(warm)
+                with TreeSampler(WORKER_PROCESSES[name]) as sampler:
+                    started = time.perf_counter()
+                    result = run(path, blocksize=blocksize)
+                    wall_s = time.perf_counter() - started
+        finally:
+            pool.shutdown()
     elif name == "ray":
         import ray
 
@@ -400,7 +408,7 @@ def engine(path, name, workers):
 
         os.environ["PYSPARK_PYTHON"] = sys.executable
         spark = (SparkSession.builder.master(f"local[{workers}]").config("spark.ui.enabled", "false")
-                 .getOrCreate())
+                 .config("spark.ui.showConsoleProgress", "false").getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
         try:
             nucleus_rs.spark.check(str(warm), spark=spark)
