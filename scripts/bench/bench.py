@@ -838,6 +838,8 @@ def readme_engine_blocks(results):
                 "\"Engines\").")
         return {"readme-engines": text, "readme-spark": text, "readme-ray": text, "readme-dask": text}
     day = results["groups"]["engines"]["generated"][:10]
+    if results["groups"]["engines"]["settings"].get("smoke"):
+        day += ", **a smoke run: not figures**"
     arrow = cases.get("engines/arrow-check")
     strs = cases.get("engines/str-check")
     text = (f"Measured {day} with the CLI's `nucleus check -j1` in the same run "
