@@ -9,11 +9,18 @@ one line `BENCH {json}` with wall_s, cpu_s, items and what else the table needs.
     python_side.py duckdb-query FILE THREADS     DuckDB's count of the query bar's example
     python_side.py duckdb-profile FILE THREADS   DuckDB's per-key summary of the metadata
     python_side.py duckdb-copy FILE THREADS OUT  DuckDB writing the matching items as JSON Lines
+    python_side.py state FILE MODE               MODE: arrow-check, str-check, arrow-profile
+    python_side.py engine FILE ENGINE WORKERS    nucleus_rs.ENGINE.check end to end (spark, ray, dask)
+    python_side.py serve-media DIR               the probe group's loopback HTTP server (stdlib only)
 """
 
 import json
 import math
+import os
+import pathlib
 import sys
+import tempfile
+import threading
 import time
 
 
@@ -222,6 +229,269 @@ def duckdb_run(sql, path, threads, out=None):
     timed(work)
 
 
+# ---------------------------------------------------------------------------------------------
+# Engines (issue 18)
+
+# What an engine's worker is handed at a time: blocks of about 16 MB of whole lines.
+BATCH_BYTES = 16 << 20
+
+
+def batches(path):
+    """The file's lines in blocks of about BATCH_BYTES cut at newlines (bytes)."""
+    with open(path, "rb") as f:
+        carry = b""
+        while True:
+            chunk = f.read(BATCH_BYTES)
+            if not chunk:
+                break
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield data[:cut]
+        if carry:
+            yield carry
+
+
+def state(path, mode):
+    """What one engine worker runs, in this process on one thread: CheckState(jobs=1) (or
+    ProfileState) fed the file a 16 MB batch at a time, as an Arrow array of the lines
+    (`arrow-check`, `arrow-profile`: `update_arrow`, no Python object per line) or as a list of
+    Python strings (`str-check`: `update`, the recipe before Arrow). Only `update*` and `finish`
+    are timed (reading the file and building each batch are the engine's work); the process's
+    peak RSS is the memory of such a worker (interpreter, pyarrow, one batch, the state)."""
+    import pickle
+
+    import nucleus_rs
+    from nucleus_rs._shards import lines_array
+
+    state_ = nucleus_rs.ProfileState() if mode == "arrow-profile" else nucleus_rs.CheckState(jobs=1)
+    wall_s = cpu_s = 0.0
+    for block in batches(path):
+        given = block.decode("utf-8", errors="replace").splitlines() if mode == "str-check" else lines_array(block)
+        cpu_started, started = time.process_time(), time.perf_counter()
+        if mode == "str-check":
+            state_.update(given)
+        else:
+            state_.update_arrow(given)
+        wall_s, cpu_s = wall_s + time.perf_counter() - started, cpu_s + time.process_time() - cpu_started
+    state_bytes = len(pickle.dumps(state_))
+    cpu_started, started = time.process_time(), time.perf_counter()
+    result = state_.finish()
+    wall_s, cpu_s = wall_s + time.perf_counter() - started, cpu_s + time.process_time() - cpu_started
+    items = result.get("n_lines", result.get("n_items")) if mode == "arrow-profile" else result.summary["items"]
+    print("BENCH " + json.dumps({"wall_s": wall_s, "cpu_s": cpu_s, "items": items, "state_bytes": state_bytes}),
+          flush=True)
+
+
+def proc_tree(root):
+    """{pid: (cmdline, cpu seconds, rss bytes)} of `root` and every process below it, from /proc."""
+    tick, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+    parents, facts = {}, {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = pathlib.Path(entry.path, "stat").read_text()
+            cmdline = pathlib.Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        facts[pid] = (cmdline, (int(fields[11]) + int(fields[12])) / tick, int(fields[21]) * page)
+    tree, grew = {root}, True
+    while grew:
+        below = {pid for pid, parent in parents.items() if parent in tree} - tree
+        grew, tree = bool(below), tree | below
+    return {pid: facts[pid] for pid in tree if pid in facts}
+
+
+class TreeSampler:
+    """Samples this process's tree every 0.1 s while the work runs: the CPU time of every
+    process in it (the driver, the engine's JVM or daemons, the workers; a process that ends
+    between two samples loses at most 0.1 s), and the peak RSS of each worker process."""
+
+    def __init__(self, is_worker):
+        self.is_worker, self.stop = is_worker, threading.Event()
+        self.start_cpu = {pid: cpu for pid, (_, cpu, _) in proc_tree(os.getpid()).items()}
+        self.last_cpu, self.worker_peak, self.tree_peak = dict(self.start_cpu), {}, 0
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def sample(self):
+        tree = proc_tree(os.getpid())
+        self.tree_peak = max(self.tree_peak, sum(rss for _, _, rss in tree.values()))
+        for pid, (cmdline, cpu, rss) in tree.items():
+            self.last_cpu[pid] = cpu
+            if self.is_worker(cmdline):
+                self.worker_peak[pid] = max(self.worker_peak.get(pid, 0), rss)
+
+    def run(self):
+        while not self.stop.wait(0.1):
+            self.sample()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.sample()
+
+    def cpu_s(self):
+        return sum(cpu - self.start_cpu.get(pid, 0.0) for pid, cpu in self.last_cpu.items())
+
+
+# Which processes of the tree are an engine's workers (by command line).
+WORKER_PROCESSES = {
+    "spark": lambda cmdline: "pyspark.daemon" in cmdline or "pyspark/daemon" in cmdline,
+    "ray": lambda cmdline: cmdline.startswith("ray::"),
+    "dask": lambda cmdline: "multiprocessing" in cmdline and "java" not in cmdline,
+}
+
+
+def engine(path, name, workers):
+    """nucleus_rs.NAME.check(path) end to end on a local engine with WORKERS workers, as the
+    README's recipe runs it. The engine is started and warmed up (worker processes, imports) on
+    the file's first 1,000 lines untimed; then the whole file is checked, timed: reading the
+    file, the workers' checks, moving the states and merging them. CPU time is the whole
+    process tree's (sampled); memory per worker is the peak RSS of the largest worker process."""
+    import logging
+
+    import nucleus_rs
+
+    workers = int(workers)
+    with open(path, "rb") as f:
+        head = b"".join(line for _, line in zip(range(1000), f))
+    warm = pathlib.Path(tempfile.mkdtemp()) / "warm.jsonl"
+    warm.write_bytes(head)
+    if name == "dask":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        import dask
+
+        size = pathlib.Path(path).stat().st_size
+        blocksize = max(size // (4 * workers), 1 << 20)  # four blocks per worker
+        # One pool for the warm-up and the timed call (Dask's process scheduler would start a
+        # pool per call), as a long-lived Dask process keeps its workers.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+        def run(given, **kwargs):
+            return nucleus_rs.dask.check(str(given), scheduler="processes", **kwargs)
+
+        try:
+            with dask.config.set(num_workers=workers, pool=pool):
+                run(warm)
+                with TreeSampler(WORKER_PROCESSES[name]) as sampler:
+                    started = time.perf_counter()
+                    result = run(path, blocksize=blocksize)
+                    wall_s = time.perf_counter() - started
+        finally:
+            pool.shutdown()
+    elif name == "ray":
+        import ray
+
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        try:
+            nucleus_rs.ray.check(str(warm))
+            with TreeSampler(WORKER_PROCESSES[name]) as sampler:
+                started = time.perf_counter()
+                result = nucleus_rs.ray.check(str(path))
+                wall_s = time.perf_counter() - started
+        finally:
+            ray.shutdown()
+    elif name == "spark":
+        from pyspark.sql import SparkSession
+
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        spark = (SparkSession.builder.master(f"local[{workers}]").config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
+        try:
+            nucleus_rs.spark.check(str(warm), spark=spark)
+            with TreeSampler(WORKER_PROCESSES[name]) as sampler:
+                started = time.perf_counter()
+                result = nucleus_rs.spark.check(str(path), spark=spark)
+                wall_s = time.perf_counter() - started
+        finally:
+            spark.stop()
+    else:
+        raise SystemExit(f"unknown engine {name}: expected spark, ray or dask")
+    peaks = sorted(sampler.worker_peak.values())
+    print("BENCH " + json.dumps({
+        "wall_s": wall_s, "cpu_s": sampler.cpu_s(), "items": result.summary["items"], "workers": workers,
+        "worker_processes": len(peaks), "worker_peak_rss_mb": peaks[-1] / 2**20 if peaks else None,
+        "tree_peak_rss_mb": sampler.tree_peak / 2**20,
+    }), flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The loopback HTTP server of the probe group (issue 16)
+
+
+def serve_media(directory):
+    """Serves the files under DIRECTORY on a free port of 127.0.0.1 until killed: GET and HEAD,
+    HTTP/1.1 keep-alive, a thread per connection, `Range: bytes=A-B` answered 206 (as object
+    stores answer the prober's ranged reads), 404 for a missing file or a path out of DIRECTORY.
+    Prints `LISTENING http://127.0.0.1:PORT` first."""
+    import http.server
+
+    root = pathlib.Path(directory).resolve()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            self.answer(send_body=True)
+
+        def do_HEAD(self):  # noqa: N802
+            self.answer(send_body=False)
+
+        def answer(self, send_body):
+            path = (root / self.path.split("?", 1)[0].lstrip("/")).resolve()
+            try:
+                if root not in path.parents:
+                    raise OSError("outside the directory")
+                data = path.read_bytes()
+            except OSError:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status, headers, body = 200, {}, data
+            spec = self.headers.get("Range", "")
+            if spec.startswith("bytes=") and "-" in spec:
+                start, end = spec[len("bytes="):].split("-", 1)
+                try:
+                    start, end = int(start), min(int(end) if end else len(data) - 1, len(data) - 1)
+                except ValueError:
+                    start, end = None, None
+                if start is not None and start >= len(data):
+                    status, headers, body = 416, {"Content-Range": f"bytes */{len(data)}"}, b""
+                elif start is not None:
+                    status, body = 206, data[start:end + 1]
+                    headers = {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(f"LISTENING http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
 def main():
     task, *args = sys.argv[1:]
     if task == "sdk-loop":
@@ -236,6 +506,12 @@ def main():
         duckdb_run(DUCKDB_PROFILE, *args)
     elif task == "duckdb-copy":
         duckdb_run(DUCKDB_COPY, *args)
+    elif task == "state":
+        state(*args)
+    elif task == "engine":
+        engine(*args)
+    elif task == "serve-media":
+        serve_media(*args)
     else:
         raise SystemExit(__doc__)
 

@@ -1,20 +1,57 @@
 //! `examples/annotations/mistakes.jsonl` (annotations) and `prediction-mistakes.jsonl`
 //! (predictions): one deliberate mistake per line, checked against `examples/items.jsonl` and
 //! `examples/scene/scene.jsonl`, and `examples/annotations/mistakes.md`, which explains each
-//! line. All three come from the tables below so they cannot drift apart.
+//! line. All three come from the tables below so they cannot drift apart; so do the mask files
+//! in `examples/annotations/masks/` that two lines point to (found with `--probe-media`).
 
-/// One line of a mistakes file: the line, the codes it should get (none for a valid line), and
-/// what is wrong.
+use std::io::Cursor;
+
+use anyhow::Result;
+use image::{GrayImage, ImageFormat, Luma};
+
+/// One line of a mistakes file: the line, the codes it should get (none for a valid line), the
+/// codes it gets only when media are probed (`--probe-media`: the mask files), and what is
+/// wrong.
 #[derive(Debug)]
 pub struct Mistake {
     pub line: &'static str,
     pub codes: &'static [&'static str],
+    pub probed: &'static [&'static str],
     pub what: &'static str,
 }
 
 const fn m(line: &'static str, codes: &'static [&'static str], what: &'static str) -> Mistake {
-    Mistake { line, codes, what }
+    Mistake {
+        line,
+        codes,
+        probed: &[],
+        what,
+    }
 }
+
+/// A mistake found only with `--probe-media`, giving `probed`.
+const fn probed(
+    line: &'static str,
+    probed: &'static [&'static str],
+    what: &'static str,
+) -> Mistake {
+    Mistake {
+        line,
+        codes: &[],
+        probed,
+        what,
+    }
+}
+
+/// The note after a code that only `--probe-media` finds, in `mistakes.md`.
+pub const WITH_PROBE_MEDIA: &str = " (with `--probe-media`)";
+
+/// A mask of the wrong size: a 400 × 300 PNG (half the size of `photo-0000001`'s 800 × 600
+/// image, as a model that works at half resolution writes it), pixel value 1 on the bicycle.
+pub const HALF_SIZE_MASK: &str = "examples/annotations/masks/photo-0000001.png";
+
+/// A mask that is no PNG: an 80 × 60 JPEG (whose compression would blur its pixel values).
+pub const JPEG_MASK: &str = "examples/annotations/masks/photo-0000003.jpg";
 
 /// The annotation file, in file order (line `n` is `ANNOTATIONS[n - 1]`).
 pub const ANNOTATIONS: &[Mistake] = &[
@@ -103,6 +140,16 @@ pub const ANNOTATIONS: &[Mistake] = &[
         &["missing-reference-id"],
         "No `reference_id`: an annotation names the item it belongs to.",
     ),
+    probed(
+        r#"{"type":"segmentation","mask_url":"examples/annotations/masks/photo-0000001.png","annotations":[{"label":"background","index":0},{"label":"bicycle","index":1}],"reference_id":"photo-0000001"}"#,
+        &["mask-size-mismatch"],
+        "The mask `examples/annotations/masks/photo-0000001.png` is a 400 × 300 PNG, but `photo-0000001` is 800 × 600: a mask has the size of its image (this one was written at half resolution).",
+    ),
+    probed(
+        r#"{"type":"segmentation","mask_url":"examples/annotations/masks/photo-0000003.jpg","annotations":[{"label":"background","index":0},{"label":"dog","index":1}],"reference_id":"photo-0000003"}"#,
+        &["mask-not-png"],
+        "The mask `examples/annotations/masks/photo-0000003.jpg` is a JPEG: Nucleus reads masks as PNG (and JPEG's compression changes pixel values, so indexes blur).",
+    ),
 ];
 
 /// The prediction file, in file order.
@@ -159,13 +206,19 @@ pub fn predictions_jsonl() -> String {
 fn table(text: &mut String, mistakes: &[Mistake]) {
     text.push_str("| line | expected | mistake |\n|---:|---|---|\n");
     for (line_idx, mistake) in mistakes.iter().enumerate() {
-        let expected = if mistake.codes.is_empty() {
+        let expected = if mistake.codes.is_empty() && mistake.probed.is_empty() {
             "none".to_owned()
         } else {
             mistake
                 .codes
                 .iter()
                 .map(|code| format!("`{code}`"))
+                .chain(
+                    mistake
+                        .probed
+                        .iter()
+                        .map(|code| format!("`{code}`{WITH_PROBE_MEDIA}")),
+                )
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -177,6 +230,30 @@ fn table(text: &mut String, mistakes: &[Mistake]) {
     }
 }
 
+/// The mask files the mistakes point to: `(path, bytes)`.
+///
+/// # Errors
+///
+/// When an image cannot be encoded (a bug).
+pub fn masks() -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let encode = |image: &GrayImage, format: ImageFormat| -> Result<Vec<u8>> {
+        let mut bytes = Cursor::new(Vec::new());
+        image.write_to(&mut bytes, format)?;
+        Ok(bytes.into_inner())
+    };
+    // Pixel value 1 (the bicycle) in a rectangle, 0 (the background) around it.
+    let half = GrayImage::from_fn(400, 300, |x, y| {
+        Luma([u8::from((175..225).contains(&x) && (50..75).contains(&y))])
+    });
+    let jpeg = GrayImage::from_fn(80, 60, |x, y| {
+        Luma([u8::from((20..60).contains(&x) && (10..50).contains(&y))])
+    });
+    Ok(vec![
+        (HALF_SIZE_MASK, encode(&half, ImageFormat::Png)?),
+        (JPEG_MASK, encode(&jpeg, ImageFormat::Jpeg)?),
+    ])
+}
+
 /// `examples/annotations/mistakes.md`: both files, line by line.
 pub fn markdown() -> String {
     let mut text = String::from(
@@ -184,11 +261,14 @@ pub fn markdown() -> String {
          \n\
          Generated by `cargo xtask gen-examples` from `xtask/src/annotation_mistakes.rs`; do not\n\
          edit. Each line holds one deliberate mistake (line 1 of each file is valid). \"Expected\"\n\
-         lists the codes of the findings for the line. Check them against the example items and\n\
-         scene:\n\
+         lists the codes of the findings for the line; those marked \"with `--probe-media`\" are\n\
+         found when the mask files (in `examples/annotations/masks/`, paths from the repository's\n\
+         root) are opened. Check them against the example items and scene:\n\
          \n\
          ```console\n\
          $ nucleus check --annotations examples/annotations/mistakes.jsonl \\\n\
+         \x20   --items examples/items.jsonl examples/scene/scene.jsonl\n\
+         $ nucleus check --probe-media --annotations examples/annotations/mistakes.jsonl \\\n\
          \x20   --items examples/items.jsonl examples/scene/scene.jsonl\n\
          $ nucleus check --predictions examples/annotations/prediction-mistakes.jsonl \\\n\
          \x20   --items examples/items.jsonl\n\

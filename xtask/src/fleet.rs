@@ -535,6 +535,56 @@ pub fn line(options: Options, index: u64) -> String {
     text
 }
 
+const ANNOTATION_SALT: u64 = 0x0A77_0000_0000_0004;
+const BOX_LABELS: [&str; 6] = [
+    "car",
+    "truck",
+    "bus",
+    "pedestrian",
+    "cyclist",
+    "traffic_light",
+];
+
+/// Line `index` of the box annotations that go with the items of `line` (`gen-large
+/// --annotations`): one box on the image of item `index`, as the SDK's `to_payload()` writes
+/// it through `json.dumps`. About 1% carry a mistake that `check --annotations --items` finds:
+/// a box past the image's right edge, a label differing only by case (`Car`), a reference id
+/// that names no item, a box of zero width. Items with a duplicate-id mistake have another id,
+/// so their annotation names no item either (as an exporter that trusted the id would).
+pub fn box_annotation(options: Options, index: u64) -> String {
+    let mut rng = Rng::fork(options.seed ^ ANNOTATION_SALT, index);
+    let mistake = if rng.chance(MISTAKE_RATE) {
+        rng.range_u64(0, 4)
+    } else {
+        u64::MAX
+    };
+    let mut reference_id = reference_id_of(options, index);
+    let mut label = rng.pick_str(&BOX_LABELS).to_owned();
+    let width = round_to(rng.range_f64(8.0, 400.0), 1);
+    let height = round_to(rng.range_f64(8.0, 300.0), 1);
+    let mut x = round_to(rng.range_f64(0.0, 1920.0 - width), 1);
+    let y = round_to(rng.range_f64(0.0, 1080.0 - height), 1);
+    let mut box_width = width;
+    match mistake {
+        0 => x = round_to(1920.0 - width / 2.0, 1),
+        1 => label = label.to_uppercase(),
+        2 => reference_id.push_str("/missing"),
+        3 => box_width = 0.0,
+        _ => {}
+    }
+    let annotation = json!({
+        "label": label,
+        "type": "box",
+        "geometry": {"x": x, "y": y, "width": box_width, "height": height},
+        "reference_id": reference_id,
+        "annotation_id": format!("{reference_id}/box-0"),
+        "metadata": {"occluded": rng.chance(0.2)},
+    });
+    let mut text = String::with_capacity(256);
+    pyjson::write(&mut text, &annotation, !options.raw_utf8);
+    text
+}
+
 /// The reference id item `index` has when it has no duplicate-id mistake.
 fn reference_id_of(options: Options, index: u64) -> String {
     let drive = Drive::new(options.seed, index / ITEMS_PER_DRIVE);
@@ -658,6 +708,38 @@ mod tests {
             ascii_escapes: false,
             raw_utf8: false,
         }
+    }
+
+    #[test]
+    fn box_annotations_name_the_items_of_the_same_index() {
+        let options = options(Mode::Realistic);
+        let (mut matching, mut mistakes) = (0, 0);
+        for index in 0..5_000 {
+            let annotation: Value = serde_json::from_str(&box_annotation(options, index)).unwrap();
+            let item: Value = serde_json::from_str(&line(options, index)).unwrap_or(Value::Null);
+            assert_eq!(annotation["type"], "box");
+            let geometry = &annotation["geometry"];
+            let inside = geometry["x"].as_f64().unwrap() + geometry["width"].as_f64().unwrap()
+                <= 1920.0
+                && geometry["width"].as_f64().unwrap() > 0.0;
+            let lower_label = annotation["label"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .all(|c| !c.is_uppercase());
+            let id = annotation["reference_id"].as_str().unwrap();
+            if id == reference_id_of(options, index) && inside && lower_label {
+                matching += 1;
+                if !item.is_null() && mistake(options, index).is_none() {
+                    assert_eq!(item["reference_id"], id);
+                }
+            } else {
+                mistakes += 1;
+            }
+        }
+        // About 1% of the annotations carry a mistake.
+        assert!((20..100).contains(&mistakes), "{mistakes} mistakes");
+        assert_eq!(matching + mistakes, 5_000);
     }
 
     #[test]

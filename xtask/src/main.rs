@@ -6,13 +6,20 @@
 //!   minutes are used; and the cargo-fuzz targets of `fuzz/` when nightly and cargo-fuzz exist.
 //! - `gen-examples [--check]`: write `examples/items.jsonl` (realistic valid items),
 //!   `examples/mistakes.jsonl` and `examples/mistakes.md`, and the annotation mistakes
-//!   (`examples/annotations/mistakes.jsonl`, `prediction-mistakes.jsonl`, `mistakes.md`);
+//!   (`examples/annotations/mistakes.jsonl`, `prediction-mistakes.jsonl`, `mistakes.md`, and
+//!   the mask files of `examples/annotations/masks/` that two of its lines point to);
 //!   `--check` only compares and fails when a file is stale.
 //! - `gen-large --lines N [--mode realistic|worst|examples] [--ascii-escapes] [--raw-utf8]
-//!   [--seed S] [--out PATH]`: benchmark input (default output `target/large-N….jsonl`):
+//!   [--annotations] [--seed S] [--out PATH]`: benchmark input (default output `target/large-N….jsonl`):
 //!   a test fleet's camera frames as Python's `json.dumps` writes them with about 1% mistakes
 //!   (`realistic`, the default; see `fleet.rs`), the same with a mistake on every line (`worst`),
 //!   or the generator of `examples/items.jsonl` scaled up (`examples`: compact, all valid).
+//!   `--annotations` writes instead one box annotation per item of the same file (its
+//!   reference id, inside the image, about 1% with a mistake; default output
+//!   `target/large-N…-annotations.jsonl`): the input of `check --annotations --items`.
+//! - `gen-media --images N --out-dir DIR --items FILE`: N small PNG and JPEG files (one in
+//!   1,000 broken) under DIR and the items pointing at them (`media.rs`), the input of
+//!   `check --probe-media --media-dir DIR`.
 //! - `parse-baseline FILE`: parse every line with `serde_json::from_str::<Value>` and print the
 //!   time, the baseline the `nucleus` commands are compared with in BENCHMARKS.md.
 //! - `bench [ARGS]`: build the release binaries and run `scripts/bench/bench.py`, which
@@ -27,6 +34,7 @@ mod bench;
 mod fleet;
 mod fuzz;
 mod items;
+mod media;
 mod mistakes;
 mod pyjson;
 mod rng;
@@ -55,15 +63,21 @@ tasks:
   fuzz [--cases N] [--minutes M]    run every fuzzer in release mode, N cases per property
                                     (default 10000), fresh printed seeds, rounds until M minutes
   gen-examples [--check]            write examples/items.jsonl, mistakes.jsonl, mistakes.md and
-                                    examples/annotations/*mistakes.jsonl, mistakes.md
-  gen-large --lines N [--mode M] [--ascii-escapes] [--raw-utf8] [--seed S] [--out PATH]
+                                    examples/annotations/*mistakes.jsonl, mistakes.md, masks/
+  gen-large --lines N [--mode M] [--ascii-escapes] [--raw-utf8] [--annotations] [--seed S]
+            [--out PATH]
                                     write N generated items (default target/large-N….jsonl);
                                     M: realistic (default: a fleet's camera frames as
                                     json.dumps writes them, ~1% mistakes), worst (a mistake on
                                     every line), examples (examples/items.jsonl scaled up);
                                     --ascii-escapes: German and Japanese keys and reference ids
                                     (\\u escapes), ref_id, null locations; --raw-utf8: write
-                                    non-ASCII as UTF-8 (json.dumps(ensure_ascii=False))
+                                    non-ASCII as UTF-8 (json.dumps(ensure_ascii=False));
+                                    --annotations: one box annotation per item instead
+  gen-media --images N --out-dir DIR --items FILE
+                                    write N small PNG/JPEG files (1 in 1,000 broken) under
+                                    DIR and the items pointing at them (s3://bench-media/…,
+                                    read with --media-dir DIR)
   parse-baseline FILE               time serde_json::from_str::<Value> over FILE's lines (the
                                     baseline of `check` in BENCHMARKS.md)
   bench [ARGS]                      release build, then scripts/bench/bench.py ARGS: every
@@ -91,6 +105,7 @@ fn run(args: Vec<String>) -> Result<()> {
         "fuzz" => fuzz::run(&rest),
         "gen-examples" => gen_examples(&rest),
         "gen-large" => gen_large(&rest),
+        "gen-media" => media::gen_media(&rest),
         "parse-baseline" => match rest.as_slice() {
             [path] => bench::parse_value(Path::new(path)),
             _ => bail!("usage: cargo xtask parse-baseline FILE"),
@@ -142,6 +157,8 @@ fn gen_examples(args: &[String]) -> Result<()> {
             annotation_mistakes::markdown().into_bytes(),
         ),
     ];
+    let masks = annotation_mistakes::masks()?;
+    let files: Vec<(&str, Vec<u8>)> = files.into_iter().chain(masks).collect();
     let mut stale = Vec::new();
     for (relative, contents) in &files {
         let path = root.join(relative);
@@ -172,6 +189,7 @@ fn gen_large(args: &[String]) -> Result<()> {
     let mut n_lines: Option<u64> = None;
     let mut out: Option<PathBuf> = None;
     let mut mode = "realistic".to_owned();
+    let mut annotations = false;
     let mut options = fleet::Options {
         seed: fleet::DEFAULT_SEED,
         mode: fleet::Mode::Realistic,
@@ -199,6 +217,7 @@ fn gen_large(args: &[String]) -> Result<()> {
             }
             "--ascii-escapes" => options.ascii_escapes = true,
             "--raw-utf8" => options.raw_utf8 = true,
+            "--annotations" => annotations = true,
             other => bail!("gen-large: unknown argument `{other}`\n\n{USAGE}"),
         }
     }
@@ -207,6 +226,9 @@ fn gen_large(args: &[String]) -> Result<()> {
         "realistic" => options.mode = fleet::Mode::Realistic,
         "worst" => options.mode = fleet::Mode::Worst,
         "examples" if !options.ascii_escapes && !options.raw_utf8 => {}
+        "examples" if annotations => {
+            bail!("`--annotations` go with the fleet's items: no `--mode examples`")
+        }
         "examples" => {
             bail!("`--mode examples` writes compact ASCII JSON: no --ascii-escapes or --raw-utf8")
         }
@@ -224,6 +246,9 @@ fn gen_large(args: &[String]) -> Result<()> {
         if options.raw_utf8 {
             name.push_str("-utf8");
         }
+        if annotations {
+            name.push_str("-annotations");
+        }
         project_root().join("target").join(format!("{name}.jsonl"))
     });
     if let Some(dir) = out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
@@ -237,7 +262,9 @@ fn gen_large(args: &[String]) -> Result<()> {
         n_bytes: 0,
     };
     for index in 0..n_lines {
-        if mode == "examples" {
+        if annotations {
+            writer.write_all(fleet::box_annotation(options, index).as_bytes())?;
+        } else if mode == "examples" {
             serde_json::to_writer(&mut writer, &items::item(index))?;
         } else {
             writer.write_all(fleet::line(options, index).as_bytes())?;

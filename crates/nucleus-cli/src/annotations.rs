@@ -25,7 +25,8 @@ pub struct AnnotationFiles {
     /// Annotation files (ground truth, one SDK annotation payload per line) to read instead of
     /// items: box, line, polygon, keypoints, cuboid, category, multicategory, segmentation.
     /// With `check --probe-media`, each segmentation's mask_url is opened too (local paths,
-    /// remote ones under --media-dir, the header only): a PNG of its item's image size.
+    /// remote ones under --media-dir, the header only; --probe-remote fetches no mask): a PNG
+    /// of its item's image size.
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "files")]
     pub annotations: Vec<PathBuf>,
 

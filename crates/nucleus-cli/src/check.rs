@@ -28,10 +28,11 @@ use crate::report::{Format, Reporter};
 /// is one finding. These need the whole dataset: they come after the other findings, in line
 /// order, 1,000 per key and then a count of the rest; the summary names each key in conflict.
 ///
-/// With --probe-media, the files items point to are opened too: local paths, and remote ones
-/// where they live (s3://, gs://, http(s)://: the first bytes only, by range requests, with
-/// the credentials of the environment) or in a local mirror (--media-dir). An image's format
-/// and size are read from its header: a missing file, an unreadable or truncated header, a
+/// With --probe-media, the files items point to are opened too: local paths, and remote ones in
+/// a local mirror (--media-dir); with --probe-remote, remote ones also where they live (s3://,
+/// gs://, http(s)://: the first bytes only, by range requests, with the user's usual
+/// credentials). Without either, a remote location is not read: the summary counts them. An
+/// image's format and size are read from its header: a missing file, an unreadable or truncated header, a
 /// format Nucleus does not display, a name that says another format, width/height that
 /// disagree with the header and a side over --max-side are findings; --decode also decodes
 /// each JPEG and PNG to find truncated data. Point clouds are read through (invalid-pointcloud;
@@ -46,10 +47,11 @@ use crate::report::{Format, Reporter};
   nucleus check --remote-only --require-dimensions part-*.jsonl
   nucleus check --annotations boxes.jsonl --items items.jsonl scenes.jsonl
   nucleus check --probe-media --media-dir /data/mirror --max-side 8192 items.jsonl
-  AWS_REGION=eu-west-1 nucleus check --probe-media --concurrency 64 items.jsonl
-  AWS_ENDPOINT_URL=http://127.0.0.1:9000 nucleus check --probe-media items.jsonl
+  AWS_PROFILE=work nucleus check --probe-remote --concurrency 64 items.jsonl
+  AWS_ENDPOINT_URL=http://127.0.0.1:9000 nucleus check --probe-remote items.jsonl
   nucleus profile base.jsonl --emit-schema base-kinds.json && nucleus check --schema base-kinds.json new.jsonl
   zcat items.jsonl.gz | nucleus check --format json -")]
+#[command(group(clap::ArgGroup::new("probing").multiple(true).args(["probe_media", "probe_remote"])))]
 #[command(mut_arg("format", |arg| arg.help("Output format of findings and summary")))]
 #[command(mut_arg("quiet", |arg| arg.help("Print nothing; only the exit status tells the result")))]
 pub struct CheckArgs {
@@ -92,21 +94,24 @@ pub struct CheckArgs {
 
     /// Open the files items point to and check them against the items: images by their header
     /// (format, width and height), point clouds read through, context attachments as images.
-    /// Local paths are opened as they are; remote locations are read where they live (only
-    /// their first bytes, by range requests), or in --media-dir when it is given. Credentials
-    /// come from the environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-    /// AWS_REGION and AWS_ENDPOINT_URL (an S3-compatible server; http:// is allowed) for s3://,
-    /// GOOGLE_APPLICATION_CREDENTIALS or gcloud's default credentials for gs://; http(s)://
-    /// (Azure blobs too, with their SAS query) is read as the URL says. A missing object is
-    /// missing-media; access denied (403/401), a timeout or another failure is
-    /// unreadable-media, and its message says which.
-    #[arg(long, group = "probing")]
+    /// Local paths are opened as they are, remote locations in --media-dir when it is given;
+    /// nothing is fetched over the network (see --probe-remote): the summary counts the remote
+    /// locations not probed. (--open-local is an older name of it.)
+    #[arg(long, alias = "open-local")]
     probe_media: bool,
 
-    /// --probe-media without the network: local paths, and remote locations only in
-    /// --media-dir (the former meaning of this name).
-    #[arg(long, group = "probing", hide_short_help = true)]
-    open_local: bool,
+    /// --probe-media, and remote locations without --media-dir read where they live: only
+    /// their first bytes, by range requests. Credentials come from the environment and the
+    /// usual files: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION
+    /// and AWS_ENDPOINT_URL (an S3-compatible server; http:// is allowed) for s3://, and what
+    /// they leave unset from the profile AWS_PROFILE names (else default) in ~/.aws/credentials
+    /// and ~/.aws/config (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE: keys, region,
+    /// endpoint_url); GOOGLE_APPLICATION_CREDENTIALS or gcloud's default credentials for
+    /// gs://; http(s):// (Azure blobs too, with their SAS query) is read as the URL says. A
+    /// missing object is missing-media; access denied (403/401), a timeout or another failure
+    /// is unreadable-media, and its message says which.
+    #[arg(long)]
+    probe_remote: bool,
 
     /// With --probe-media: a local copy of the remote files, read instead of the remote ones.
     /// s3://bucket/a/b.jpg, gs://bucket/a/b.jpg and https://host/a/b.jpg are read from
@@ -126,22 +131,27 @@ pub struct CheckArgs {
     #[arg(long, requires = "probing")]
     decode: bool,
 
-    /// With --probe-media: remote requests under way at once.
-    #[arg(long, value_name = "N", default_value_t = 32, requires = "probe_media")]
+    /// With --probe-remote: remote requests under way at once.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 32,
+        requires = "probe_remote"
+    )]
     concurrency: usize,
 
-    /// With --probe-media: the longest a remote request may take, in seconds.
+    /// With --probe-remote: the longest a remote request may take, in seconds.
     #[arg(
         long,
         value_name = "SECS",
         default_value_t = 30.0,
-        requires = "probe_media"
+        requires = "probe_remote"
     )]
     timeout: f64,
 
-    /// With --probe-media: how many times a remote request that timed out or failed for a
+    /// With --probe-remote: how many times a remote request that timed out or failed for a
     /// passing reason (a lost connection, a 5xx or 429 answer) is tried again, with backoff.
-    #[arg(long, value_name = "N", default_value_t = 3, requires = "probe_media")]
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "probe_remote")]
     retries: usize,
 
     #[command(flatten)]
@@ -149,6 +159,13 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     items: crate::annotations::ItemFiles,
+}
+
+impl CheckArgs {
+    /// Whether media are probed (--probe-remote implies --probe-media).
+    fn probing(&self) -> bool {
+        self.probe_media || self.probe_remote
+    }
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
@@ -163,7 +180,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             args.findings.format,
             args.quiet.quiet,
             args.max_errors,
-            args.probe_media.then_some(args.media_dir.as_deref()),
+            args.probing().then_some(args.media_dir.as_deref()),
         );
     }
     if !args.items.items.is_empty() {
@@ -172,7 +189,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let rules = ItemRules::new()
         .remote_only(args.remote_only)
         .require_dimensions(args.require_dimensions);
-    let prober = if args.probe_media || args.open_local {
+    let prober = if args.probing() {
         let resolver = match &args.media_dir {
             Some(dir) => Resolver::with_mirror(dir)
                 .with_context(|| format!("cannot use --media-dir {}", dir.display()))?,
@@ -182,7 +199,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .max_side(args.max_side)
             .decode(args.decode);
         let prober = Prober::new(resolver, config);
-        if args.probe_media && args.media_dir.is_none() {
+        if args.probe_remote && args.media_dir.is_none() {
             let timeout = Duration::try_from_secs_f64(args.timeout)
                 .ok()
                 .filter(|timeout| !timeout.is_zero())
@@ -217,7 +234,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("in --schema {}", path.display()))?;
         check = check.schema(&schema);
     }
-    let mut check = nucleus::hook::with_extras(check, prober.as_ref(), args.via_schema);
+    if args.via_schema {
+        check = nucleus::schema::with_cross_check(check);
+    }
+    if let Some(prober) = &prober {
+        check = nucleus::media::with_probing(check, prober);
+    }
     let config = args.input.stream_config();
     let stdout = io::stdout().lock();
     let mut reporter = Reporter::new(
@@ -258,16 +280,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 
     // Type conflicts and mixed kinds need the whole dataset: they come last, in line order.
     let mut write_error: Option<io::Error> = None;
-    let summary = check.finish_with(|name, diagnostic| match reporter.report(name, diagnostic) {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(error) => {
-            write_error = Some(error);
-            ControlFlow::Break(())
-        }
-    });
+    let mut summary =
+        check.finish_with(|name, diagnostic| match reporter.report(name, diagnostic) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
+                write_error = Some(error);
+                ControlFlow::Break(())
+            }
+        });
     if let Some(error) = write_error {
         return Err(error).context("cannot write output");
     }
+    summary.remote_not_probed = prober.as_ref().map(Prober::remote_not_probed);
     let mut out = reporter.into_inner();
     if !args.quiet.quiet {
         match args.findings.format {
@@ -343,6 +367,13 @@ fn write_text_summary(
             plural(conflict.kind, conflict.count),
             conflict.other_count,
             plural(conflict.other_kind, conflict.other_count),
+        )?;
+    }
+    if let Some(n) = summary.remote_not_probed.filter(|n| *n > 0) {
+        writeln!(
+            out,
+            "{n} remote {} not probed: --probe-remote reads them where they live, --media-dir DIR in a local copy",
+            if n == 1 { "location" } else { "locations" }
         )?;
     }
     if summary.stopped_early {

@@ -66,15 +66,11 @@ pub fn run(args: &ProjectArgs) -> anyhow::Result<u8> {
             !args.quiet.quiet,
             |_, text| project_line(text),
             |line, result| {
-                match result.and_then(|inner| inner) {
-                    Ok(text) => {
-                        out.write_all(text.as_bytes())?;
-                        out.write_all(b"\n")?;
-                    }
-                    Err(diagnostic) => {
-                        n_rejected += 1;
-                        reporter.report(&name, &diagnostic.at_line(line))?;
-                    }
+                let result = result
+                    .and_then(|inner| inner)
+                    .map(|text| (Vec::new(), Some(text)));
+                if reporter.rewritten_line(&mut out, &name, line, result)? {
+                    n_rejected += 1;
                 }
                 Ok(ControlFlow::Continue(()))
             },

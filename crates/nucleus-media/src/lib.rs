@@ -7,7 +7,8 @@
 //! files ([`Resolver::locate`]); [`Prober::probe_item`] turns what it finds into findings with
 //! JSON pointers into the item (codes `location-outside-mirror`, `missing-media`,
 //! `unreadable-media`, `unsupported-image-format`, `mislabelled-image`, `dimension-mismatch`,
-//! `image-too-large`, `corrupt-image`, and `invalid-pointcloud` for a point cloud's content).
+//! `image-too-large`, `corrupt-image`, and `invalid-pointcloud` for a point cloud's content);
+//! [`with_probing`] adds them to each line of a `nucleus_metadata::check::Check`.
 //!
 //! ```
 //! use nucleus_media::{ProbeConfig, Prober, Resolver};
@@ -22,10 +23,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod aws;
+mod check;
 mod mirror;
 mod probe;
 mod remote;
 
+pub use aws::AwsProfile;
+pub use check::with_probing;
 pub use mirror::{MediaError, MediaFile, Resolver};
 pub use probe::{
     HeaderError, ImageFormat, ImageHeader, Probe, ProbeConfig, ProbedImage, Prober,

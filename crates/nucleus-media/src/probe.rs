@@ -4,6 +4,7 @@
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Cursor, Seek, SeekFrom};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use nucleus_model::diagnostic::pointer;
 use nucleus_model::pointcloud::check_pointcloud;
@@ -270,11 +271,15 @@ const REMOTE_HEADER_MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// live, on a runtime the prober owns: [`Prober::probe_items`] starts their reads and returns
 /// at once, and [`Probe::wait`] gives the findings; at most `concurrency` requests are under
 /// way, each reading an image's first 64 KiB (more only when its header goes on past them).
+/// Without it, a remote location that no mirror maps is not probed, only counted
+/// ([`Prober::remote_not_probed`]).
 #[derive(Debug, Clone, Default)]
 pub struct Prober {
     resolver: Resolver,
     config: ProbeConfig,
     remote: Option<Remote>,
+    /// Remote locations not probed, in the probes waited for (shared by clones).
+    not_probed: Arc<AtomicU64>,
 }
 
 /// Remote reading: the reader, and the runtime its reads run on.
@@ -290,6 +295,10 @@ struct Remote {
 pub struct Probe {
     parts: Vec<Part>,
     runtime: Option<Arc<Runtime>>,
+    /// Remote locations not probed (no mirror, no remote reading), and the prober's count
+    /// they join when the probe is waited for.
+    not_probed: u64,
+    not_probed_total: Option<Arc<AtomicU64>>,
 }
 
 #[derive(Debug)]
@@ -306,9 +315,20 @@ impl Probe {
         self.parts.iter().all(|part| matches!(part, Part::Found(_)))
     }
 
-    /// The findings, in the order of the items and their files, waiting for remote reads.
+    /// Remote locations among the probed items' that were not probed: no mirror maps them and
+    /// the prober does not read remote locations (see [`Prober::with_remote`]).
+    #[must_use]
+    pub fn remote_not_probed(&self) -> u64 {
+        self.not_probed
+    }
+
+    /// The findings, in the order of the items and their files, waiting for remote reads; the
+    /// remote locations not probed join the prober's [`Prober::remote_not_probed`].
     /// Call it outside the prober's runtime (from any thread that is not one of its own).
     pub fn wait(self) -> Vec<Diagnostic> {
+        if let Some(total) = &self.not_probed_total {
+            total.fetch_add(self.not_probed, Ordering::Relaxed);
+        }
         let mut findings = Vec::new();
         for part in self.parts {
             match part {
@@ -378,6 +398,7 @@ impl Prober {
             resolver,
             config,
             remote: None,
+            not_probed: Arc::default(),
         }
     }
 
@@ -404,6 +425,19 @@ impl Prober {
     #[must_use]
     pub fn reads_remote(&self) -> bool {
         self.remote.is_some() && self.resolver.mirror_root().is_none()
+    }
+
+    /// Remote locations that were not probed (no mirror maps them, and remote locations are
+    /// not read: see [`Prober::with_remote`]), in the [`Probe`]s waited for so far by this
+    /// prober and its clones: each is counted once its line's findings are taken.
+    #[must_use]
+    pub fn remote_not_probed(&self) -> u64 {
+        self.not_probed.load(Ordering::Relaxed)
+    }
+
+    /// Whether `location` is remote and left unprobed: no mirror, no remote reading.
+    fn leaves(&self, location: &Location) -> bool {
+        location.is_remote() && self.resolver.mirror_root().is_none() && self.remote.is_none()
     }
 
     /// The remote reading for `location`, when it is remote and read where it lives.
@@ -452,9 +486,14 @@ impl Prober {
                 .remote
                 .as_ref()
                 .map(|remote| Arc::clone(&remote.runtime)),
+            not_probed: 0,
+            not_probed_total: None,
         };
         for (item, base, location_key) in items {
             self.probe_into(item, base, location_key, &mut probe);
+        }
+        if probe.not_probed > 0 {
+            probe.not_probed_total = Some(Arc::clone(&self.not_probed));
         }
         probe
     }
@@ -462,6 +501,7 @@ impl Prober {
     fn probe_into(&self, item: &DatasetItem, base: &str, location_key: &str, probe: &mut Probe) {
         let location_path = pointer(base, &[location_key]);
         let location = item.location();
+        probe.not_probed += u64::from(self.leaves(location));
         let mut findings = Vec::new();
         match (item.item_type(), self.remote_for(location)) {
             (DatasetItemType::Image, Some(remote)) => {
@@ -502,6 +542,7 @@ impl Prober {
                 "/metadata/context_attachments",
                 &[&idx.to_string(), "attachment"],
             );
+            probe.not_probed += u64::from(self.leaves(&attachment));
             if let Some(remote) = self.remote_for(&attachment) {
                 self.spawn(probe, remote, &attachment, path, "attachment", |task| {
                     task.image(None)

@@ -20,6 +20,7 @@ use object_store::{
 };
 use tokio::sync::Semaphore;
 
+use crate::aws::AwsProfile;
 use crate::mirror::quoted;
 
 /// How remote files are read: how many requests at once, how long one may take, how often a
@@ -28,7 +29,9 @@ use crate::mirror::quoted;
 /// Credentials and settings come from the standard environment, as the clouds' own tools read
 /// them: for `s3://`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
 /// `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ENDPOINT_URL` for an S3-compatible server
-/// (plain `http://` is allowed for it), or the instance's role; for `gs://`,
+/// (plain `http://` is allowed for it); what they leave unset, from the profile of the shared
+/// AWS files ([`AwsProfile`]: `AWS_PROFILE`, `~/.aws/credentials`, `~/.aws/config`); else the
+/// instance's role; for `gs://`,
 /// `GOOGLE_APPLICATION_CREDENTIALS` or the application default credentials of `gcloud`;
 /// `http(s)://` (Azure blobs too, by their URL with its SAS query) is read without credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +47,9 @@ pub struct RemoteConfig {
     /// Options of the S3 client set on top of the environment's, by object_store's names
     /// (`aws_endpoint`, `aws_access_key_id`, `aws_region`, …).
     pub s3_options: Vec<(String, String)>,
+    /// The profile of the shared AWS files that fills what the environment and `s3_options`
+    /// leave unset; `None` reads it when the reader is built ([`AwsProfile::from_env_files`]).
+    pub aws_profile: Option<AwsProfile>,
 }
 
 impl Default for RemoteConfig {
@@ -53,6 +59,7 @@ impl Default for RemoteConfig {
             timeout: Duration::from_secs(30),
             retries: 3,
             s3_options: Vec::new(),
+            aws_profile: None,
         }
     }
 }
@@ -90,6 +97,13 @@ impl RemoteConfig {
     #[must_use]
     pub fn s3_option(mut self, key: impl Into<String>, value: impl Into<String>) -> RemoteConfig {
         self.s3_options.push((key.into(), value.into()));
+        self
+    }
+
+    /// The same, with `profile` instead of the shared AWS files of the environment.
+    #[must_use]
+    pub fn aws_profile(mut self, profile: AwsProfile) -> RemoteConfig {
+        self.aws_profile = Some(profile);
         self
     }
 }
@@ -172,6 +186,8 @@ pub struct RemoteReader {
     stores: Mutex<HashMap<String, Arc<dyn ObjectStore>>>,
     /// The client every `http(s)://` location is read with (its connections are reused).
     http: HttpClient,
+    /// What the shared AWS files say, for what the environment leaves unset.
+    aws: AwsProfile,
 }
 
 impl fmt::Debug for RemoteReader {
@@ -198,8 +214,13 @@ impl RemoteReader {
     ///
     /// # Errors
     ///
-    /// When the HTTP client cannot be built (its TLS setup).
+    /// When the HTTP client cannot be built (its TLS setup), and the errors of
+    /// [`AwsProfile::from_env_files`] when `config` has no profile.
     pub fn new(config: RemoteConfig) -> io::Result<RemoteReader> {
+        let aws = match &config.aws_profile {
+            Some(profile) => profile.clone(),
+            None => AwsProfile::from_env_files()?,
+        };
         let options = ClientOptions::new()
             .with_timeout(config.timeout)
             .with_connect_timeout(config.timeout)
@@ -212,6 +233,7 @@ impl RemoteReader {
             config,
             stores: Mutex::new(HashMap::new()),
             http,
+            aws,
         })
     }
 
@@ -310,6 +332,7 @@ impl RemoteReader {
             let key: AmazonS3ConfigKey = key.parse().map_err(|error| cannot(&error))?;
             builder = builder.with_config(key, value);
         }
+        builder = self.with_aws_files(builder);
         // An S3-compatible server on this machine or the network is often plain http.
         let plain_http = [AmazonS3ConfigKey::Endpoint, AmazonS3ConfigKey::S3Endpoint]
             .iter()
@@ -319,6 +342,38 @@ impl RemoteReader {
             builder = builder.with_allow_http(true);
         }
         Ok(Arc::new(builder.build().map_err(|error| cannot(&error))?))
+    }
+
+    /// `builder` with what the shared AWS files say where the environment and the options
+    /// said nothing: the keys together (never one from each), the region, the endpoint.
+    fn with_aws_files(&self, mut builder: AmazonS3Builder) -> AmazonS3Builder {
+        let aws = &self.aws;
+        let unset = |builder: &AmazonS3Builder, key: AmazonS3ConfigKey| {
+            builder.get_config_value(&key).is_none()
+        };
+        if unset(&builder, AmazonS3ConfigKey::AccessKeyId)
+            && unset(&builder, AmazonS3ConfigKey::SecretAccessKey)
+            && let (Some(id), Some(secret)) = (&aws.access_key_id, &aws.secret_access_key)
+        {
+            builder = builder
+                .with_access_key_id(id)
+                .with_secret_access_key(secret);
+            if let Some(token) = &aws.session_token {
+                builder = builder.with_token(token);
+            }
+        }
+        if unset(&builder, AmazonS3ConfigKey::Region)
+            && let Some(region) = &aws.region
+        {
+            builder = builder.with_region(region);
+        }
+        if unset(&builder, AmazonS3ConfigKey::Endpoint)
+            && unset(&builder, AmazonS3ConfigKey::S3Endpoint)
+            && let Some(endpoint) = &aws.endpoint_url
+        {
+            builder = builder.with_endpoint(endpoint);
+        }
+        builder
     }
 
     fn gcs_store(&self, bucket: &str) -> Result<Arc<dyn ObjectStore>, RemoteError> {

@@ -87,18 +87,23 @@ impl HookFindings {
 
     /// `first`, then these findings (still pending when these are).
     #[must_use]
-    pub fn after(self, mut first: Vec<Diagnostic>) -> HookFindings {
-        if first.is_empty() {
-            return self;
-        }
-        match self {
-            HookFindings::Ready(findings) => {
-                first.extend(findings);
+    pub fn after(self, first: Vec<Diagnostic>) -> HookFindings {
+        HookFindings::Ready(first).then(self)
+    }
+
+    /// These findings, then `next`'s (pending when either is: both are waited for in turn).
+    #[must_use]
+    pub fn then(self, next: HookFindings) -> HookFindings {
+        match (self, next) {
+            (HookFindings::Ready(mut first), HookFindings::Ready(next)) => {
+                first.extend(next);
                 HookFindings::Ready(first)
             }
-            HookFindings::Pending(pending) => HookFindings::Pending(Box::new(move || {
-                first.extend(pending());
-                first
+            (HookFindings::Ready(first), next) if first.is_empty() => next,
+            (first, next) => HookFindings::Pending(Box::new(move || {
+                let mut findings = first.wait();
+                findings.extend(next.wait());
+                findings
             })),
         }
     }
@@ -192,6 +197,11 @@ pub struct CheckSummary {
     pub items_per_second: f64,
     /// Whether the check stopped at [`Check::max_errors`] before the end of its inputs.
     pub stopped_early: bool,
+    /// Remote locations that media probing left unread (no mirror maps them and reading them
+    /// where they live was not asked for), set by the caller that probed media (`nucleus
+    /// check --probe-media`); absent when media were not probed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_not_probed: Option<u64>,
 }
 
 impl CheckSummary {
@@ -220,7 +230,8 @@ struct LineChecker<'h> {
     rules: ItemRules,
     scenes: bool,
     full_reading: bool,
-    hook: Option<Box<LineHook<'h>>>,
+    /// In the order added.
+    hooks: Vec<Box<LineHook<'h>>>,
 }
 
 /// The part of a check that runs on the calling thread, in line order.
@@ -251,7 +262,7 @@ impl<'h> Check<'h> {
                 rules,
                 scenes: false,
                 full_reading: false,
-                hook: None,
+                hooks: Vec::new(),
             },
             tally: Tally {
                 state: DatasetState::new(),
@@ -293,14 +304,14 @@ impl<'h> Check<'h> {
     }
 
     /// Adds `hook`'s findings to each line read (not to lines that are not text or too long),
-    /// after the line's own findings; pending ones are waited for in line order (see
-    /// [`HookFindings`]).
+    /// after the line's own findings and those of the hooks added before it; pending ones are
+    /// waited for in line order (see [`HookFindings`]).
     #[must_use]
     pub fn with_hook(
         mut self,
         hook: impl Fn(&str, &[LineItem<'_>]) -> HookFindings + Send + Sync + 'h,
     ) -> Check<'h> {
-        self.lines.hook = Some(Box::new(hook));
+        self.lines.hooks.push(Box::new(hook));
         self
     }
 
@@ -428,7 +439,7 @@ impl<'h> Check<'h> {
 }
 
 impl LineChecker<'_> {
-    /// The item rules (or scene rules) and the hook on one line.
+    /// The item rules (or scene rules) and the hooks on one line.
     fn check(&self, text: &str) -> (Checked, HookFindings) {
         let checked = if self.scenes {
             Checked::Scene(Box::new(self.rules.check_scene_line(text)))
@@ -440,9 +451,16 @@ impl LineChecker<'_> {
                 LineCheck::Read(reading) => Checked::Item(reading),
             }
         };
-        let extra = match &self.hook {
-            Some(hook) => checked.with_items(|items| hook(text, items)),
-            None => HookFindings::Ready(Vec::new()),
+        let extra = if self.hooks.is_empty() {
+            HookFindings::Ready(Vec::new())
+        } else {
+            checked.with_items(|items| {
+                self.hooks
+                    .iter()
+                    .fold(HookFindings::Ready(Vec::new()), |found, hook| {
+                        found.then(hook(text, items))
+                    })
+            })
         };
         (checked, extra)
     }
@@ -721,6 +739,55 @@ mod tests {
         assert_eq!(found, expected);
         assert_eq!(*waited_on.lock().unwrap(), vec![caller; 10]);
         assert_eq!((summary.valid, summary.invalid), (30, 10));
+    }
+
+    #[test]
+    fn hooks_chain_in_the_order_added_and_pending_ones_wait_in_line_order() {
+        use nucleus_model::Code;
+        use std::sync::{Arc, Mutex};
+        let caller = std::thread::current().id();
+        let waited_on = Arc::new(Mutex::new(Vec::new()));
+        // A hook whose findings at `path` are pending on the lines that `pending` picks.
+        let hook = |path: &'static str, pending: fn(usize) -> bool| {
+            let waited_on = Arc::clone(&waited_on);
+            move |_: &str, items: &[LineItem<'_>]| {
+                let id: usize = items[0].item.reference_id().as_str().parse().unwrap();
+                let finding = move || {
+                    vec![Diagnostic::warning(
+                        Code::UnknownField,
+                        format!("/{path}/{id}"),
+                        "",
+                    )]
+                };
+                if pending(id) {
+                    let waited_on = Arc::clone(&waited_on);
+                    HookFindings::Pending(Box::new(move || {
+                        waited_on.lock().unwrap().push(std::thread::current().id());
+                        finding()
+                    }))
+                } else {
+                    HookFindings::Ready(finding())
+                }
+            }
+        };
+        let lines: Vec<String> = (0..30).map(|idx| item(&idx.to_string(), "{}")).collect();
+        let check = Check::new(ItemRules::new())
+            .full_reading(true)
+            .with_hook(hook("first", |id| id % 2 == 0))
+            .with_hook(hook("second", |_| false))
+            .with_hook(hook("third", |id| id % 3 == 0));
+        let (found, summary) = run(check, &[("lines", &lines)]);
+        let expected: Vec<_> = (1..)
+            .zip(0..30)
+            .flat_map(|(line, id)| {
+                ["first", "second", "third"]
+                    .map(|path| (line, "unknown-field", format!("/{path}/{id}")))
+            })
+            .collect();
+        assert_eq!(found, expected);
+        // 15 even lines, 10 multiples of three.
+        assert_eq!(*waited_on.lock().unwrap(), vec![caller; 25]);
+        assert_eq!((summary.valid, summary.warnings), (30, 90));
     }
 
     #[test]

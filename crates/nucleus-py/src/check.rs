@@ -151,6 +151,7 @@ fn json_value(value: &impl serde::Serialize) -> PyResult<serde_json::Value> {
 /// How `check` probes media: `nucleus check --probe-media` and its options.
 pub struct MediaOptions {
     pub probe_media: bool,
+    pub probe_remote: bool,
     pub media_dir: Option<PathBuf>,
     pub max_side: Option<u64>,
     pub decode: bool,
@@ -160,10 +161,11 @@ pub struct MediaOptions {
 }
 
 impl MediaOptions {
-    /// The prober they ask for, as `nucleus check` builds it: remote locations are read where
-    /// they live unless `media_dir` holds a copy.
+    /// The prober they ask for, as `nucleus check` builds it: remote locations are read in
+    /// `media_dir`, else where they live with `probe_remote` (which implies `probe_media`),
+    /// else not at all (counted in the summary's `remote_not_probed`).
     fn prober(&self) -> PyResult<Option<Prober>> {
-        if !self.probe_media {
+        if !self.probe_media && !self.probe_remote {
             return Ok(None);
         }
         let resolver = match &self.media_dir {
@@ -176,7 +178,7 @@ impl MediaOptions {
             .max_side(self.max_side)
             .decode(self.decode);
         let prober = Prober::new(resolver, config);
-        if self.media_dir.is_some() {
+        if !self.probe_remote || self.media_dir.is_some() {
             return Ok(Some(prober));
         }
         let timeout = Duration::try_from_secs_f64(self.timeout)
@@ -200,12 +202,12 @@ impl MediaOptions {
 }
 
 /// Checks a JSON Lines file (a path) or lines (an iterable of str) like `nucleus check`, and
-/// with `probe_media` like `nucleus check --probe-media`.
+/// with `probe_media` (`probe_remote`) like `nucleus check --probe-media` (`--probe-remote`).
 #[pyfunction]
 #[pyo3(signature = (
     path_or_lines, *, remote_only = false, require_dimensions = false, jobs = None,
-    max_line_bytes = None, probe_media = false, media_dir = None, max_side = None,
-    decode = false, concurrency = 32, timeout = 30.0, retries = 3
+    max_line_bytes = None, probe_media = false, probe_remote = false, media_dir = None,
+    max_side = None, decode = false, concurrency = 32, timeout = 30.0, retries = 3
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn check(
@@ -216,6 +218,7 @@ pub fn check(
     jobs: Option<usize>,
     max_line_bytes: Option<usize>,
     probe_media: bool,
+    probe_remote: bool,
     media_dir: Option<PathBuf>,
     max_side: Option<u64>,
     decode: bool,
@@ -227,6 +230,7 @@ pub fn check(
     let config = stream_config(jobs, max_line_bytes);
     let media = MediaOptions {
         probe_media,
+        probe_remote,
         media_dir,
         max_side,
         decode,
@@ -235,8 +239,10 @@ pub fn check(
         retries,
     };
     let prober = media.prober()?;
-    let check = Check::new(rules(remote_only, require_dimensions));
-    let mut check = nucleus::hook::with_extras(check, prober.as_ref(), false);
+    let mut check = Check::new(rules(remote_only, require_dimensions));
+    if let Some(prober) = &prober {
+        check = nucleus::media::with_probing(check, prober);
+    }
     let name = source.name();
     let mut diagnostics = Vec::new();
     let sink = |event: CheckEvent<'_>| {
@@ -260,10 +266,11 @@ pub fn check(
         }),
     }
     // Type conflicts and mixed kinds need the whole dataset: they come last, in line order.
-    let summary = check.finish_with(|_, diagnostic| {
+    let mut summary = check.finish_with(|_, diagnostic| {
         diagnostics.push(diagnostic.clone());
         ControlFlow::Continue(())
     });
+    summary.remote_not_probed = prober.as_ref().map(Prober::remote_not_probed);
     check_result(py, &diagnostics, &name, &summary)
 }
 

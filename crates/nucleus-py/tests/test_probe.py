@@ -1,5 +1,6 @@
-"""check(..., probe_media=True): the files items point to, opened locally, in a mirror, and
-read over HTTP from a server on 127.0.0.1 started here (with byte ranges), as the CLI does."""
+"""check(..., probe_media=True): the files items point to, opened locally and in a mirror; with
+probe_remote=True also read over HTTP from a server on 127.0.0.1 started here (with byte
+ranges), as the CLI does."""
 
 import http.server
 import json
@@ -128,7 +129,8 @@ def test_remote_images_are_read_where_they_live(http_server):
         item(f"{http_server}/small.png", "small", width=8, height=8),
         item(f"{http_server}/gone.png", "gone"),
     ]
-    result = nucleus_rs.check(lines, probe_media=True, concurrency=2, timeout=10, retries=0)
+    result = nucleus_rs.check(lines, probe_remote=True, concurrency=2, timeout=10, retries=0)
+    assert result.summary["remote_not_probed"] == 0
     assert codes(result) == [
         (2, "dimension-mismatch", "/height"),
         (3, "missing-media", "/image_location"),
@@ -142,6 +144,22 @@ def test_remote_images_are_read_where_they_live(http_server):
     assert len(big) > 65536
 
 
+def test_probe_media_alone_counts_remote_locations_without_reading_them(http_server):
+    RangeHandler.files = {"/small.png": png(8, 6)}
+    RangeHandler.ranges = []
+    lines = [
+        item(f"{http_server}/small.png", "small", width=8, height=8),
+        json.dumps({"image_location": "s3://bucket/a.png", "reference_id": "a",
+                    "metadata": {"context_attachments": [{"attachment": "gs://b/c.png"}]}}),
+    ]
+    result = nucleus_rs.check(lines, probe_media=True)
+    assert codes(result) == []
+    assert result.summary["remote_not_probed"] == 3
+    assert RangeHandler.ranges == []
+    # Without probing there is nothing to count.
+    assert "remote_not_probed" not in nucleus_rs.check(lines).summary
+
+
 def test_a_timeout_that_is_not_positive_is_refused():
     with pytest.raises(ValueError, match="timeout"):
-        nucleus_rs.check([item("https://example.invalid/a.png", "a")], probe_media=True, timeout=0)
+        nucleus_rs.check([item("https://example.invalid/a.png", "a")], probe_remote=True, timeout=0)

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use nucleus_metadata::ItemRules;
+use nucleus_metadata::check::Check;
 use nucleus_model::{Code, Diagnostic, LocationKind, Severity, json};
 use serde_json::Value;
 
@@ -54,16 +55,23 @@ pub struct Disagreement {
     pub schema_errors: Vec<SchemaError>,
     /// Every Rust finding, errors and warnings.
     pub rust_diagnostics: Vec<Diagnostic>,
-    /// Set when the disagreement is a documented limitation rather than a bug.
-    pub known_gap: Option<KnownGap>,
+    /// The documented limitations that together explain the disagreement (every Rust error is
+    /// one of theirs); empty when it is a bug. An item may hit both gaps at once.
+    pub known_gaps: Vec<KnownGap>,
 }
 
 impl Disagreement {
+    /// Whether documented limitations explain the disagreement (it is not a bug).
+    #[must_use]
+    pub fn is_known_gap(&self) -> bool {
+        !self.known_gaps.is_empty()
+    }
+
     /// The finding `nucleus check --via-schema` reports: `schema-disagreement`, an error (a bug
     /// to report) or, for a [`KnownGap`], a warning; the message is this value's `Display`.
     #[must_use]
     pub fn diagnostic(&self) -> Diagnostic {
-        let severity = if self.known_gap.is_some() {
+        let severity = if self.is_known_gap() {
             Severity::Warning
         } else {
             Severity::Error
@@ -81,18 +89,22 @@ impl fmt::Display for Disagreement {
             verdict(self.schema_accepts),
             verdict(self.rust_accepts)
         )?;
-        match &self.known_gap {
-            Some(KnownGap::FloatSpelledInteger { paths }) => write!(
-                f,
-                " ({}: an integral float is an integer for JSON Schema; a known limitation)",
-                paths.join(", ")
-            )?,
-            Some(KnownGap::UrlSyntax { paths }) => write!(
-                f,
-                " ({}: a URL the WHATWG parser rejects for a reason no JSON Schema pattern can express; a known limitation)",
-                paths.join(", ")
-            )?,
-            None => f.write_str(" (a bug: please report it)")?,
+        for gap in &self.known_gaps {
+            match gap {
+                KnownGap::FloatSpelledInteger { paths } => write!(
+                    f,
+                    " ({}: an integral float is an integer for JSON Schema; a known limitation)",
+                    paths.join(", ")
+                )?,
+                KnownGap::UrlSyntax { paths } => write!(
+                    f,
+                    " ({}: a URL the WHATWG parser rejects for a reason no JSON Schema pattern can express; a known limitation)",
+                    paths.join(", ")
+                )?,
+            }
+        }
+        if self.known_gaps.is_empty() {
+            f.write_str(" (a bug: please report it)")?;
         }
         for error in &self.schema_errors {
             write!(f, "; schema: {error}")?;
@@ -107,7 +119,7 @@ impl fmt::Display for Disagreement {
 /// Runs one JSON Lines line through the `item` schema and through `ItemRules::new()`.
 ///
 /// Returns the common verdict, or the [`Disagreement`] when they differ (which is a bug unless
-/// [`Disagreement::known_gap`] is set).
+/// [`Disagreement::known_gaps`] is set).
 ///
 /// # Errors
 ///
@@ -139,37 +151,38 @@ pub fn compare_value(value: Value) -> Result<Result<ItemVerdict, Disagreement>, 
             ItemVerdict::Rejected
         }));
     }
-    // A gap explains the disagreement when the schema accepts and every Rust error is the
+    // The gaps explain the disagreement when the schema accepts and every Rust error is one
     // gap's kind of finding at one of its places.
     let errors: Vec<&Diagnostic> = reading
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .collect();
-    let explained_by = |code: Code, paths: &[String]| {
-        schema_accepts
-            && !errors.is_empty()
-            && errors
-                .iter()
-                .all(|d| d.code == code && paths.contains(&d.path))
+    let url_paths = malformed_url_paths(&value, &errors);
+    let explained = |d: &&Diagnostic| match (&known_gap, d.code) {
+        (Some(KnownGap::FloatSpelledInteger { paths }), Code::InvalidDimension) => {
+            paths.contains(&d.path)
+        }
+        (_, Code::InvalidLocation) => url_paths.contains(&d.path),
+        _ => false,
     };
-    let known_gap = match known_gap {
-        Some(KnownGap::FloatSpelledInteger { paths })
-            if explained_by(Code::InvalidDimension, &paths) =>
+    let mut known_gaps = Vec::new();
+    if schema_accepts && !errors.is_empty() && errors.iter().all(explained) {
+        if let Some(gap) = known_gap
+            && errors.iter().any(|d| d.code == Code::InvalidDimension)
         {
-            Some(KnownGap::FloatSpelledInteger { paths })
+            known_gaps.push(gap);
         }
-        _ => {
-            let paths = malformed_url_paths(&value, &errors);
-            explained_by(Code::InvalidLocation, &paths).then_some(KnownGap::UrlSyntax { paths })
+        if !url_paths.is_empty() {
+            known_gaps.push(KnownGap::UrlSyntax { paths: url_paths });
         }
-    };
+    }
     Ok(Err(Disagreement {
         schema_accepts,
         rust_accepts,
         schema_errors,
         rust_diagnostics: reading.diagnostics,
-        known_gap,
+        known_gaps,
     }))
 }
 
@@ -207,8 +220,31 @@ fn float_spelled_dimension(value: &Value) -> Option<KnownGap> {
 ///
 /// # Errors
 ///
-/// [`Error::Disagreement`] when the verdicts differ (check [`Disagreement::known_gap`] before
+/// [`Error::Disagreement`] when the verdicts differ (check [`Disagreement::known_gaps`] before
 /// calling it a bug), [`Error::Compile`] when the item schema does not compile.
 pub fn item_verdicts_agree(text: &str) -> Result<ItemVerdict, Error> {
     compare_item(text)?.map_err(|disagreement| Error::Disagreement(Box::new(disagreement)))
+}
+
+/// `check` with the schema cross-check of `nucleus check --via-schema`: a `schema-disagreement`
+/// on each line where the item schema and the item rules disagree (the item rules run twice:
+/// the price of the cross-check), after the findings of the hooks added before.
+#[must_use]
+pub fn with_cross_check(check: Check<'_>) -> Check<'_> {
+    check.with_hook(|text, _| cross_check(text).into_iter().collect::<Vec<_>>().into())
+}
+
+/// The `schema-disagreement` finding for a line, when the item schema and the item rules
+/// disagree about it.
+#[must_use]
+pub fn cross_check(text: &str) -> Option<Diagnostic> {
+    match compare_item(text) {
+        Ok(Ok(_)) => None,
+        Ok(Err(disagreement)) => Some(disagreement.diagnostic()),
+        Err(error) => Some(Diagnostic::error(
+            Code::SchemaDisagreement,
+            "",
+            format!("the schema validator failed: {error}"),
+        )),
+    }
 }

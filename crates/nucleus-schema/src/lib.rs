@@ -42,7 +42,9 @@
 //! - [`item_verdicts_agree`] and [`compare_item`] run one JSON Lines line through the schema and
 //!   through `nucleus_metadata::ItemRules::new()` and report a [`Disagreement`], for
 //!   `nucleus check --via-schema`; [`Disagreement::diagnostic`] turns a disagreement into a
-//!   `schema-disagreement` finding (an error, or a warning for a [`KnownGap`]).
+//!   `schema-disagreement` finding (an error, or a warning for a [`KnownGap`]), which
+//!   [`cross_check`] gives for a line and [`with_cross_check`] adds to each line of a
+//!   `nucleus_metadata::check::Check`.
 //! - [`compare_annotation`] does the same for one annotation or prediction against the
 //!   `annotation` or `prediction` schema and `nucleus_annotation::read_annotation`; an
 //!   [`AnnotationGap`] names what the annotation schemas cannot say (a `class_pdf`'s sum,
@@ -60,7 +62,7 @@
 //!   rejects the text before any rule runs; [`compare_item`] reports [`ItemVerdict::NotJson`].
 //! - The spelling of a number: `"width": 1920.0` is an integer for JSON Schema (and for
 //!   JavaScript), but the Rust reader keeps numbers as written and rejects a float width or
-//!   height. [`Disagreement::known_gap`] names this case ([`KnownGap::FloatSpelledInteger`]).
+//!   height. [`Disagreement::known_gaps`] names this case ([`KnownGap::FloatSpelledInteger`]).
 //! - URL syntax beyond a regular expression: the reader judges a remote location with a WHATWG
 //!   URL parser; `$defs/Location` has a `pattern` for what a regular expression can see (a
 //!   space or control character, an empty host, an unclosed bracket or a bracketed host of
@@ -97,7 +99,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 pub use agree::{
-    Disagreement, ItemVerdict, KnownGap, compare_item, compare_value, item_verdicts_agree,
+    Disagreement, ItemVerdict, KnownGap, compare_item, compare_value, cross_check,
+    item_verdicts_agree, with_cross_check,
 };
 pub use annotation::{AnnotationDisagreement, AnnotationGap, compare_annotation};
 pub use catalog::{DIALECT, GENERATED_COMMENT, SCHEMA_BASE_URI};

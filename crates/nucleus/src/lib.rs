@@ -13,8 +13,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod hook;
-
 pub use nucleus_annotation as annotation;
 pub use nucleus_camera as camera;
 pub use nucleus_insights as insights;

@@ -70,8 +70,22 @@ fn the_example_annotations_are_clean() {
     );
 }
 
-/// The expected codes of each line of one table of `examples/annotations/mistakes.md`.
+/// What `mistakes.md` writes after a code that only `--probe-media` finds (mask files are not
+/// opened here).
+const WITH_PROBE_MEDIA: &str = " (with `--probe-media`)";
+
+/// The expected codes of each line of one table of `examples/annotations/mistakes.md`, without
+/// media probing.
 fn expected_codes(section: &str) -> Vec<Vec<String>> {
+    expected_codes_and_probed(section)
+        .into_iter()
+        .map(|(codes, _)| codes)
+        .collect()
+}
+
+/// The expected codes of each line of one table of `examples/annotations/mistakes.md`: those
+/// found without media probing, and those found only with it.
+fn expected_codes_and_probed(section: &str) -> Vec<(Vec<String>, Vec<String>)> {
     let markdown = read("examples/annotations/mistakes.md");
     let table = markdown
         .split("\n## ")
@@ -82,11 +96,14 @@ fn expected_codes(section: &str) -> Vec<Vec<String>> {
         .filter(|line| line.starts_with("| ") && !line.starts_with("| line"))
         .map(|line| {
             let expected = line.split(" | ").nth(1).unwrap();
-            expected
-                .split(", ")
-                .filter(|code| *code != "none")
-                .map(|code| code.trim_matches('`').to_owned())
-                .collect()
+            let (mut codes, mut probed) = (Vec::new(), Vec::new());
+            for code in expected.split(", ").filter(|code| *code != "none") {
+                match code.strip_suffix(WITH_PROBE_MEDIA) {
+                    Some(code) => probed.push(code.trim_matches('`').to_owned()),
+                    None => codes.push(code.trim_matches('`').to_owned()),
+                }
+            }
+            (codes, probed)
         })
         .collect()
 }
@@ -124,31 +141,29 @@ fn each_mistake_gets_the_codes_mistakes_md_lists() {
     );
 }
 
+/// Every annotation code (the codes from `unknown-annotation-type` on, the last block of
+/// `Code::ALL`'s documentation order) has a line of a mistakes file that shows it, with or
+/// without media probing.
 #[test]
 fn the_mistakes_show_every_annotation_code() {
-    let shown: Vec<String> = expected_codes("mistakes.jsonl")
+    use nucleus_model::Code;
+    let shown: Vec<String> = expected_codes_and_probed("mistakes.jsonl")
         .into_iter()
-        .chain(expected_codes("prediction-mistakes.jsonl"))
-        .flatten()
+        .chain(expected_codes_and_probed("prediction-mistakes.jsonl"))
+        .flat_map(|(codes, probed)| codes.into_iter().chain(probed))
         .collect();
-    let annotation_codes = [
-        "unknown-annotation-type",
-        "invalid-label",
-        "invalid-annotation-field",
-        "degenerate-geometry",
-        "invalid-keypoints",
-        "invalid-confidence",
-        "invalid-class-pdf",
-        "invalid-segmentation",
-        "unknown-reference-id",
-        "wrong-item-type",
-        "outside-image",
-        "cuboid-not-visible",
-        "duplicate-annotation-id",
-        "similar-labels",
-        "track-label-conflict",
-    ];
-    for code in annotation_codes {
-        assert!(shown.iter().any(|c| c == code), "no mistake shows {code}");
-    }
+    let annotation_codes: Vec<Code> = Code::ALL
+        .iter()
+        .copied()
+        .skip_while(|code| *code != Code::UnknownAnnotationType)
+        .collect();
+    assert!(annotation_codes.len() >= 17, "{annotation_codes:?}");
+    assert!(annotation_codes.contains(&Code::MaskSizeMismatch));
+    assert!(annotation_codes.contains(&Code::MaskNotPng));
+    let missing: Vec<&str> = annotation_codes
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|code| !shown.iter().any(|shown| shown == code))
+        .collect();
+    assert!(missing.is_empty(), "no mistake shows {missing:?}");
 }

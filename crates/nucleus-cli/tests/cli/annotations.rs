@@ -32,8 +32,9 @@ fn the_example_annotations_check_clean() {
     .exits(0);
 }
 
-/// The codes of each line of one table of `examples/annotations/mistakes.md`.
-fn expected_codes(section: &str) -> Vec<Vec<String>> {
+/// The codes of each line of one table of `examples/annotations/mistakes.md`, with those marked
+/// "(with `--probe-media`)" when `probing`.
+fn expected_codes(section: &str, probing: bool) -> Vec<Vec<String>> {
     let markdown =
         std::fs::read_to_string(root().join("examples/annotations/mistakes.md")).unwrap();
     let table = markdown
@@ -48,6 +49,10 @@ fn expected_codes(section: &str) -> Vec<Vec<String>> {
             expected
                 .split(", ")
                 .filter(|code| *code != "none")
+                .filter_map(|code| match code.strip_suffix(" (with `--probe-media`)") {
+                    Some(code) => probing.then_some(code),
+                    None => Some(code),
+                })
                 .map(|code| code.trim_matches('`').to_owned())
                 .collect()
         })
@@ -56,32 +61,38 @@ fn expected_codes(section: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn check_reports_each_mistake_with_its_file_and_line() {
-    for (flag, file, section) in [
-        (
-            "--annotations",
-            "examples/annotations/mistakes.jsonl",
-            "mistakes.jsonl",
-        ),
-        (
-            "--predictions",
-            "examples/annotations/prediction-mistakes.jsonl",
-            "prediction-mistakes.jsonl",
-        ),
-    ] {
+    for (probing, (flag, file, section)) in [false, true].into_iter().flat_map(|probing| {
+        [
+            (
+                "--annotations",
+                "examples/annotations/mistakes.jsonl",
+                "mistakes.jsonl",
+            ),
+            (
+                "--predictions",
+                "examples/annotations/prediction-mistakes.jsonl",
+                "prediction-mistakes.jsonl",
+            ),
+        ]
+        .map(|case| (probing, case))
+    }) {
+        // The mask files are found from the repository's root, where the runs start.
+        let probe: &[&str] = if probing { &["--probe-media"] } else { &[] };
         let run = cmd([
             "check", "--format", "json", flag, file, "--items", ITEMS, SCENE,
         ])
+        .args(probe)
         .exits(1);
         let findings = json_lines(&run.stdout);
         let (summary, findings) = findings.split_last().unwrap();
-        let expected = expected_codes(section);
+        let expected = expected_codes(section, probing);
         let mut found = vec![Vec::new(); expected.len()];
         for finding in findings {
             assert_eq!(finding["file"], file);
             let line = finding["line"].as_u64().unwrap() as usize;
             found[line - 1].push(finding["code"].as_str().unwrap().to_owned());
         }
-        assert_eq!(found, expected, "{file}");
+        assert_eq!(found, expected, "{file}, probing: {probing}");
         assert_eq!(summary["summary"]["annotations"], expected.len());
     }
 }

@@ -148,6 +148,8 @@ fn probe_media_text_output_names_files_and_the_help_teaches() {
     let help = cmd(["check", "--help"]).exits(0);
     for needle in [
         "--probe-media",
+        "--probe-remote",
+        "~/.aws/credentials",
         "--media-dir",
         "--max-side",
         "--decode",
@@ -300,6 +302,16 @@ fn remote_findings(
     envs: &[(&str, &str)],
     input: &str,
 ) -> (Vec<(u64, String, String)>, Vec<String>) {
+    let (found, messages, _) = remote_run(args, envs, input);
+    (found, messages)
+}
+
+/// [`remote_findings`] and the summary.
+fn remote_run(
+    args: &[&str],
+    envs: &[(&str, &str)],
+    input: &str,
+) -> (Vec<(u64, String, String)>, Vec<String>, serde_json::Value) {
     let mut command = cmd(["check", "--format", "json"])
         .args(args)
         .arg("-")
@@ -309,7 +321,7 @@ fn remote_findings(
     }
     let run = command.run();
     let mut lines = json_lines(&run.stdout);
-    lines.pop();
+    let summary = lines.pop().unwrap()["summary"].clone();
     let found = lines
         .iter()
         .map(|d| {
@@ -324,7 +336,7 @@ fn remote_findings(
         .iter()
         .map(|d| d["message"].as_str().unwrap().to_owned())
         .collect();
-    (found, messages)
+    (found, messages, summary)
 }
 
 fn remote_item(url: &str, id: &str, extra: &str) -> String {
@@ -379,7 +391,7 @@ fn probe_media_reads_remote_images_where_they_live() {
         ),
     ]);
     let args = [
-        "--probe-media",
+        "--probe-remote",
         "--timeout",
         "1",
         "--retries",
@@ -418,10 +430,21 @@ fn probe_media_reads_remote_images_where_they_live() {
         "{served:?}"
     );
 
-    // --open-local, and --media-dir, never go to the network.
+    // --probe-media (--open-local), and --media-dir, never go to the network: the remote
+    // locations left are counted (seven images and an attachment).
     let before = server.served().len();
-    let (found, _) = remote_findings(&["--open-local"], &[], &input);
-    assert_eq!(found, []);
+    for probe in ["--probe-media", "--open-local"] {
+        let (found, _, summary) = remote_run(&[probe], &[], &input);
+        assert_eq!(found, []);
+        assert_eq!(summary["remote_not_probed"], 8);
+    }
+    let run = cmd(["check", "--probe-media", "-"]).stdin(&input).exits(0);
+    assert_contains(
+        &run.stdout,
+        "\n8 remote locations not probed: --probe-remote reads them where they live, --media-dir DIR in a local copy\n",
+    );
+    let (_, _, summary) = remote_run(&[], &[], &input);
+    assert_eq!(summary.get("remote_not_probed"), None);
     let mirror = temp_dir("remote-mirror");
     write(&mirror, "cam/a.jpg", &jpeg);
     let (found, _) = remote_findings(
@@ -430,10 +453,26 @@ fn probe_media_reads_remote_images_where_they_live() {
         &lines[..2].join("\n"),
     );
     assert_eq!(found, expected(&[(2, "dimension-mismatch", "/width")]));
+    let (found, _, summary) = remote_run(
+        &["--probe-remote", "--media-dir", mirror.to_str().unwrap()],
+        &[],
+        &lines[..2].join("\n"),
+    );
+    assert_eq!(found, expected(&[(2, "dimension-mismatch", "/width")]));
+    assert_eq!(summary["remote_not_probed"], 0);
     assert_eq!(server.served().len(), before);
 
-    // The remote options need --probe-media.
+    // The remote options need --probe-remote, which implies --probe-media.
     cmd(["check", "--concurrency", "4", "-"]).stdin("").exits(2);
+    cmd(["check", "--probe-media", "--timeout", "4", "-"])
+        .stdin("")
+        .exits(2);
+    cmd(["check", "--probe-remote", "--max-side", "4", "-"])
+        .stdin("")
+        .exits(0);
+    cmd(["check", "--probe-media", "--probe-remote", "-"])
+        .stdin("")
+        .exits(0);
 }
 
 #[test]
@@ -465,7 +504,7 @@ fn probe_media_reads_s3_with_the_environment_s_credentials_and_endpoint() {
         ("AWS_SECRET_ACCESS_KEY", "test"),
         ("AWS_REGION", "us-east-1"),
     ];
-    let (found, messages) = remote_findings(&["--probe-media", "--timeout", "10"], &envs, &input);
+    let (found, messages) = remote_findings(&["--probe-remote", "--timeout", "10"], &envs, &input);
     assert_eq!(
         found,
         expected(&[
@@ -478,4 +517,126 @@ fn probe_media_reads_s3_with_the_environment_s_credentials_and_endpoint() {
         "{}",
         messages[0]
     );
+}
+
+/// The variables that would say where S3 is and who reads it, unset so that only the files
+/// under the temporary `HOME` speak.
+const AWS_VARIABLES: [&str; 10] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+];
+
+#[test]
+fn probe_remote_reads_s3_with_the_credentials_and_endpoint_of_the_aws_files() {
+    use nucleus_testdata::media_server::S3Server;
+    let Some(s3) = S3Server::start() else {
+        return;
+    };
+    let bucket = format!("nucleus-cli-aws-files-{}", std::process::id());
+    s3.create_bucket(&bucket);
+    s3.put(&bucket, "front/0.jpg", &encoded(64, 48, ImageFormat::Jpeg));
+    let input = [
+        remote_item(
+            &format!("s3://{bucket}/front/0.jpg"),
+            "a",
+            r#", "width": 64, "height": 50"#,
+        ),
+        remote_item(&format!("s3://{bucket}/front/1.jpg"), "b", ""),
+    ]
+    .join("\n");
+    let home = temp_dir("aws-home");
+    write(
+        &home,
+        ".aws/credentials",
+        b"[default]\naws_access_key_id = nobody\naws_secret_access_key = nothing\n[moto]\naws_access_key_id = test\naws_secret_access_key = test\n",
+    );
+    write(
+        &home,
+        ".aws/config",
+        format!(
+            "[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9\n[profile moto]\nregion = us-east-1\ns3 =\n  endpoint_url = {}\n",
+            s3.endpoint()
+        )
+        .as_bytes(),
+    );
+    let run = |envs: &[(&str, &str)]| {
+        let mut command = cmd(["check", "--format", "json", "--probe-remote"])
+            .args(["--timeout", "10", "--retries", "0", "-"])
+            .stdin(&input);
+        for key in AWS_VARIABLES {
+            command = command.env_remove(key);
+        }
+        command = command.env("HOME", &home);
+        for (key, value) in envs {
+            command = command.env(key, value);
+        }
+        let run = command.run();
+        let mut lines = json_lines(&run.stdout);
+        lines.pop();
+        (
+            lines
+                .iter()
+                .map(|d| {
+                    (
+                        d["line"].as_u64().unwrap(),
+                        d["code"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            run,
+        )
+    };
+    // The profile AWS_PROFILE names: its keys, region and s3 endpoint.
+    let (found, _) = run(&[("AWS_PROFILE", "moto")]);
+    assert_eq!(
+        found,
+        [
+            (1, "dimension-mismatch".to_owned()),
+            (2, "missing-media".to_owned())
+        ]
+    );
+    // Without AWS_PROFILE, the default profile; the environment's endpoint wins over its
+    // endpoint_url (nothing listens on port 9): the same findings.
+    let (found, _) = run(&[("AWS_ENDPOINT_URL", s3.endpoint())]);
+    assert_eq!(
+        found,
+        [
+            (1, "dimension-mismatch".to_owned()),
+            (2, "missing-media".to_owned())
+        ]
+    );
+    // Files named by the variables, not under HOME: here the config has no endpoint, so the
+    // endpoint comes from the environment.
+    let elsewhere = temp_dir("aws-elsewhere");
+    let credentials = write(
+        &elsewhere,
+        "creds",
+        b"[default]\naws_access_key_id = test\naws_secret_access_key = test\n",
+    );
+    let config = write(&elsewhere, "conf", b"[default]\nregion = us-east-1\n");
+    let (found, _) = run(&[
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
+        ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+        ("AWS_ENDPOINT_URL", s3.endpoint()),
+    ]);
+    assert_eq!(
+        found,
+        [
+            (1, "dimension-mismatch".to_owned()),
+            (2, "missing-media".to_owned())
+        ]
+    );
+    // A profile that no file holds cannot be used: the run stops before reading anything.
+    let (found, failed) = run(&[("AWS_PROFILE", "nope")]);
+    assert_eq!(found, []);
+    assert_eq!(failed.code, 2);
+    assert_contains(&failed.stderr, "AWS_PROFILE names the profile \"nope\"");
 }

@@ -33,6 +33,7 @@ pub struct Run {
 pub struct Cmd {
     args: Vec<OsString>,
     envs: Vec<(OsString, OsString)>,
+    removed: Vec<OsString>,
     stdin: Vec<u8>,
     close_stdout: bool,
 }
@@ -42,6 +43,7 @@ pub fn cmd<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Cmd {
     Cmd {
         args: Vec::new(),
         envs: Vec::new(),
+        removed: Vec::new(),
         stdin: Vec::new(),
         close_stdout: false,
     }
@@ -69,6 +71,12 @@ impl Cmd {
         self
     }
 
+    /// The environment variable `key` unset for the run (before those [`Cmd::env`] sets).
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Cmd {
+        self.removed.push(key.as_ref().to_owned());
+        self
+    }
+
     /// `bytes` as standard input.
     pub fn stdin(mut self, bytes: impl AsRef<[u8]>) -> Cmd {
         self.stdin = bytes.as_ref().to_vec();
@@ -83,7 +91,11 @@ impl Cmd {
 
     /// Runs the binary in the workspace root and returns what it produced, whatever its exit code.
     pub fn run(self) -> Run {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nucleus"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nucleus"));
+        for key in &self.removed {
+            command.env_remove(key);
+        }
+        let mut child = command
             .args(&self.args)
             .envs(self.envs.iter().map(|(key, value)| (key, value)))
             .current_dir(root())

@@ -301,3 +301,97 @@ fn s3_objects_are_probed_where_they_live() {
         found[4][0].message
     );
 }
+
+/// `with_probing` adds each line's findings after those of the hooks added before it, local
+/// ones at once and remote ones when read, in line order.
+#[test]
+fn a_check_with_probing_keeps_line_order_and_the_hooks_before() {
+    use nucleus_metadata::ItemRules;
+    use nucleus_metadata::check::{Check, CheckEvent, HookFindings};
+    use std::ops::ControlFlow;
+
+    let server = MediaServer::start(vec![(
+        "/photo.jpg".into(),
+        Route::File(encoded(64, 48, Encode::Jpeg)),
+    )]);
+    let prober = Prober::new(Resolver::new(), ProbeConfig::new())
+        .with_remote(RemoteConfig::new().timeout(Duration::from_secs(5)))
+        .unwrap();
+    let dir = temp_dir("check-hook");
+    let line = |location: &str, id: &str, extra: &str| {
+        format!(r#"{{"image_location": "{location}", "reference_id": "{id}"{extra}}}"#)
+    };
+    let lines = [
+        line(&server.url("/gone.jpg"), "a", ""),
+        line(&dir.join("missing.jpg").display().to_string(), "b", ""),
+        line(
+            &server.url("/photo.jpg"),
+            "c",
+            r#", "width": 64, "height": 40"#,
+        ),
+    ];
+    let check = Check::new(ItemRules::new()).with_hook(|_, _| {
+        HookFindings::Ready(vec![Diagnostic::warning(Code::UnknownField, "/before", "")])
+    });
+    let mut check = nucleus_media::with_probing(check, &prober);
+    let mut found = Vec::new();
+    check.read_lines(
+        "lines",
+        lines.iter().map(String::as_str),
+        &nucleus_lines::StreamConfig::default(),
+        |event| {
+            if let CheckEvent::Finding(d) = event {
+                found.push((d.line.unwrap(), d.code, d.path.clone()));
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    let at = "/image_location".to_owned();
+    let before = "/before".to_owned();
+    assert_eq!(
+        found,
+        [
+            (1, Code::UnknownField, before.clone()),
+            (1, Code::MissingMedia, at.clone()),
+            (2, Code::UnknownField, before.clone()),
+            (2, Code::MissingMedia, at),
+            (3, Code::UnknownField, before),
+            (3, Code::DimensionMismatch, "/height".to_owned()),
+        ]
+    );
+}
+
+/// Without remote reading and a mirror, remote locations are counted, not read: the item's
+/// and each attachment's, once their probe is waited for.
+#[test]
+fn remote_locations_left_unprobed_are_counted_when_waited_for() {
+    let item = DatasetItem::from_json(
+        r#"{"image_location": "http://127.0.0.1:9/a.jpg", "reference_id": "a", "metadata": {"context_attachments": [{"attachment": "s3://b/c.png"}, {"attachment": "local/c.png"}]}}"#,
+    )
+    .unwrap();
+    let prober = Prober::new(Resolver::new(), ProbeConfig::new());
+    let probe = prober.probe_items([(&item, "", "image_location")]);
+    assert_eq!(probe.remote_not_probed(), 2);
+    assert_eq!(prober.remote_not_probed(), 0);
+    // The local attachment is probed (and missing); the remote ones give nothing.
+    let found = probe.wait();
+    assert_eq!(
+        codes(&found),
+        [(
+            Code::MissingMedia,
+            "/metadata/context_attachments/1/attachment"
+        )]
+    );
+    assert_eq!(prober.remote_not_probed(), 2);
+    drop(prober.probe_items([(&item, "", "image_location")]));
+    assert_eq!(prober.remote_not_probed(), 2);
+    // A mirror maps them: nothing is left.
+    let mirror = temp_dir("count-mirror");
+    let mirrored = Prober::new(Resolver::with_mirror(&mirror).unwrap(), ProbeConfig::new());
+    assert_eq!(
+        mirrored
+            .probe_items([(&item, "", "image_location")])
+            .remote_not_probed(),
+        0
+    );
+}

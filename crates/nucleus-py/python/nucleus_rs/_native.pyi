@@ -26,7 +26,8 @@ class CheckResult:
     @property
     def summary(self) -> dict[str, Any]:
         """items, valid, invalid, errors, warnings, codes (per code), files, elapsed_seconds,
-        items_per_second, stopped_early (the summary of ``nucleus check --format json``)."""
+        items_per_second, stopped_early, and with media probing remote_not_probed (the summary
+        of ``nucleus check --format json``)."""
     @property
     def ok(self) -> bool:
         """True when there is no error (warnings allowed)."""
@@ -39,6 +40,7 @@ def check(
     jobs: Optional[int] = None,
     max_line_bytes: Optional[int] = None,
     probe_media: bool = False,
+    probe_remote: bool = False,
     media_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
     max_side: Optional[int] = None,
     decode: bool = False,
@@ -53,11 +55,15 @@ def check(
     lines (spaces, tabs, ``\\r``) count but are not items, and a line longer than
     ``max_line_bytes`` (default 64 MiB, as ``--max-line-bytes``) is a ``line-too-long`` finding.
     With ``probe_media``, as ``nucleus check --probe-media``: the files items point to are
-    opened and checked against the items (image headers, point clouds, attachments); remote
-    ones are read where they live (their first bytes, ``concurrency`` requests at once, each
-    within ``timeout`` seconds and tried ``retries`` more times, with the environment's
-    credentials), or in the copy ``media_dir`` when given; ``max_side`` and ``decode`` as
-    ``--max-side`` and ``--decode``. The GIL is released while checking."""
+    opened and checked against the items (image headers, point clouds, attachments): local
+    paths, and remote ones in the copy ``media_dir`` when given; nothing is fetched over the
+    network, and the summary's ``remote_not_probed`` counts the remote locations left unread.
+    With ``probe_remote`` (which implies ``probe_media``), as ``--probe-remote``: remote
+    locations without ``media_dir`` are read where they live (their first bytes,
+    ``concurrency`` requests at once, each within ``timeout`` seconds and tried ``retries``
+    more times, with the credentials of the environment and of ``~/.aws/credentials`` and
+    ``~/.aws/config``). ``max_side`` and ``decode`` as ``--max-side`` and ``--decode``. The GIL
+    is released while checking."""
 
 # One file (a str or os.PathLike), several (a list or tuple of os.PathLike, such as
 # pathlib.Path), or lines (any other iterable of str, one line each).

@@ -60,7 +60,7 @@ fn sdk_corpus_agrees() {
         let case: Value = serde_json::from_str(line).unwrap();
         let input = case["input"].as_str().unwrap();
         if let Err(disagreement) = compare_item(input).unwrap()
-            && disagreement.known_gap.is_some()
+            && disagreement.is_known_gap()
         {
             // `"width": 1e3`: the documented gap, only in these cases.
             assert_eq!(case["case"], "dimensions-invalid", "{line}");
@@ -181,10 +181,10 @@ fn a_float_spelled_width_is_the_one_known_gap() {
     let disagreement = compare_item(text).unwrap().unwrap_err();
     assert!(disagreement.schema_accepts && !disagreement.rust_accepts);
     assert_eq!(
-        disagreement.known_gap,
-        Some(KnownGap::FloatSpelledInteger {
+        disagreement.known_gaps,
+        [KnownGap::FloatSpelledInteger {
             paths: vec!["/width".to_owned()]
-        })
+        }]
     );
     let diagnostic = disagreement.diagnostic();
     assert_eq!(diagnostic.code.as_str(), "schema-disagreement");
@@ -268,7 +268,10 @@ fn url_syntax_agrees_or_is_the_documented_gap() {
             let text = item.to_string();
             let disagreement = compare_item(&text).unwrap().unwrap_err();
             assert!(
-                matches!(disagreement.known_gap, Some(KnownGap::UrlSyntax { .. })),
+                matches!(
+                    disagreement.known_gaps.as_slice(),
+                    [KnownGap::UrlSyntax { .. }]
+                ),
                 "{text}\n{disagreement}"
             );
             assert!(!disagreement.diagnostic().is_error(), "{text}");
@@ -302,7 +305,7 @@ proptest! {
         let text = json!({"image_location": url, "reference_id": "a"}).to_string();
         if let Err(disagreement) = compare_item(&text).unwrap() {
             prop_assert!(
-                matches!(disagreement.known_gap, Some(KnownGap::UrlSyntax { .. })),
+                matches!(disagreement.known_gaps.as_slice(), [KnownGap::UrlSyntax { .. }]),
                 "{text}\n{disagreement}"
             );
         }
@@ -611,7 +614,7 @@ fn with_float_spelled_dimensions_every_disagreement_is_the_known_gap() {
         }
         let text = value.to_string();
         if let Err(disagreement) = compare_item(&text).unwrap() {
-            assert!(disagreement.known_gap.is_some(), "{text}\n{disagreement}");
+            assert!(disagreement.is_known_gap(), "{text}\n{disagreement}");
             n_gaps += 1;
         }
     }
@@ -636,4 +639,65 @@ fn random_items_cover_both_verdicts() {
         accepted > 100 && rejected > 100,
         "{accepted} accepted, {rejected} rejected"
     );
+}
+
+/// Found by `cargo xtask fuzz`: one item can hit both gaps; together they explain it.
+#[test]
+fn a_float_width_and_an_invalid_domain_in_one_item_are_both_known_gaps() {
+    let text = r#"{"image_location":"https://a.wind\ufffdws.net/1.jpg","reference_id":"a","width":3e000,"height":2000}"#;
+    let disagreement = compare_item(text).unwrap().unwrap_err();
+    assert!(disagreement.schema_accepts && !disagreement.rust_accepts);
+    assert_eq!(
+        disagreement.known_gaps,
+        [
+            KnownGap::FloatSpelledInteger {
+                paths: vec!["/width".to_owned()]
+            },
+            KnownGap::UrlSyntax {
+                paths: vec!["/image_location".to_owned()]
+            }
+        ]
+    );
+    assert!(!disagreement.diagnostic().is_error());
+}
+
+/// `with_cross_check` adds a `schema-disagreement` to the lines where the verdicts differ (here
+/// the known gap, a warning), after the line's own findings and the hooks added before it.
+#[test]
+fn the_cross_check_hook_finds_disagreements_on_their_lines() {
+    use nucleus_metadata::ItemRules;
+    use nucleus_metadata::check::{Check, CheckEvent, HookFindings};
+    use nucleus_model::{Code, Diagnostic};
+    use std::ops::ControlFlow;
+
+    let lines = [
+        r#"{"image_url":"s3://b/a.jpg","reference_id":"a"}"#,
+        r#"{"image_url":"s3://b/b.jpg","reference_id":"b","width":1920.0,"height":1080}"#,
+    ];
+    let check = Check::new(ItemRules::new()).with_hook(|_, _| {
+        HookFindings::Ready(vec![Diagnostic::warning(Code::UnknownField, "/before", "")])
+    });
+    let mut check = nucleus_schema::with_cross_check(check);
+    let mut found = Vec::new();
+    check.read_lines(
+        "lines",
+        lines,
+        &nucleus_lines::StreamConfig::default(),
+        |event| {
+            if let CheckEvent::Finding(d) = event {
+                found.push((d.line, d.code.as_str(), d.severity.to_string()));
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    assert_eq!(
+        found,
+        [
+            (Some(1), "unknown-field", "warning".to_owned()),
+            (Some(2), "invalid-dimension", "error".to_owned()),
+            (Some(2), "unknown-field", "warning".to_owned()),
+            (Some(2), "schema-disagreement", "warning".to_owned()),
+        ]
+    );
+    assert!(nucleus_schema::cross_check(lines[0]).is_none());
 }

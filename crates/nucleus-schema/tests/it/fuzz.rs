@@ -18,7 +18,7 @@ fn check_line(bytes: &[u8]) {
     match compare_item(&text).unwrap() {
         Ok(_) => {}
         Err(disagreement) => assert!(
-            disagreement.known_gap.is_some(),
+            disagreement.is_known_gap(),
             "{text}\n{disagreement}\nschema errors: {:#?}\nrust diagnostics: {:#?}",
             disagreement.schema_errors,
             disagreement.rust_diagnostics
