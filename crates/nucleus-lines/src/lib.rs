@@ -185,7 +185,10 @@ where
             }
             Ok((chunker.bytes, chunker.next_line - 1))
         });
-        let (sender, receiver) = mpsc::sync_channel::<(Vec<LineResult<T>>, u64)>(1);
+        // A batch's results go over as they came, one vector per chunk: flattening them into
+        // one vector would be a copy of every result on this thread, while the workers wait
+        // for the next batch.
+        let (sender, receiver) = mpsc::sync_channel::<(Vec<Vec<LineResult<T>>>, u64)>(1);
         let producer = scope.spawn(move || {
             loop {
                 let mut batch = Vec::with_capacity(chunks_per_batch);
@@ -202,21 +205,18 @@ where
                 if batch.is_empty() {
                     return;
                 }
-                let results: Vec<LineResult<T>> = if n_threads == 1 {
+                let results: Vec<Vec<LineResult<T>>> = if n_threads == 1 {
                     batch
                         .into_iter()
-                        .flat_map(|chunk| process(chunk, max_line_bytes, map, buffers))
+                        .map(|chunk| process(chunk, max_line_bytes, map, buffers))
                         .collect()
                 } else {
                     pool.install(|| {
                         batch
                             .into_par_iter()
                             .map(|chunk| process(chunk, max_line_bytes, map, buffers))
-                            .collect::<Vec<_>>()
+                            .collect()
                     })
-                    .into_iter()
-                    .flatten()
-                    .collect()
                 };
                 if sender.send((results, bytes)).is_err() {
                     // The sink stopped; nobody wants more.
@@ -225,7 +225,7 @@ where
             }
         });
         for (results, bytes) in receiver.iter() {
-            for (line, result) in results {
+            for (line, result) in results.into_iter().flatten() {
                 if sink(Event::Line { line, result }).is_break() {
                     stats.stopped = true;
                     break;
