@@ -34,17 +34,15 @@ pub enum LineCheck {
 /// An item that passed every item rule without a finding, reduced to what the dataset rules
 /// read: the reference id and, per metadata key in order, the kind of its value (and the value
 /// as written, for strings and numbers, to quote in a `type-conflict` message).
-///
-/// It holds only those texts (decoded when written with escapes), one after the other, and not
-/// the line: a clean item is made on a worker thread and dropped on the thread that runs the
-/// dataset rules, so every byte it holds is allocated and freed across threads, a million times
-/// on a million lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CleanItem {
-    /// The reference id, then each key and its value, one after the other.
-    text: Box<str>,
+    /// The line (one copy: cheaper than a copy per key).
+    line: Box<str>,
+    /// The keys and the reference id written with escapes, decoded one after the other (empty,
+    /// so not allocated, when none has an escape).
+    decoded: String,
     reference_id: Span,
-    keys: Box<[CleanKey]>,
+    keys: Vec<CleanKey>,
 }
 
 /// A byte range of the line, or of the item's decoded text when the top bit of `start` is set
@@ -76,11 +74,6 @@ impl Span {
             start: span.start | Span::DECODED,
             ..span
         })
-    }
-
-    /// Bytes in the range.
-    fn len(self) -> usize {
-        (self.end.saturating_sub(self.start & !Span::DECODED)) as usize
     }
 
     fn get<'s>(self, line: &'s str, decoded: &'s str) -> &'s str {
@@ -125,7 +118,7 @@ impl CleanItem {
     /// The item's reference id.
     #[must_use]
     pub fn reference_id(&self) -> &str {
-        self.reference_id.get(&self.text, "")
+        self.reference_id.get(&self.line, &self.decoded)
     }
 
     /// Each metadata key with a non-null value, in order: the key, the value's kind and, for
@@ -133,9 +126,9 @@ impl CleanItem {
     pub fn metadata_kinds(&self) -> impl Iterator<Item = (&str, Kind, &str)> {
         self.keys.iter().map(|key| {
             (
-                key.key.get(&self.text, ""),
+                key.key.get(&self.line, &self.decoded),
                 key.kind,
-                key.value.get(&self.text, ""),
+                key.value.get(&self.line, &self.decoded),
             )
         })
     }
@@ -252,37 +245,9 @@ pub fn recognise(rules: &ItemRules, text: &str) -> Scan<CleanItem> {
         scan::unescaped(reference_id),
         &mut decoded,
     )?;
-    compact(text, &decoded, reference_id, &keys)
-}
-
-/// The clean item of the spans `reference_id` and `keys` of `line` (or of `decoded`): their
-/// texts copied one after the other into one allocation of the exact size, the spans moved
-/// onto it.
-fn compact(line: &str, decoded: &str, reference_id: Span, keys: &[CleanKey]) -> Scan<CleanItem> {
-    let size = keys
-        .iter()
-        .map(|key| key.key.len() + key.value.len())
-        .sum::<usize>()
-        + reference_id.len();
-    let mut text = String::with_capacity(size);
-    let mut copy = |span: Span| {
-        let start = text.len();
-        text.push_str(span.get(line, decoded));
-        Span::of(start..text.len())
-    };
-    let reference_id = copy(reference_id)?;
-    let keys = keys
-        .iter()
-        .map(|key| {
-            Ok(CleanKey {
-                kind: key.kind,
-                key: copy(key.key)?,
-                value: copy(key.value)?,
-            })
-        })
-        .collect::<Scan<Box<[CleanKey]>>>()?;
     Ok(CleanItem {
-        text: text.into_boxed_str(),
+        line: text.into(),
+        decoded,
         reference_id,
         keys,
     })
