@@ -300,7 +300,10 @@ where
             }
             Ok((chunker.bytes, chunker.next_line - 1))
         });
-        let (sender, receiver) = mpsc::sync_channel::<(Vec<X>, u64)>(1);
+        // A batch's results go over as they came, one vector per chunk: flattening them into
+        // one vector would be a copy of every result on this thread, while the workers wait
+        // for the next batch.
+        let (sender, receiver) = mpsc::sync_channel::<(Vec<Vec<X>>, u64)>(1);
         let producer = scope.spawn(move || {
             loop {
                 let mut batch = Vec::with_capacity(chunks_per_batch);
@@ -317,21 +320,18 @@ where
                 if batch.is_empty() {
                     return;
                 }
-                let results: Vec<X> = if n_threads == 1 {
+                let results: Vec<Vec<X>> = if n_threads == 1 {
                     batch
                         .into_iter()
-                        .flat_map(|chunk| work(chunk, buffers))
+                        .map(|chunk| work(chunk, buffers))
                         .collect()
                 } else {
                     pool.install(|| {
                         batch
                             .into_par_iter()
                             .map(|chunk| work(chunk, buffers))
-                            .collect::<Vec<_>>()
+                            .collect()
                     })
-                    .into_iter()
-                    .flatten()
-                    .collect()
                 };
                 if sender.send((results, bytes)).is_err() {
                     // The sink stopped; nobody wants more.
@@ -340,7 +340,7 @@ where
             }
         });
         for (results, bytes) in receiver.iter() {
-            for result in results {
+            for result in results.into_iter().flatten() {
                 if sink(Step::Item(result)).is_break() {
                     stats.stopped = true;
                     break;

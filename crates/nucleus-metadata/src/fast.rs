@@ -98,6 +98,9 @@ fn decoded_span(
 ) -> Scan<Span> {
     if escaped {
         let start = decoded.len();
+        // Decoded text is never longer than its escaped form: one reservation, no regrowth
+        // while the characters are pushed one by one.
+        decoded.reserve(raw.len());
         decoded.extend(chars);
         Span::of_decoded(start..decoded.len())
     } else {

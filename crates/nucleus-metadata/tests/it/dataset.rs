@@ -321,3 +321,104 @@ fn a_declared_kind_decides_against_the_majority() {
     let conflicts = state.type_conflicts();
     assert!(conflicts[0].declared);
 }
+
+/// Lines as Python's `json.dumps` writes them by default: every non-ASCII character as a `\u`
+/// escape (only strings hold them here).
+fn ascii_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// Lines for the `check` driver: items the fast path takes (some with keys and ids written
+/// with escapes), items with findings, duplicate ids and kind conflicts, junk.
+fn mixed_line() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..5).prop_map(Value::from),
+        "[a-cä]{1,2}".prop_map(Value::String),
+        Just(json!([1])),
+    ];
+    let item = (
+        0u8..12,
+        any::<bool>(),
+        prop::collection::vec(
+            (prop_oneof![Just("a"), Just("b"), Just("größe"), Just("日付"), Just("lat")], value),
+            0..5,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(|(id, german_id, pairs, escaped)| {
+            let metadata: Map<String, Value> =
+                pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            let reference_id = if german_id { format!("bild-ä{id}") } else { format!("id-{id}") };
+            let text = json!({"image_location": format!("s3://b/{id}.jpg"), "reference_id": reference_id, "metadata": metadata})
+                .to_string();
+            if escaped { ascii_escaped(&text) } else { text }
+        });
+    prop_oneof![
+        8 => item,
+        1 => line(),
+    ]
+}
+
+/// Every finding (streamed, then at the end, with the name of its input) and the summary (its
+/// time set to 0) of `check` over `inputs`, read with `config`.
+fn checked(
+    inputs: &[(&str, &[String])],
+    config: &StreamConfig,
+) -> (
+    Vec<(String, Diagnostic)>,
+    nucleus_metadata::check::CheckSummary,
+) {
+    let mut check = Check::new(ItemRules::new());
+    let mut found = Vec::new();
+    for (name, lines) in inputs {
+        check
+            .read(name, lines.join("\n").as_bytes(), config, |event| {
+                if let CheckEvent::Finding(diagnostic) = event {
+                    found.push(((*name).to_owned(), diagnostic.clone()));
+                }
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+    }
+    let mut summary = check.finish_with(|input, diagnostic| {
+        found.push((input.to_owned(), diagnostic.clone()));
+        ControlFlow::Continue(())
+    });
+    summary.set_elapsed(0.0);
+    (found, summary)
+}
+
+proptest! {
+    /// `check -j1` and `check -jN` give the same findings, messages and totals, in the same
+    /// order, whatever the chunking: over two inputs holding duplicate ids (within and across
+    /// inputs), kind conflicts, keys and ids written with escapes, and lines with findings.
+    #[test]
+    fn the_check_driver_gives_the_same_output_for_any_jobs(
+        first in prop::collection::vec(mixed_line(), 0..60),
+        second in prop::collection::vec(mixed_line(), 0..30),
+        chunk_bytes in 1usize..400,
+        jobs in 2usize..5,
+    ) {
+        let inputs: [(&str, &[String]); 2] = [("one.jsonl", &first), ("two.jsonl", &second)];
+        let one = checked(&inputs, &StreamConfig::default().jobs(1));
+        let many = checked(&inputs, &StreamConfig::default().jobs(jobs).chunk_bytes(chunk_bytes));
+        prop_assert_eq!(&many, &one);
+        // And the findings of the first input alone are those of one sequential pass.
+        let (alone, _) = checked(&inputs[..1], &StreamConfig::default().jobs(jobs).chunk_bytes(chunk_bytes));
+        let alone: Vec<Diagnostic> = alone.into_iter().map(|(_, d)| d).collect();
+        prop_assert_eq!(alone, sequential(&first));
+    }
+}
