@@ -123,9 +123,16 @@ fn run(args: Vec<String>) -> Result<()> {
 }
 
 /// The workspace root (xtask lives one level below it).
+/// The checkout `cargo xtask` was run in. `cargo run` sets `CARGO_MANIFEST_DIR` for the
+/// process, and that wins over the compile-time value: two checkouts sharing one target directory
+/// share the xtask binary too (cargo may find it fresh), and a task must work on the checkout it
+/// was called from, not the one that built it.
 fn project_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
+        .parent()
+        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
 }
 
 fn gen_examples(args: &[String]) -> Result<()> {
